@@ -164,4 +164,30 @@ class TemplateImportsTest {
                 main + ":2: term 'sim': macro 'nope' imported from 'lib.txt' in `" + tag + "` is not defined there:"
                         + " 'lib.txt' defines the macro line");
     }
+
+    /**
+     * An include of a name that is none of the term's templates is said at its line like an
+     * import's; a mistake inside the included template (line 4 of lib.tmpl) is said once, against
+     * that template at its line, not against the one that includes it.
+     */
+    @Test
+    void anIncludeIsCheckedAndItsTemplatesMistakeIsSaidAgainstIt() throws IOException {
+        String tag = "{% include \"lib.tmpl\" %}";
+        Path job = job(tag + "\nq\n");
+        Path main = dir.resolve("templates/in.tmpl");
+        TestData.refusedEverywhere(
+                dir,
+                job,
+                main + ":1: term 'sim': include of 'lib.tmpl' in `" + tag + "`: no template has that name (did you"
+                        + " mean 'lib.txt'?); a template includes another by its name in the run directory, and the"
+                        + " others are named lib.txt");
+        job("{% include \"lib.txt\" %}\nq\n");
+        Path lib = dir.resolve("templates/lib.tmpl");
+        Files.writeString(lib, "a\nb\nc\ne = {{ lj.epsilonn }}\n");
+        TestData.refusedEverywhere(
+                dir,
+                job,
+                lib + ":4: term 'sim': unknown parameter 'lj.epsilonn' (did you mean 'lj.epsilon'?) in"
+                        + " `e = {{ lj.epsilonn }}`; known names: lj.epsilon");
+    }
 }

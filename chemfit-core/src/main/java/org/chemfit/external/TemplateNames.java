@@ -9,6 +9,7 @@ import io.pebbletemplates.pebble.node.ForNode;
 import io.pebbletemplates.pebble.node.FromNode;
 import io.pebbletemplates.pebble.node.IfNode;
 import io.pebbletemplates.pebble.node.ImportNode;
+import io.pebbletemplates.pebble.node.IncludeNode;
 import io.pebbletemplates.pebble.node.MacroNode;
 import io.pebbletemplates.pebble.node.NamedArgumentNode;
 import io.pebbletemplates.pebble.node.Node;
@@ -56,7 +57,8 @@ import org.jspecify.annotations.Nullable;
  * template that is none of them; when an import's template cannot be read from the tree (not
  * named by a quoted text, or one of them that is empty), no function or macro is reported; in a
  * template that imports, a name that is only called ({@code lib.pair(1)}) is not reported, as the
- * tree does not tell an import's alias. A loop keeps one scope across its passes, so a
+ * tree does not tell an import's alias. A template that extends another knows the macros of its
+ * parents and those they import, each parent's name taken from the template that names it. A loop keeps one scope across its passes, so a
  * name set anywhere in its body is known in all of it. A macro sees only its arguments and the
  * names it sets, as Pebble gives it no other (a parameter used in a macro is its own problem, with
  * the macro's name). An attribute is
@@ -77,8 +79,8 @@ final class TemplateNames {
      * @param macro the macro whose body uses a name that only its caller sees, else null
      * @param from the template that a {@code {% from %}} tag imports the macro {@code name} from, and
      *     that does not define it, as the tag names it, else null
-     * @param template whether {@code name} is a template that an {@code import} or {@code from} tag
-     *     names and that is none of the templates
+     * @param tag the tag ({@code import}, {@code include}, {@code extends}) that names the template
+     *     {@code name}, which is none of the templates ({@code from} is said as {@code import}), else null
      */
     record Unknown(
             String name,
@@ -87,7 +89,7 @@ final class TemplateNames {
             boolean function,
             @Nullable String macro,
             @Nullable String from,
-            boolean template) {}
+            @Nullable String tag) {}
 
     /** What Pebble puts in every template's context. */
     private static final Set<String> GIVEN = Set.of("_context", "locale", "template");
@@ -124,9 +126,10 @@ final class TemplateNames {
      * @param tree a parsed template
      * @param model what the template will see: variables, parameters' groups as maps
      * @param functions whether Pebble has a function of a name ({@code range}, {@code max})
-     * @param named the name in the run directory of the template that an import's name stands for
-     *     in this template ({@code lib.tmpl}, {@code ./lib.tmpl}), or null when it is none of the
-     *     templates
+     * @param self the template's name in the run directory
+     * @param named the name in the run directory of the template that an import's name
+     *     ({@code lib.tmpl}, {@code ./lib.tmpl}) stands for in a template (by its name in the run
+     *     directory), or null when it is none of the templates
      * @param others the templates parsed, by their names in the run directory, whose macros an
      *     import brings in
      * @param hasMacro whether Pebble compiled a template (by its name in the run directory) with a
@@ -140,7 +143,8 @@ final class TemplateNames {
             RootNode tree,
             Map<String, Object> model,
             java.util.function.Predicate<String> functions,
-            java.util.function.Function<String, @Nullable String> named,
+            String self,
+            java.util.function.BiFunction<String, String, @Nullable String> named,
             Map<String, RootNode> others,
             java.util.function.BiPredicate<String, String> hasMacro) {
         TemplateNames walk = new TemplateNames(model, functions);
@@ -151,9 +155,9 @@ final class TemplateNames {
         for (Node n : imports) {
             if (n instanceof FromNode f) {
                 From from = from(f);
-                String target = from == null ? null : named.apply(from.template());
+                String target = from == null ? null : named.apply(self, from.template());
                 if (from != null && target == null && missing.add(from.template())) {
-                    walk.found.add(new Unknown(from.template(), f.getLineNumber(), true, false, null, null, true));
+                    walk.found.add(new Unknown(from.template(), f.getLineNumber(), true, false, null, null, "import"));
                 }
                 RootNode imported = target == null ? null : others.get(target);
                 if (from == null || target == null || imported == null) {
@@ -164,16 +168,16 @@ final class TemplateNames {
                     walk.macros.add(m.alias()); // its calls are the tag's mistake, said once, here
                     if (!hasMacro.test(target, m.macro())) {
                         walk.found.add(
-                                new Unknown(m.macro(), f.getLineNumber(), true, false, null, from.template(), false));
+                                new Unknown(m.macro(), f.getLineNumber(), true, false, null, from.template(), null));
                     }
                 }
                 continue;
             }
             ImportNode i = (ImportNode) n;
             String name = i.getImportExpression() instanceof LiteralStringExpression text ? text.getValue() : null;
-            String target = name == null ? null : named.apply(name);
+            String target = name == null ? null : named.apply(self, name);
             if (name != null && target == null && missing.add(name)) {
-                walk.found.add(new Unknown(name, i.getLineNumber(), true, false, null, null, true));
+                walk.found.add(new Unknown(name, i.getLineNumber(), true, false, null, null, "import"));
             }
             RootNode imported = target == null ? null : others.get(target);
             if (imported == null) {
@@ -182,9 +186,30 @@ final class TemplateNames {
             }
             walk.macros.addAll(macros(imported));
         }
-        // a template that extends another calls the macros of its parents too, as Pebble finds them
+        // an include or extends of a quoted name that is none of the templates, as an import's
+        List<Node> includes = new ArrayList<>();
+        tags(tree.getBody(), n -> n instanceof IncludeNode || n instanceof ExtendsNode, true, includes);
+        for (Node n : includes) {
+            Expression<?> e =
+                    n instanceof IncludeNode i ? i.getIncludeExpression() : ((ExtendsNode) n).getParentExpression();
+            if (e instanceof LiteralStringExpression text
+                    && named.apply(self, text.getValue()) == null
+                    && missing.add(text.getValue())) {
+                walk.found.add(new Unknown(
+                        text.getValue(),
+                        ((io.pebbletemplates.pebble.node.AbstractRenderableNode) n).getLineNumber(),
+                        true,
+                        false,
+                        null,
+                        null,
+                        n instanceof IncludeNode ? "include" : "extends"));
+            }
+        }
+        // a template that extends another calls the macros of its parents too, and those its
+        // parents import, as Pebble finds them; each parent's name is taken from the template naming it
         RootNode child = tree;
-        Set<String> seen = new HashSet<>();
+        String childName = self;
+        Set<String> seen = new HashSet<>(Set.of(self));
         while (child != null) {
             List<Node> extended = new ArrayList<>();
             tags(child.getBody(), n -> n instanceof ExtendsNode, true, extended);
@@ -194,24 +219,63 @@ final class TemplateNames {
             String name = ((ExtendsNode) extended.get(0)).getParentExpression() instanceof LiteralStringExpression text
                     ? text.getValue()
                     : null;
-            String target = name == null ? null : named.apply(name);
+            String target = name == null ? null : named.apply(childName, name);
             RootNode parent = target == null ? null : others.get(target);
-            if (parent == null || !seen.add(target)) {
+            if (target == null || parent == null || !seen.add(target)) {
                 walk.openImports = parent == null; // a parent the tree does not tell: calls are not checked
                 break;
             }
             walk.macros.addAll(macros(parent));
+            walk.parentImports(parent, target, named, others);
             child = parent;
+            childName = target;
         }
         walk.node(tree.getBody(), Set.of());
         if (!walk.openImports) {
             walk.called.forEach((name, line) -> {
                 if (!walk.macros.contains(name) && !walk.functions.test(name)) {
-                    walk.found.add(new Unknown(name, line, true, true, null, null, false));
+                    walk.found.add(new Unknown(name, line, true, true, null, null, null));
                 }
             });
         }
         return walk.found;
+    }
+
+    /**
+     * Adds the macros that a parent's {@code import} and {@code from} tags bring in, which Pebble
+     * finds for the template that extends it; when one of them cannot be read from the tree, calls
+     * are not checked. What is wrong with the tags themselves is the parent's own check's to say.
+     */
+    private void parentImports(
+            RootNode parent,
+            String target,
+            java.util.function.BiFunction<String, String, @Nullable String> named,
+            Map<String, RootNode> others) {
+        List<Node> tags = new ArrayList<>();
+        tags(parent.getBody(), n -> n instanceof ImportNode || n instanceof FromNode, true, tags);
+        for (Node n : tags) {
+            imports = true;
+            if (n instanceof FromNode f) {
+                From from = from(f);
+                String t = from == null ? null : named.apply(target, from.template());
+                if (from == null || t == null || !others.containsKey(t)) {
+                    openImports = true;
+                    continue;
+                }
+                from.names().forEach(m -> macros.add(m.alias()));
+                continue;
+            }
+            String name = ((ImportNode) n).getImportExpression() instanceof LiteralStringExpression text
+                    ? text.getValue()
+                    : null;
+            String t = name == null ? null : named.apply(target, name);
+            RootNode imported = t == null ? null : others.get(t);
+            if (imported == null) {
+                openImports = true;
+                continue;
+            }
+            macros.addAll(macros(imported));
+        }
     }
 
     /**
@@ -547,13 +611,13 @@ final class TemplateNames {
 
     private void report(String name, int line, boolean root) {
         for (Unknown u : found) {
-            if (u.from() == null && !u.template() && (name.equals(u.name()) || name.startsWith(u.name() + "."))) {
+            if (u.from() == null && u.tag() == null && (name.equals(u.name()) || name.startsWith(u.name() + "."))) {
                 return;
             }
         }
         String macro = inMacro;
         boolean seenOutside =
                 macro != null && root && (outside.contains(name) || GIVEN.contains(name) || model.containsKey(name));
-        found.add(new Unknown(name, line, root, false, seenOutside ? macro : null, null, false));
+        found.add(new Unknown(name, line, root, false, seenOutside ? macro : null, null, null));
     }
 }

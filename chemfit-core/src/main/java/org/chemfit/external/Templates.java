@@ -465,29 +465,45 @@ final class Templates {
      */
     List<TemplateException> check(Map<String, Object> context, List<String> knownNames) {
         List<TemplateException> problems = new ArrayList<>();
+        List<Map<String, Object>> models = new ArrayList<>();
+        List<List<TemplateNames.Unknown>> founds = new ArrayList<>();
+        // the run-directory names that a template's include, extends or import names and that are
+        // none of the templates: said at that tag, and not again where another template includes that one
+        java.util.Set<String> missing = new java.util.HashSet<>();
+        for (int i = 0; i < compiled.size(); i++) {
+            Source s = sources.get(i);
+            Map<String, Object> model = copy(context);
+            RootNode tree = trees.get(s.target());
+            io.pebbletemplates.pebble.extension.ExtensionRegistry registry = functions;
+            List<TemplateNames.Unknown> found = compiled.get(i) == null || tree == null || registry == null
+                    ? List.of()
+                    : TemplateNames.of(
+                            tree,
+                            model,
+                            name -> registry.getFunction(name) != null,
+                            s.target(),
+                            this::imported,
+                            trees,
+                            this::hasMacro);
+            found.stream()
+                    .filter(u -> u.tag() != null)
+                    .forEach(u -> missing.add(runDirectoryName(u.name(), s.target())));
+            models.add(model);
+            founds.add(found);
+        }
         for (int i = 0; i < compiled.size(); i++) {
             PebbleTemplate t = compiled.get(i);
             if (t == null) {
                 continue;
             }
             Source s = sources.get(i);
-            Map<String, Object> model = copy(context);
+            Map<String, Object> model = models.get(i);
             List<String> assumed = new ArrayList<>();
             List<String> reported = new ArrayList<>();
-            RootNode tree = trees.get(s.target());
-            io.pebbletemplates.pebble.extension.ExtensionRegistry registry = functions;
-            List<TemplateNames.Unknown> found = tree == null || registry == null
-                    ? List.of()
-                    : TemplateNames.of(
-                            tree,
-                            model,
-                            name -> registry.getFunction(name) != null,
-                            name -> imported(s.target(), name),
-                            trees,
-                            this::hasMacro);
+            List<TemplateNames.Unknown> found = founds.get(i);
             for (TemplateNames.Unknown u : found) {
                 problems.add(unknownAt(s, u, knownNames));
-                if (!u.function() && u.from() == null && !u.template()) {
+                if (!u.function() && u.from() == null && u.tag() == null) {
                     reported.add(u.name());
                     assumed.add(u.name());
                     if (u.macro() == null) {
@@ -502,15 +518,22 @@ final class Templates {
                     fresh(t).evaluate(new StringWriter(s.text().length() + 64), model, Locale.ROOT);
                     break;
                 } catch (PebbleException e) {
-                    String name = unknownName(e, s, knownNames);
+                    Source in = where(e, s);
+                    // a failure in another of the templates (one this includes) is said by that one's own check
+                    boolean elsewhere = !in.target().equals(s.target()) && sources.contains(in)
+                            || e instanceof io.pebbletemplates.pebble.error.LoaderException
+                                    && missing.stream()
+                                            .anyMatch(m -> String.valueOf(e.getMessage())
+                                                    .contains("Could not find template \"" + m + "\""));
+                    String name = unknownName(e, in, knownNames);
                     if (name == null || assumed.contains(name)) {
                         // another failure, where nothing stands in for a name, is the template's own
-                        if (found.isEmpty() && assumed.isEmpty()) {
+                        if (found.isEmpty() && assumed.isEmpty() && !elsewhere) {
                             problems.add(failure(e, s, knownNames));
                         }
                         break;
                     }
-                    if (reported.stream().noneMatch(a -> name.startsWith(a + "."))) {
+                    if (!elsewhere && reported.stream().noneMatch(a -> name.startsWith(a + "."))) {
                         problems.add(failure(e, s, knownNames));
                         reported.add(name);
                     }
@@ -530,9 +553,10 @@ final class Templates {
     /** @return the problem of a name that a template's tree refers to and the model does not hold */
     private TemplateException unknownAt(Source s, TemplateNames.Unknown u, List<String> knownNames) {
         String[] lines = s.text().split("\n", -1);
-        if (u.template()) {
-            String said = "import of '" + u.name() + "'" + lineQuoted(s.text(), u.line())
-                    + ": no template has that name" + importsHint(s, u.name());
+        if (u.tag() != null) {
+            String said = u.tag() + " of '" + u.name() + "'" + lineQuoted(s.text(), u.line())
+                    + ": no template has that name"
+                    + importsHint(s, u.name(), u.tag().equals("extends") ? "extends" : u.tag() + "s");
             return new TemplateException(
                     s.displayName(),
                     u.line(),
@@ -601,10 +625,11 @@ final class Templates {
     /**
      * @param importer a template
      * @param name a name it imports that is none of the templates
+     * @param verb what the tag does ({@code imports}, {@code includes}, {@code extends})
      * @return a "did you mean" (the template whose file has that name, else a template of a near
      *     name), and the names the importer may import by
      */
-    private String importsHint(Source importer, String name) {
+    private String importsHint(Source importer, String name, String verb) {
         List<String> others = new ArrayList<>();
         String close = null;
         for (Source s : importable) {
@@ -622,7 +647,7 @@ final class Templates {
             close = Names.suggest(name, others);
         }
         return (close == null ? "" : " (did you mean '" + close + "'?)")
-                + "; a template imports another by its name in the run directory"
+                + "; a template " + verb + " another by its name in the run directory"
                 + (others.isEmpty()
                         ? ", and there is no other template"
                         : ", and the others are named " + String.join(", ", others));
@@ -673,7 +698,43 @@ final class Templates {
         group.put(parts[parts.length - 1], 1.0);
     }
 
-    private static TemplateException failure(PebbleException e, Source s, @Nullable List<String> knownNames) {
+    /**
+     * @return the template a failure is in: the one Pebble names when it is another of the
+     *     templates (one that {@code s} includes or imports, whose line the failure gives), else {@code s}
+     */
+    private Source where(PebbleException e, Source s) {
+        String file = e.getFileName();
+        if (file == null || file.equals(s.target())) {
+            return s;
+        }
+        for (Source o : importable) {
+            if (o.target().equals(file)) {
+                return o;
+            }
+        }
+        return s;
+    }
+
+    /**
+     * @return the problem of a failure, named by the template it is in and at that template's line;
+     *     when that is a template {@code s} includes or imports, the message says so
+     */
+    private TemplateException failure(PebbleException e, Source s, @Nullable List<String> knownNames) {
+        Source in = where(e, s);
+        TemplateException t = failureIn(e, in, knownNames);
+        if (in.target().equals(s.target())) {
+            return t;
+        }
+        return new TemplateException(
+                t.template(),
+                t.line(),
+                t.column(),
+                t.reason(),
+                t.getMessage() + " (rendering template '" + s.displayName() + "')",
+                e);
+    }
+
+    private static TemplateException failureIn(PebbleException e, Source s, @Nullable List<String> knownNames) {
         Integer line = e.getLineNumber();
         int[] open = unclosed(s.text());
         if (open != null && (line == null || line <= 0 || line >= open[0])) {
