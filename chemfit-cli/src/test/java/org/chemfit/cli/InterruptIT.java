@@ -255,8 +255,9 @@ class InterruptIT {
                     .until(() -> read(stderr).contains("interrupted: stopping the running terms\n"));
             assertTrue(p.isAlive(), () -> "the program's kill grace holds the stop\n" + output(tmp));
             sigint(p);
-            String still = "still stopping the running terms, each running program within its kill grace"
-                    + " (at most 60 s in all); kill -9 ends the process at once\n";
+            // the wait for the results runs 60 s beyond the job's longest kill grace, 8 s here
+            String still = "still stopping the running terms, each running program within its kill grace" + " (at most "
+                    + (Interrupts.WAIT_SECONDS + 8) + " s in all); kill -9 ends the process at once\n";
             await().atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(20))
                     .failFast(() -> assertTrue(p.isAlive(), () -> "ended before\n" + output(tmp)))
