@@ -71,28 +71,11 @@ class LeastSquaresTest {
                 .maxEvaluations(3000)
                 .fit(method);
         // ordinary least squares by hand: X = [1, t]
-        int m = T.length;
-        double st = 0;
-        double stt = 0;
-        double sy = 0;
-        double sty = 0;
-        for (int i = 0; i < m; i++) {
-            st += T[i];
-            stt += T[i] * T[i];
-            sy += Y[i];
-            sty += T[i] * Y[i];
-        }
-        double det = m * stt - st * st;
-        double b = (m * sty - st * sy) / det;
-        double a = (sy - b * st) / m;
-        double ssr = 0;
-        for (int i = 0; i < m; i++) {
-            double d = a + b * T[i] - Y[i];
-            ssr += d * d;
-        }
-        double s2 = ssr / (m - 2);
-        // (X^T X)^-1 = [[stt, -st], [-st, m]] / det
-        double[][] expected = {{s2 * stt / det, -s2 * st / det}, {-s2 * st / det, s2 * m / det}};
+        Ols ols = ols();
+        double a = ols.a();
+        double b = ols.b();
+        double s2 = ols.s2();
+        double[][] expected = ols.covariance();
         String summary = method + ": " + r.bestParameters() + " after " + r.evaluations() + " evaluations";
         assertEquals(a, r.bestParameters().get("a"), 1e-6, summary);
         assertEquals(b, r.bestParameters().get("b"), 1e-6, summary);
@@ -927,10 +910,16 @@ class LeastSquaresTest {
     }
 
     /**
-     * The standard errors of ordinary least squares for {@link #line()}: {@code sqrt(s^2 (X^T X)^-1)}
-     * on the diagonal, X = [1, t].
+     * Ordinary least squares for {@link #line()}, by hand: X = [1, t].
+     *
+     * @param a the intercept
+     * @param b the slope
+     * @param s2 the residual variance SSR / (m - 2)
+     * @param covariance {@code s^2 (X^T X)^-1}, with {@code (X^T X)^-1 = [[stt, -st], [-st, m]] / det}
      */
-    private static double[] olsStandardErrors() {
+    private record Ols(double a, double b, double s2, double[][] covariance) {}
+
+    private static Ols ols() {
         int m = T.length;
         double st = 0;
         double stt = 0;
@@ -951,7 +940,13 @@ class LeastSquaresTest {
             ssr += d * d;
         }
         double s2 = ssr / (m - 2);
-        return new double[] {Math.sqrt(s2 * stt / det), Math.sqrt(s2 * m / det)};
+        return new Ols(a, b, s2, new double[][] {{s2 * stt / det, -s2 * st / det}, {-s2 * st / det, s2 * m / det}});
+    }
+
+    /** @return the standard errors of ordinary least squares for {@link #line()} */
+    private static double[] olsStandardErrors() {
+        double[][] c = ols().covariance();
+        return new double[] {Math.sqrt(c[0][0]), Math.sqrt(c[1][1])};
     }
 
     /**
