@@ -827,13 +827,39 @@ final class FitPlan implements AutoCloseable {
             return out;
         }
         String method = Methods.canonical(job.optimizer().method());
-        boolean takesStep = !Double.isNaN(rel);
         Parameters initial = initial();
         for (JobFile.TermSpec t : job.terms()) {
             org.chemfit.external.FileBasedQuantityComputer computer = externals.get(t.name());
             if (t.weight() == 0 || t.kind() != JobFile.TermKind.EXTERNAL || computer == null) {
                 continue;
             }
+            try {
+                roundingWarnings(t, computer, initial, steps, plus, minus, method, rel, central, out);
+            } catch (org.chemfit.external.TemplateException x) {
+                // a template that fails only as it is rendered here: said at its line, as a check says it
+                throw new JobFileException(List.of(new JobFileException.Problem(
+                        JobReading.shownBeside(job.file(), job.folder(), Path.of(x.template())),
+                        x.line(),
+                        x.column(),
+                        "term '" + t.name() + "': " + x.reason())));
+            }
+        }
+        return out;
+    }
+
+    private void roundingWarnings(
+            JobFile.TermSpec t,
+            org.chemfit.external.FileBasedQuantityComputer computer,
+            Parameters initial,
+            Map<String, Double> steps,
+            Map<String, Double> plus,
+            Map<String, Double> minus,
+            @Nullable String method,
+            double rel,
+            double central,
+            List<String> out) {
+        boolean takesStep = !Double.isNaN(rel);
+        {
             Map<String, org.chemfit.external.FileBasedQuantityComputer.TemplatePlace> forward =
                     computer.roundedAway(initial, steps);
             forward.forEach((name, place) -> {
@@ -867,7 +893,6 @@ final class FitPlan implements AutoCloseable {
                         + " (about 10^(-d/2) for d printed significant digits: {relative: 1.0e-2} for 4)");
             }
         }
-        return out;
     }
 
     /** @return where a template names a parameter, as the job's warnings show it: its file and line */
