@@ -827,47 +827,71 @@ final class FitPlan implements AutoCloseable {
             return out;
         }
         String method = Methods.canonical(job.optimizer().method());
-        boolean takesStep = !Double.isNaN(rel);
         Parameters initial = initial();
         for (JobFile.TermSpec t : job.terms()) {
             org.chemfit.external.FileBasedQuantityComputer computer = externals.get(t.name());
             if (t.weight() == 0 || t.kind() != JobFile.TermKind.EXTERNAL || computer == null) {
                 continue;
             }
-            Map<String, org.chemfit.external.FileBasedQuantityComputer.TemplatePlace> forward =
-                    computer.roundedAway(initial, steps);
-            forward.forEach((name, place) -> {
-                out.add("term '" + t.name() + "': template " + where(place) + " prints parameter '" + name
-                        + "' with too few digits for the finite-difference step of " + method + " ("
-                        + Tables.fmt(Math.abs(steps.getOrDefault(name, Double.NaN))) + ", " + Tables.fmt(rel)
-                        + " of its size): the step renders the same input, so the derivative is 0 and the fit"
-                        + " cannot move it (it stops at the start and calls that converged); print more digits"
-                        + " ({{ " + name + " }} prints them all), or set optimizer.finite_difference_step larger"
-                        + " (about 10^(-d/2) for d printed significant digits: {relative: 1.0e-2} for 4)");
-            });
-            Map<String, org.chemfit.external.FileBasedQuantityComputer.TemplatePlace> either =
-                    new LinkedHashMap<>(computer.roundedAway(initial, plus));
-            computer.roundedAway(initial, minus).forEach(either::putIfAbsent);
-            for (String name : plus.keySet()) {
-                org.chemfit.external.FileBasedQuantityComputer.TemplatePlace place = either.get(name);
-                if (place == null || forward.containsKey(name)) {
-                    continue;
-                }
-                out.add("term '" + t.name() + "': template " + where(place) + " prints parameter '" + name
-                        + "' with too few digits for the central-difference step of the uncertainty ("
-                        + Tables.fmt(Math.abs(plus.getOrDefault(name, Double.NaN))) + ", " + Tables.fmt(central)
-                        + " of its size): the step renders the same input, so the uncertainty will say that it"
-                        + " changes no residual and give it no standard error; print more digits ({{ " + name
-                        + " }} prints them all), or "
-                        + (takesStep
-                                ? "set optimizer.finite_difference_step larger, which the uncertainty takes too"
-                                : "fit with a method that takes optimizer.finite_difference_step (least-squares,"
-                                        + " levenberg-marquardt, L-BFGS-B) and set it larger, which the uncertainty"
-                                        + " takes too")
-                        + " (about 10^(-d/2) for d printed significant digits: {relative: 1.0e-2} for 4)");
+            try {
+                roundingWarnings(t, computer, initial, steps, plus, minus, method, rel, central, out);
+            } catch (org.chemfit.external.TemplateException x) {
+                // a template that fails only as it is rendered here: said at its line, as a check says it
+                throw new JobFileException(List.of(new JobFileException.Problem(
+                        JobReading.shownBeside(job.file(), job.folder(), Path.of(x.template())),
+                        x.line(),
+                        x.column(),
+                        "term '" + t.name() + "': " + x.reason())));
             }
         }
         return out;
+    }
+
+    /** Adds to {@code out} the rounding warnings of one external term (see {@link #roundingWarnings()}). */
+    private void roundingWarnings(
+            JobFile.TermSpec t,
+            org.chemfit.external.FileBasedQuantityComputer computer,
+            Parameters initial,
+            Map<String, Double> steps,
+            Map<String, Double> plus,
+            Map<String, Double> minus,
+            @Nullable String method,
+            double rel,
+            double central,
+            List<String> out) {
+        boolean takesStep = !Double.isNaN(rel);
+        Map<String, org.chemfit.external.FileBasedQuantityComputer.TemplatePlace> forward =
+                computer.roundedAway(initial, steps);
+        forward.forEach((name, place) -> {
+            out.add("term '" + t.name() + "': template " + where(place) + " prints parameter '" + name
+                    + "' with too few digits for the finite-difference step of " + method + " ("
+                    + Tables.fmt(Math.abs(steps.getOrDefault(name, Double.NaN))) + ", " + Tables.fmt(rel)
+                    + " of its size): the step renders the same input, so the derivative is 0 and the fit"
+                    + " cannot move it (it stops at the start and calls that converged); print more digits"
+                    + " ({{ " + name + " }} prints them all), or set optimizer.finite_difference_step larger"
+                    + " (about 10^(-d/2) for d printed significant digits: {relative: 1.0e-2} for 4)");
+        });
+        Map<String, org.chemfit.external.FileBasedQuantityComputer.TemplatePlace> either =
+                new LinkedHashMap<>(computer.roundedAway(initial, plus));
+        computer.roundedAway(initial, minus).forEach(either::putIfAbsent);
+        for (String name : plus.keySet()) {
+            org.chemfit.external.FileBasedQuantityComputer.TemplatePlace place = either.get(name);
+            if (place == null || forward.containsKey(name)) {
+                continue;
+            }
+            out.add("term '" + t.name() + "': template " + where(place) + " prints parameter '" + name
+                    + "' with too few digits for the central-difference step of the uncertainty ("
+                    + Tables.fmt(Math.abs(plus.getOrDefault(name, Double.NaN))) + ", " + Tables.fmt(central)
+                    + " of its size): the step renders the same input, so the uncertainty will say that it"
+                    + " changes no residual and give it no standard error; print more digits ({{ " + name
+                    + " }} prints them all), or "
+                    + (takesStep
+                            ? "set optimizer.finite_difference_step larger, which the uncertainty takes too"
+                            : "fit with a method that takes optimizer.finite_difference_step (least-squares,"
+                                    + " levenberg-marquardt, L-BFGS-B) and set it larger, which the uncertainty"
+                                    + " takes too")
+                    + " (about 10^(-d/2) for d printed significant digits: {relative: 1.0e-2} for 4)");
+        }
     }
 
     /** @return where a template names a parameter, as the job's warnings show it: its file and line */

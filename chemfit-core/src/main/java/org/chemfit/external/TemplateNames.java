@@ -189,10 +189,18 @@ final class TemplateNames {
         // an include or extends of a quoted name that is none of the templates, as an import's
         List<Node> includes = new ArrayList<>();
         tags(tree.getBody(), n -> n instanceof IncludeNode || n instanceof ExtendsNode, true, includes);
+        List<Node> outsideMacros = new ArrayList<>();
+        tags(tree.getBody(), n -> n instanceof IncludeNode || n instanceof ExtendsNode, false, outsideMacros);
         for (Node n : includes) {
             Expression<?> e =
                     n instanceof IncludeNode i ? i.getIncludeExpression() : ((ExtendsNode) n).getParentExpression();
-            if (e instanceof LiteralStringExpression text
+            // in a macro, a name from ./ or ../ is found from the folder of the template that calls the
+            // macro, which may import it from another folder: rendering tells
+            boolean relativeInMacro = e instanceof LiteralStringExpression text
+                    && (text.getValue().startsWith("./") || text.getValue().startsWith("../"))
+                    && outsideMacros.stream().noneMatch(o -> o == n);
+            if (!relativeInMacro
+                    && e instanceof LiteralStringExpression text
                     && named.apply(self, text.getValue()) == null
                     && missing.add(text.getValue())) {
                 walk.found.add(new Unknown(

@@ -464,7 +464,6 @@ final class Templates {
      * @return every problem, template after template, each at its line; none when all render
      */
     List<TemplateException> check(Map<String, Object> context, List<String> knownNames) {
-        List<TemplateException> problems = new ArrayList<>();
         List<Map<String, Object>> models = new ArrayList<>();
         List<List<TemplateNames.Unknown>> founds = new ArrayList<>();
         // the run-directory names that a template's include, extends or import names and that are
@@ -491,7 +490,15 @@ final class Templates {
             models.add(model);
             founds.add(found);
         }
+        // each template's own problems; and the failures that Pebble says are in another of the
+        // templates, which that one's check may say (then they are not said again)
+        List<List<TemplateException>> own = new ArrayList<>();
+        List<List<PebbleException>> others = new ArrayList<>();
         for (int i = 0; i < compiled.size(); i++) {
+            List<TemplateException> problems = new ArrayList<>();
+            List<PebbleException> elsewhereFailures = new ArrayList<>();
+            own.add(problems);
+            others.add(elsewhereFailures);
             PebbleTemplate t = compiled.get(i);
             if (t == null) {
                 continue;
@@ -519,22 +526,30 @@ final class Templates {
                     break;
                 } catch (PebbleException e) {
                     Source in = where(e, s);
-                    // a failure in another of the templates (one this includes) is said by that one's own check
-                    boolean elsewhere = !in.target().equals(s.target()) && sources.contains(in)
-                            || e instanceof io.pebbletemplates.pebble.error.LoaderException
-                                    && missing.stream()
-                                            .anyMatch(m -> String.valueOf(e.getMessage())
-                                                    .contains("Could not find template \"" + m + "\""));
+                    // a failure in another of the templates (one this includes) may be said by that
+                    // one's own check; one that only this template's context brings is said below
+                    boolean saidAtTag = e instanceof io.pebbletemplates.pebble.error.LoaderException
+                            && missing.stream()
+                                    .anyMatch(m -> String.valueOf(e.getMessage())
+                                            .contains("Could not find template \"" + m + "\""));
+                    boolean other = !in.target().equals(s.target()) && sources.contains(in) && !saidAtTag;
+                    boolean elsewhere = other || saidAtTag;
                     String name = unknownName(e, in, knownNames);
                     if (name == null || assumed.contains(name)) {
                         // another failure, where nothing stands in for a name, is the template's own
                         if (found.isEmpty() && assumed.isEmpty() && !elsewhere) {
                             problems.add(failure(e, s, knownNames));
+                        } else if (found.isEmpty() && assumed.isEmpty() && other) {
+                            elsewhereFailures.add(e);
                         }
                         break;
                     }
-                    if (!elsewhere && reported.stream().noneMatch(a -> name.startsWith(a + "."))) {
-                        problems.add(failure(e, s, knownNames));
+                    if (reported.stream().noneMatch(a -> name.startsWith(a + "."))) {
+                        if (!elsewhere) {
+                            problems.add(failure(e, s, knownNames));
+                        } else if (other) {
+                            elsewhereFailures.add(e);
+                        }
                         reported.add(name);
                     }
                     // a number that a name under it needs is a group instead
@@ -544,6 +559,28 @@ final class Templates {
                 } catch (IOException e) {
                     throw new IllegalStateException(
                             "cannot render template '" + s.displayName() + "': " + Reasons.of(e), e);
+                }
+            }
+        }
+        List<TemplateException> problems = new ArrayList<>();
+        for (int i = 0; i < own.size(); i++) {
+            Source s = sources.get(i);
+            problems.addAll(own.get(i));
+            for (PebbleException e : others.get(i)) {
+                Source in = where(e, s);
+                int j = sources.indexOf(in);
+                if (j < 0 || own.get(j).isEmpty()) {
+                    TemplateException t = failure(e, s, knownNames);
+                    problems.add(
+                            t.template().equals(s.displayName())
+                                    ? t
+                                    : new TemplateException(
+                                            t.template(),
+                                            t.line(),
+                                            t.column(),
+                                            t.reason() + " (as template '" + s.displayName() + "' renders it)",
+                                            String.valueOf(t.getMessage()),
+                                            e));
                 }
             }
         }
@@ -698,9 +735,16 @@ final class Templates {
         group.put(parts[parts.length - 1], 1.0);
     }
 
+    /** Pebble's message when a function or macro that is called is nowhere to be found. */
+    private static final java.util.regex.Pattern NO_MACRO =
+            java.util.regex.Pattern.compile("Function or Macro \\[(\\w+)\\] does not exist");
+
     /**
      * @return the template a failure is in: the one Pebble names when it is another of the
-     *     templates (one that {@code s} includes or imports, whose line the failure gives), else {@code s}
+     *     templates (one that {@code s} includes or imports, whose line the failure gives), else {@code s};
+     *     also {@code s} when that template has no such line, or when the failure is a call of a
+     *     function or macro that is not found and that line of the other template does not call it
+     *     (Pebble names the top parent of an {@code {% extends %}} chain for a call in a child's block)
      */
     private Source where(PebbleException e, Source s) {
         String file = e.getFileName();
@@ -709,6 +753,20 @@ final class Templates {
         }
         for (Source o : importable) {
             if (o.target().equals(file)) {
+                Integer line = e.getLineNumber();
+                String[] lines = o.text().split("\n", -1);
+                if (line != null && line > lines.length) {
+                    return s;
+                }
+                java.util.regex.Matcher m = NO_MACRO.matcher(String.valueOf(e.getPebbleMessage()));
+                if (m.find()
+                        && line != null
+                        && line > 0
+                        && !java.util.regex.Pattern.compile("\\b" + m.group(1) + "\\s*\\(")
+                                .matcher(lines[line - 1])
+                                .find()) {
+                    return s;
+                }
                 return o;
             }
         }
@@ -1059,6 +1117,9 @@ final class Templates {
 
     /** @return " (did you mean 'x'?)" when a known name is close to the unknown one, else "" */
     private static String didYouMean(String name, @Nullable List<String> knownNames) {
+        if (knownNames != null && knownNames.contains(name)) {
+            return " (the job has it, but a macro sees only its arguments, and what it includes too)";
+        }
         String close = knownNames == null ? null : Names.suggest(name, knownNames);
         return close == null ? "" : " (did you mean '" + close + "'?)";
     }

@@ -190,4 +190,111 @@ class TemplateIncludesTest {
                                 + " others are named top.txt, conf/in.txt, conf/lib.txt"),
                 reasons(t.check(MODEL, KNOWN)));
     }
+
+    /**
+     * A {@code ./} name that an include in an imported macro uses is found from the folder of the
+     * template that calls the macro: not a mistake, and Pebble renders it.
+     */
+    @Test
+    void aRelativeIncludeInAnImportedMacroIsFoundFromTheCaller() {
+        Templates t = of(
+                "in.txt",
+                "/job/t/in.tmpl",
+                "{% from \"conf/lib.txt\" import m %}{{ m() }}\ne = {{ lj.epsilon }}\n",
+                "conf/lib.txt",
+                "/job/t/lib.tmpl",
+                "{% macro m() %}{% include \"./frag.txt\" %}{% endmacro %}",
+                "frag.txt",
+                "/job/t/frag.tmpl",
+                "frag");
+        assertEquals(List.of(), reasons(t.check(MODEL, KNOWN)));
+        assertEquals("frag\ne = 3.0\n", t.render(MODEL, KNOWN).get(0));
+    }
+
+    private static final Map<String, Object> WITH_STEPS = Map.of("lj", Map.of("epsilon", 3.0), "steps", 10);
+    private static final List<String> KNOWN_STEPS = List.of("lj.epsilon", "steps");
+
+    /**
+     * A template that fails only as another renders it (included in a macro, which sees no
+     * variable; included with a map that gives a text) is said against it, at its line, naming the
+     * template that renders it: the included template's own check finds nothing.
+     */
+    @Test
+    void aFailureOnlyTheIncluderBringsIsSaidOnce() {
+        Templates inMacro = of(
+                "in.txt",
+                "/job/t/in.tmpl",
+                "{% macro m() %}{% include \"part.txt\" %}{% endmacro %}{{ m() }}\ne = {{ lj.epsilon }}\n",
+                "part.txt",
+                "/job/t/part.tmpl",
+                "s = {{ steps }}\n");
+        assertEquals(
+                List.of("/job/t/part.tmpl:1: unknown parameter or variable 'steps' (the job has it, but a macro sees"
+                        + " only its arguments, and what it includes too) in `s = {{ steps }}`; known names:"
+                        + " lj.epsilon, steps (as template '/job/t/in.tmpl' renders it)"),
+                reasons(inMacro.check(WITH_STEPS, KNOWN_STEPS)));
+        Templates withMap = of(
+                "in.txt",
+                "/job/t/in.tmpl",
+                "a\n{% include \"part.txt\" with {\"k\": \"abc\"} %}\ne = {{ lj.epsilon }}\n",
+                "part.txt",
+                "/job/t/part.tmpl",
+                "k = {{ k | default(2) | abs }}\n");
+        assertEquals(
+                List.of("/job/t/part.tmpl:1: filter 'abs': The 'abs' filter does require as input a number. in"
+                        + " `k = {{ k | default(2) | abs }}` (as template '/job/t/in.tmpl' renders it)"),
+                reasons(withMap.check(MODEL, KNOWN)));
+        // the included template alone renders: k is not set, so it is 2
+        assertEquals(
+                "a\nk = 2\n\ne = 3.0\n",
+                of(
+                                "in.txt",
+                                "/job/t/in.tmpl",
+                                "a\n{% include \"part.txt\" %}\ne = {{ lj.epsilon }}\n",
+                                "part.txt",
+                                "/job/t/part.tmpl",
+                                "k = {{ k | default(2) | abs }}\n")
+                        .render(MODEL, KNOWN)
+                        .get(0));
+    }
+
+    /**
+     * A macro that a child's block calls and that is nowhere found is said at the child's line:
+     * Pebble names the top parent, whose text has no such line.
+     */
+    @Test
+    void aMacroNotFoundInAChildsBlockIsSaidAgainstTheChild() {
+        Templates computedImport = of(
+                "in.txt",
+                "/job/t/in.tmpl",
+                "{% extends \"base.txt\" %}\n{% block b %}\n{{ nosuch(1) }}{% endblock %}",
+                "base.txt",
+                "/job/t/base.tmpl",
+                "{% set n = \"lib.txt\" %}{% import n %}e = {{ lj.epsilon }} {% block b %}{% endblock %}",
+                "lib.txt",
+                "/job/t/lib.tmpl",
+                "{% macro line(x) %}L{{x}}{% endmacro %}");
+        assertEquals(
+                List.of("/job/t/in.tmpl:3: Function or Macro [nosuch] does not exist. in"
+                        + " `{{ nosuch(1) }}{% endblock %}`"),
+                reasons(computedImport.check(MODEL, KNOWN)));
+        Templates twoLevels = of(
+                "in.txt",
+                "/job/t/in.tmpl",
+                "{% extends \"mid.txt\" %}\n{% block body %}{{ bm(2) }} {{ ln(\"e\", lj.epsilon) }}{% endblock %}",
+                "mid.txt",
+                "/job/t/mid.tmpl",
+                "{% extends \"base.txt\" %}{% from \"lib.txt\" import line as ln %}\n"
+                        + "{% block body %}mid {{ bm(1) }}{% endblock %}",
+                "base.txt",
+                "/job/t/base.tmpl",
+                "{% macro bm(x) %}b{{ x }}{% endmacro %}{% block body %}base{% endblock %}",
+                "lib.txt",
+                "/job/t/lib.tmpl",
+                "{% macro line(name, value) %}{{ name }} = {{ value }}{% endmacro %}");
+        assertEquals(
+                List.of("/job/t/in.tmpl:2: Function or Macro [ln] does not exist. in"
+                        + " `{% block body %}{{ bm(2) }} {{ ln(\"e\", lj.epsilon) }}{% endblock %}`"),
+                reasons(twoLevels.check(MODEL, KNOWN)));
+    }
 }
