@@ -594,13 +594,7 @@ final class Templates {
             String said = u.tag() + " of '" + u.name() + "'" + lineQuoted(s.text(), u.line())
                     + ": no template has that name"
                     + importsHint(s, u.name(), u.tag().equals("extends") ? "extends" : u.tag() + "s");
-            return new TemplateException(
-                    s.displayName(),
-                    u.line(),
-                    0,
-                    said,
-                    "template '" + s.displayName() + "' line " + u.line() + ": " + said,
-                    null);
+            return located(s, u.line(), said);
         }
         String from = u.from();
         if (from != null) {
@@ -612,51 +606,38 @@ final class Templates {
                     + (defined.isEmpty()
                             ? "no macro"
                             : (defined.size() == 1 ? "the macro " : "the macros ") + String.join(", ", defined));
-            return new TemplateException(
-                    s.displayName(),
-                    u.line(),
-                    0,
-                    said,
-                    "template '" + s.displayName() + "' line " + u.line() + ": " + said,
-                    null);
+            return located(s, u.line(), said);
         }
         if (u.function()) {
             String said = "unknown function or macro '" + u.name() + "'" + lineQuoted(s.text(), u.line())
                     + "; Pebble's functions are " + String.join(", ", FUNCTIONS)
                     + ", and a macro is one the template defines with {% macro %} or imports with {% import %}";
-            return new TemplateException(
-                    s.displayName(),
-                    u.line(),
-                    0,
-                    said,
-                    "template '" + s.displayName() + "' line " + u.line() + ": " + said,
-                    null);
+            return located(s, u.line(), said);
         }
         String macro = u.macro();
         if (macro != null) {
             String said = "macro '" + macro + "' uses '" + u.name() + "'" + lineQuoted(s.text(), u.line())
                     + ", which it does not see: a macro sees only its arguments (and the names it sets);"
                     + " pass '" + u.name() + "' to '" + macro + "' as an argument";
-            return new TemplateException(
-                    s.displayName(),
-                    u.line(),
-                    0,
-                    said,
-                    "template '" + s.displayName() + "' line " + u.line() + ": " + said,
-                    null);
+            return located(s, u.line(), said);
         }
         String reason = (u.root() ? "unknown parameter or variable '" : "unknown parameter '") + u.name() + "'"
                 + didYouMean(u.name(), knownNames)
                 + lineQuoted(s.text(), u.line())
                 + "; known names: " + String.join(", ", knownNames)
                 + (u.line() >= 1 && u.line() <= lines.length ? bracketHint(lines[u.line() - 1], knownNames) : "");
+        return located(s, u.line(), reason);
+    }
+
+    /**
+     * @param s the template
+     * @param line the line of the problem in it
+     * @param said what is wrong there
+     * @return the problem, found in the template's text rather than thrown by Pebble
+     */
+    private static TemplateException located(Source s, int line, String said) {
         return new TemplateException(
-                s.displayName(),
-                u.line(),
-                0,
-                reason,
-                "template '" + s.displayName() + "' line " + u.line() + ": " + reason,
-                null);
+                s.displayName(), line, 0, said, "template '" + s.displayName() + "' line " + line + ": " + said, null);
     }
 
     /**
