@@ -386,13 +386,7 @@ class ExternalTermsIT {
         Path job = job(term("a", env) + term("b", env), "optimizer: {max_evaluations: 500}\nexecution: {workers: 2}\n");
         Process p = InterruptIT.start(dir, "fit", job.toString(), "--progress", "log", "--progress-interval", "0.2");
         try {
-            await("two runs with a child each")
-                    .atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(50))
-                    .failFast(() -> assertTrue(
-                            p.isAlive(),
-                            () -> "chemfit ended early: exit " + p.exitValue() + "\n" + InterruptIT.output(dir)))
-                    .until(() -> pids("child-").size() >= 2);
+            awaitChildren(p, 2, "two runs with a child each");
             assertEquals(
                     2,
                     pids("child-").size(),
@@ -429,13 +423,7 @@ class ExternalTermsIT {
         Process p = InterruptIT.start(
                 dir, List.of("-Dchemfit.interrupt.waitSeconds=1"), "fit", job.toString(), "--no-plots");
         try {
-            await("a run with a child that ignores SIGTERM")
-                    .atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(50))
-                    .failFast(() -> assertTrue(
-                            p.isAlive(),
-                            () -> "chemfit ended early: exit " + p.exitValue() + "\n" + InterruptIT.output(dir)))
-                    .until(() -> pids("child-").size() >= 1);
+            awaitChildren(p, 1, "a run with a child that ignores SIGTERM");
             InterruptIT.sigint(p);
             assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGINT");
         } finally {
@@ -447,6 +435,17 @@ class ExternalTermsIT {
         assertEquals("interrupted", results().get("status").asText(), out);
         long child = pids("child-").get(0);
         assertFalse(running(child), "process " + child + " is left\n" + out);
+    }
+
+    /** Waits until the runs have recorded {@code n} children, failing when chemfit ends first. */
+    private void awaitChildren(Process p, int n, String what) {
+        await(what)
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .failFast(() -> assertTrue(
+                        p.isAlive(),
+                        () -> "chemfit ended early: exit " + p.exitValue() + "\n" + InterruptIT.output(dir)))
+                .until(() -> pids("child-").size() >= n);
     }
 
     private List<Long> pids(String prefix) throws IOException {
