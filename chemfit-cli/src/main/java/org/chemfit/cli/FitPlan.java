@@ -863,6 +863,17 @@ final class FitPlan implements AutoCloseable {
         Map<String, org.chemfit.external.FileBasedQuantityComputer.TemplatePlace> forward =
                 computer.roundedAway(initial, steps);
         forward.forEach((name, place) -> {
+            if (place.onlyInConditions()) {
+                out.add("term '" + t.name() + "': template " + where(place) + " uses parameter '" + name
+                        + "' only in a condition and never prints it, so the finite-difference step of " + method
+                        + " (" + Tables.fmt(Math.abs(steps.getOrDefault(name, Double.NaN))) + ", " + Tables.fmt(rel)
+                        + " of its size) renders the same input: the derivative is 0 and the fit cannot move it"
+                        + " (it stops at the start and calls that converged); a parameter that only chooses what"
+                        + " a template writes cannot be fitted by derivatives through this term: fit it with a"
+                        + " method that takes none (Nelder-Mead, Powell, BOBYQA, CMA-ES), fix it (fixed: true),"
+                        + " or print it into the input");
+                return;
+            }
             out.add("term '" + t.name() + "': template " + where(place) + " prints parameter '" + name
                     + "' with too few digits for the finite-difference step of " + method + " ("
                     + Tables.fmt(Math.abs(steps.getOrDefault(name, Double.NaN))) + ", " + Tables.fmt(rel)
@@ -877,6 +888,16 @@ final class FitPlan implements AutoCloseable {
         for (String name : plus.keySet()) {
             org.chemfit.external.FileBasedQuantityComputer.TemplatePlace place = either.get(name);
             if (place == null || forward.containsKey(name)) {
+                continue;
+            }
+            if (place.onlyInConditions()) {
+                out.add("term '" + t.name() + "': template " + where(place) + " uses parameter '" + name
+                        + "' only in a condition and never prints it, so the central-difference step of the"
+                        + " uncertainty (" + Tables.fmt(Math.abs(plus.getOrDefault(name, Double.NaN))) + ", "
+                        + Tables.fmt(central) + " of its size) renders the same input: the uncertainty will say"
+                        + " that it changes no residual and give it no standard error; a parameter that only"
+                        + " chooses what a template writes has no derivative through this term: fix it (fixed:"
+                        + " true), or print it into the input");
                 continue;
             }
             out.add("term '" + t.name() + "': template " + where(place) + " prints parameter '" + name

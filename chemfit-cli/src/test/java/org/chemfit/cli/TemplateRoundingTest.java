@@ -122,6 +122,63 @@ class TemplateRoundingTest {
         assertEquals("", larger.err(), larger::toString);
     }
 
+    /**
+     * A template that uses m.C only in a condition ({@code {% if m.C > 0.5 %}}) and prints constants
+     * in its branches: a move of 1 (1 + |0|) takes the other branch, the finite-difference step of
+     * 2.98e-8 (1.49e-8 of half the range of C) does not. Nothing is printed with too few digits, so
+     * the warning says what the template does and that no step fixes it.
+     */
+    private static final String CONDITION_ONLY = """
+            A = {{ m.A }}
+            B = {{ m.B }}
+            {% if m.C > 0.5 %}C = 0.5{% else %}C = 0.0{% endif %}
+            """;
+
+    @Test
+    void aParameterUsedOnlyInAConditionIsSaidSoWithItsLineAndNoDigitsAdvice() throws IOException {
+        Path job = job(CONDITION_ONLY, "{method: least-squares}");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertEquals(
+                List.of("warning: term 'curve': template " + dir.resolve("input.tmpl") + ":3 uses parameter 'm.C'"
+                        + " only in a condition and never prints it, so the finite-difference step of least-squares"
+                        + " (2.98023e-08, 1.49012e-08 of its size) renders the same input: the derivative is 0 and"
+                        + " the fit cannot move it (it stops at the start and calls that converged); a parameter"
+                        + " that only chooses what a template writes cannot be fitted by derivatives through this"
+                        + " term: fit it with a method that takes none (Nelder-Mead, Powell, BOBYQA, CMA-ES), fix it"
+                        + " (fixed: true), or print it into the input"),
+                r.err().lines().toList(),
+                r::toString);
+        // Nelder-Mead takes no differences; the uncertainty's central step, 6.06e-6 of 2, is rounded
+        // away as well, and is said the same way
+        job = job(CONDITION_ONLY, "{method: Nelder-Mead}");
+        Cli.Run simplex = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, simplex.code(), simplex::toString);
+        assertEquals(
+                List.of("warning: term 'curve': template " + dir.resolve("input.tmpl") + ":3 uses parameter 'm.C'"
+                        + " only in a condition and never prints it, so the central-difference step of the"
+                        + " uncertainty (1.21109e-05, 6.05545e-06 of its size) renders the same input: the"
+                        + " uncertainty will say that it changes no residual and give it no standard error; a"
+                        + " parameter that only chooses what a template writes has no derivative through this term:"
+                        + " fix it (fixed: true), or print it into the input"),
+                simplex.err().lines().toList(),
+                simplex::toString);
+    }
+
+    @Test
+    void aParameterBothTestedAndPrintedKeepsTheDigitsAdvice() throws IOException {
+        // the condition names m.C first (line 3), the rounded print follows it (line 4)
+        String template = "A = {{ m.A }}\nB = {{ m.B }}\n{% if m.C > 0.5 %}# large C{% endif %}\n"
+                + "C = {{ \"%.4f\" | format(m.C) }}\n";
+        Path job = job(template, "{method: least-squares}");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertEquals(
+                List.of(leastSquaresWarning(3, "m.C", "2.98023e-08")),
+                r.err().lines().toList(),
+                r::toString);
+    }
+
     @Test
     void noWarningWhenTheStepShowsOrTheMethodTakesNoDifferences() throws IOException {
         // every digit printed

@@ -545,20 +545,20 @@ class ValidateChecksTest {
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         // lj.epsilon is printed, switch decides a condition, spare is fixed: only lj.sigma is warned
         // about as unused; the one reference value cannot determine the 3 free parameters; and the
-        // condition does not change over the uncertainty's central step of switch (6.06e-6 of 1)
+        // condition does not change over the uncertainty's central step of switch (6.06e-6 of 1): no
+        // number of printed digits would change that
         assertEquals(
                 "warning: the fit's terms hold 1 reference value for 3 free parameters: the data cannot determine"
                         + " every parameter (the fit ends at one of many equally good points, with no standard errors);"
                         + " add reference data, or fix parameters"
                         + System.lineSeparator()
                         + unusedWarning("lj.sigma")
-                        + "warning: term 'sim': template " + dir.resolve("in.tmpl") + ":2 prints parameter 'switch'"
-                        + " with too few digits for the central-difference step of the uncertainty (6.05545e-06,"
-                        + " 6.05545e-06 of its size): the step renders the same input, so the uncertainty will say"
-                        + " that it changes no residual and give it no standard error; print more digits ({{ switch"
-                        + " }} prints them all), or fit with a method that takes optimizer.finite_difference_step"
-                        + " (least-squares, levenberg-marquardt, L-BFGS-B) and set it larger, which the uncertainty"
-                        + " takes too (about 10^(-d/2) for d printed significant digits: {relative: 1.0e-2} for 4)"
+                        + "warning: term 'sim': template " + dir.resolve("in.tmpl") + ":2 uses parameter 'switch'"
+                        + " only in a condition and never prints it, so the central-difference step of the"
+                        + " uncertainty (6.05545e-06, 6.05545e-06 of its size) renders the same input: the"
+                        + " uncertainty will say that it changes no residual and give it no standard error; a"
+                        + " parameter that only chooses what a template writes has no derivative through this term:"
+                        + " fix it (fixed: true), or print it into the input"
                         + System.lineSeparator(),
                 r.err(),
                 r::toString);

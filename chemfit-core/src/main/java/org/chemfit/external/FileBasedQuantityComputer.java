@@ -468,9 +468,13 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
      *
      * @param template the template's name in messages (its path as the job gave it)
      * @param line the first line (from 1) that names the parameter by its dotted name; 0 when none
-     *     does (it is reached through a variable, a loop or a map)
+     *     does (it is reached through a variable, a loop or a map); when {@code onlyInConditions},
+     *     the line of the first condition that uses it
+     * @param onlyInConditions whether the templates use the parameter only in conditions
+     *     ({@code {% if eps > 100 %}}, {@code {% elseif %}}, the test before a {@code ?}) and never
+     *     print it: a small move changes no input, as it only chooses what a template writes
      */
-    public record TemplatePlace(String template, int line) {}
+    public record TemplatePlace(String template, int line, boolean onlyInConditions) {}
 
     /**
      * Of these parameters, those whose small moves the templates round away: what the templates
@@ -489,7 +493,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
      * @param steps the parameters to look at, each a name of {@code params}, and the change of its
      *     value to try (signed)
      * @return for each such parameter, in the order of {@code steps}, the template whose text the
-     *     large move changes and the line that names the parameter
+     *     large move changes and the line that names the parameter; or, when the templates use it
+     *     only in conditions, the first template that does and the line of that condition
      * @throws TemplateException when a template does not render at {@code params} (see
      *     {@link #checkTemplates})
      * @throws IllegalArgumentException when a parameter has the name of a variable, or a name is not
@@ -522,9 +527,33 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             }
             if (same) {
                 Templates.Source s = sources.get(changed);
-                out.put(name, new TemplatePlace(s.displayName(), lineNaming(s.text(), name)));
+                Map<String, Integer> conditions = onlyInConditions(name);
+                if (conditions == null || conditions.isEmpty()) {
+                    out.put(name, new TemplatePlace(s.displayName(), lineNaming(s.text(), name), false));
+                } else {
+                    Map.Entry<String, Integer> first = conditions.containsKey(s.displayName())
+                            ? Map.entry(s.displayName(), conditions.get(s.displayName()))
+                            : conditions.entrySet().iterator().next();
+                    out.put(name, new TemplatePlace(first.getKey(), first.getValue(), true));
+                }
             }
         }
+        return out;
+    }
+
+    /**
+     * @return when every template, of files and of standard inputs, uses the parameter only in
+     *     conditions: the line of the first condition of each that uses it, by its name in messages;
+     *     else null
+     */
+    private @Nullable Map<String, Integer> onlyInConditions(String name) {
+        Map<String, Integer> files = templates.onlyInConditions(name);
+        Map<String, Integer> stdin = stdinTemplates.onlyInConditions(name);
+        if (files == null || stdin == null) {
+            return null;
+        }
+        Map<String, Integer> out = new LinkedHashMap<>(files);
+        stdin.forEach(out::putIfAbsent);
         return out;
     }
 

@@ -5,6 +5,7 @@ import io.pebbletemplates.pebble.node.AutoEscapeNode;
 import io.pebbletemplates.pebble.node.BlockNode;
 import io.pebbletemplates.pebble.node.BodyNode;
 import io.pebbletemplates.pebble.node.ExtendsNode;
+import io.pebbletemplates.pebble.node.FlushNode;
 import io.pebbletemplates.pebble.node.ForNode;
 import io.pebbletemplates.pebble.node.FromNode;
 import io.pebbletemplates.pebble.node.IfNode;
@@ -19,6 +20,7 @@ import io.pebbletemplates.pebble.node.PrintNode;
 import io.pebbletemplates.pebble.node.RootNode;
 import io.pebbletemplates.pebble.node.SetNode;
 import io.pebbletemplates.pebble.node.TestInvocationExpression;
+import io.pebbletemplates.pebble.node.TextNode;
 import io.pebbletemplates.pebble.node.expression.ArrayExpression;
 import io.pebbletemplates.pebble.node.expression.BinaryExpression;
 import io.pebbletemplates.pebble.node.expression.ContextVariableExpression;
@@ -627,5 +629,150 @@ final class TemplateNames {
         boolean seenOutside =
                 macro != null && root && (outside.contains(name) || GIVEN.contains(name) || model.containsKey(name));
         found.add(new Unknown(name, line, root, false, seenOutside ? macro : null, null, null));
+    }
+
+    /**
+     * Where a template uses a parameter, read from its tree: whether only in conditions (of
+     * {@code {% if %}} and {@code {% elseif %}}, and the test before a {@code ?}), which print
+     * nothing, and the line of the first. A use of the parameter's group as a whole ({@code m} of
+     * {@code m.eps}, {@code m[k]}), of {@code _context}, or a tag this does not read (an
+     * {@code include}, whose {@code with} values Pebble's tree does not show, an {@code embed}, a
+     * {@code cache}) may print it, and counts as a use elsewhere.
+     *
+     * @param tree a parsed template
+     * @param dotted the parameter's dotted name ({@code m.eps})
+     * @return the line (from 1) of the first condition that uses it when every use is in a
+     *     condition; 0 when the template does not use it; -1 when it uses it elsewhere too
+     */
+    static int onlyInConditions(RootNode tree, String dotted) {
+        Uses u = new Uses(dotted);
+        u.node(tree.getBody());
+        return u.elsewhere ? -1 : u.conditionLine;
+    }
+
+    /** Finds the uses of one parameter in a template's tree (see {@link #onlyInConditions}). */
+    private static final class Uses {
+        private final String dotted;
+        private final String root;
+        /** The line of the first use in a condition, else 0. */
+        private int conditionLine;
+        /** Whether some use is not in a condition, or the tree has what this does not read. */
+        private boolean elsewhere;
+
+        Uses(String dotted) {
+            this.dotted = dotted;
+            int dot = dotted.indexOf('.');
+            this.root = dot < 0 ? dotted : dotted.substring(0, dot);
+        }
+
+        private void node(@Nullable Node n) {
+            if (n == null || n instanceof TextNode || n instanceof FlushNode || n instanceof FromNode) {
+                return;
+            }
+            if (n instanceof BodyNode b) {
+                b.getChildren().forEach(this::node);
+            } else if (n instanceof PrintNode p) {
+                expression(p.getExpression(), false);
+            } else if (n instanceof IfNode i) {
+                for (Pair<Expression<?>, BodyNode> branch : i.getConditionsWithBodies()) {
+                    expression(branch.getLeft(), true);
+                    node(branch.getRight());
+                }
+                node(i.getElseBody());
+            } else if (n instanceof ForNode f) {
+                expression(f.getIterable(), false);
+                node(f.getBody());
+                node(f.getElseBody());
+            } else if (n instanceof SetNode s) {
+                expression(s.getValue(), false);
+            } else if (n instanceof MacroNode m) {
+                arguments(m.getArgs(), false);
+                node(m.getBody());
+            } else if (n instanceof BlockNode b) {
+                node(b.getBody());
+            } else if (n instanceof AutoEscapeNode a) {
+                node(a.getBody());
+            } else if (n instanceof ParallelNode p) {
+                node(p.getBody());
+            } else if (n instanceof ImportNode i) {
+                expression(i.getImportExpression(), false);
+            } else if (n instanceof ExtendsNode e) {
+                expression(e.getParentExpression(), false);
+            } else if (n instanceof ArgumentsNode a) {
+                arguments(a, false);
+            } else {
+                elsewhere = true; // a tag not read here may print anything
+            }
+        }
+
+        private void arguments(@Nullable ArgumentsNode args, boolean condition) {
+            if (args == null) {
+                return;
+            }
+            if (args.getPositionalArgs() != null) {
+                args.getPositionalArgs().forEach(a -> expression(a.getValueExpression(), condition));
+            }
+            if (args.getNamedArgs() != null) {
+                args.getNamedArgs().forEach(a -> expression(a.getValueExpression(), condition));
+            }
+        }
+
+        private void use(int line, boolean condition) {
+            if (!condition) {
+                elsewhere = true;
+            } else if (conditionLine == 0) {
+                conditionLine = line;
+            }
+        }
+
+        private void expression(@Nullable Expression<?> e, boolean condition) {
+            if (e == null) {
+                return;
+            }
+            if (e instanceof ContextVariableExpression v) {
+                if (v.getName().equals("_context")) {
+                    elsewhere = true;
+                } else if (v.getName().equals(root)) {
+                    use(v.getLineNumber(), condition); // the parameter, or its whole group
+                }
+            } else if (e instanceof GetAttributeExpression g && chain(g) != null) {
+                String name = dottedName(g);
+                if (name != null
+                        && (name.equals(dotted) || dotted.startsWith(name + ".") || name.startsWith(dotted + "."))) {
+                    use(g.getLineNumber(), condition);
+                } else if (name != null && name.startsWith("_context.")) {
+                    elsewhere = true;
+                }
+            } else if (e instanceof GetAttributeExpression g) {
+                expression(g.getNode(), condition);
+                expression(g.getAttributeNameExpression(), condition);
+                arguments(g.getArgumentsNode(), condition);
+            } else if (e instanceof BinaryExpression<?> b) {
+                expression(b.getLeftExpression(), condition);
+                expression(b.getRightExpression(), condition);
+            } else if (e instanceof RenderableNodeExpression r) {
+                node(r.getNode());
+            } else if (e instanceof UnaryExpression u) {
+                expression(u.getChildExpression(), condition);
+            } else if (e instanceof TernaryExpression t) {
+                expression(t.getExpression1(), true);
+                expression(t.getExpression2(), condition);
+                expression(t.getExpression3(), condition);
+            } else if (e instanceof FilterInvocationExpression f) {
+                arguments(f.getArgs(), condition);
+            } else if (e instanceof TestInvocationExpression t) {
+                arguments(t.getArgs(), condition);
+            } else if (e instanceof FunctionOrMacroInvocationExpression f) {
+                arguments(f.getArguments(), condition);
+            } else if (e instanceof ArrayExpression a) {
+                a.getValues().forEach(v -> expression(v, condition));
+            } else if (e instanceof MapExpression m) {
+                m.getEntries().forEach((k, v) -> {
+                    expression(k, condition);
+                    expression(v, condition);
+                });
+            }
+            // literals, and block() and parent(), name nothing
+        }
     }
 }

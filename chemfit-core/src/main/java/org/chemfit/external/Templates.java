@@ -445,6 +445,35 @@ final class Templates {
         return !(importedOnly.get(template) instanceof PebbleTemplateImpl t) || t.hasMacro(macro);
     }
 
+    /**
+     * @param dotted a parameter's dotted name ({@code m.eps})
+     * @return when these templates, and the others they may import, use the parameter only in
+     *     conditions (see {@link TemplateNames#onlyInConditions}): the line of the first such
+     *     condition of each template that uses it, by the template's name in messages, in their
+     *     order (empty when there are no templates or none uses it); null when one of them uses it
+     *     elsewhere too, or one that is not empty was not parsed
+     */
+    java.util.@Nullable Map<String, Integer> onlyInConditions(String dotted) {
+        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        if (sources.isEmpty()) {
+            return out;
+        }
+        for (Source s : importable) {
+            if (s.text().isEmpty()) {
+                continue;
+            }
+            RootNode tree = trees.get(s.target());
+            int line = tree == null ? -1 : TemplateNames.onlyInConditions(tree, dotted);
+            if (line < 0) {
+                return null;
+            }
+            if (line > 0) {
+                out.put(s.displayName(), line);
+            }
+        }
+        return out;
+    }
+
     /** The most unknown names one template's check looks for before it gives up on the template. */
     private static final int MAX_UNKNOWN = 100;
 

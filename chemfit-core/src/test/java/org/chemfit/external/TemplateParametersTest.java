@@ -81,11 +81,49 @@ class TemplateParametersTest {
         steps.put("cutoff_on", 0.0); // no step
         assertEquals(
                 Map.of(
-                        "shift", new FileBasedQuantityComputer.TemplatePlace("in.txt", 3),
-                        "stdin_only", new FileBasedQuantityComputer.TemplatePlace("standard input of command 1", 1)),
+                        "shift", new FileBasedQuantityComputer.TemplatePlace("in.txt", 3, false),
+                        "stdin_only",
+                                new FileBasedQuantityComputer.TemplatePlace("standard input of command 1", 1, false)),
                 c.roundedAway(P, steps));
         // a step that changes the second decimal shows
         assertEquals(Map.of(), c.roundedAway(P, Map.of("shift", 1e-2)));
+    }
+
+    /**
+     * A parameter that the templates use only in conditions (of an {@code if}, before a {@code ?})
+     * is named with the line of the first condition and said to be used only there; one that is
+     * also printed, directly or through its group, is not, and keeps the line that names it.
+     */
+    @Test
+    void aParameterUsedOnlyInConditionsIsNamedSoWithTheConditionsLine() {
+        FileBasedQuantityComputer c = builder()
+                .templateText(
+                        "in.txt",
+                        String.join(
+                                "\n",
+                                "pair {{ lj.epsilon }}",
+                                "{% if cutoff_on > 0.5 %}cutoff 10{% endif %}",
+                                "mode {{ shift > 0.5 ? \"big\" : \"small\" }}",
+                                "{% for q in charges %}{{ \"%.1f\" | format(q.value) }}{% endfor %}",
+                                "{% if charges.na > 0.5 %}na{% endif %}",
+                                ""))
+                .command(Command.of("cat", "in.txt")
+                        .stdin(StandardInput.template("# stdin\n{% if stdin_only > 2.5 %}x{% endif %}\n")))
+                .build();
+        Map<String, Double> steps = new java.util.LinkedHashMap<>();
+        steps.put("cutoff_on", 1e-3); // 1.001 > 0.5 as 1 is; 1 - 2 is not
+        steps.put("shift", 1e-3); // 0.124 is small as 0.123 is; 1.12 is big
+        steps.put("charges.na", 1e-3); // 1.001 prints 1.0, as 1 does; tested, and printed through its group
+        steps.put("stdin_only", 1e-3); // 2.001 > 2.5 no more than 2 is; 2 + 3 is
+        assertEquals(
+                Map.of(
+                        "cutoff_on", new FileBasedQuantityComputer.TemplatePlace("in.txt", 2, true),
+                        "shift", new FileBasedQuantityComputer.TemplatePlace("in.txt", 3, true),
+                        // printed through its group on line 4; line 5 is the one that names it
+                        "charges.na", new FileBasedQuantityComputer.TemplatePlace("in.txt", 5, false),
+                        "stdin_only",
+                                new FileBasedQuantityComputer.TemplatePlace("standard input of command 1", 2, true)),
+                c.roundedAway(P, steps));
     }
 
     @Test
