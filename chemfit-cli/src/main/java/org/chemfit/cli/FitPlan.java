@@ -1139,6 +1139,10 @@ final class FitPlan implements AutoCloseable {
                 .seed(o.seed())
                 .valueBadParams(o.badValue())
                 .optimizer(Methods.create(job));
+        if (!Double.isNaN(o.relativeStep()) && !Methods.takesRelativeStep(o.method())) {
+            // a method without finite differences: the job's step is the uncertainty's alone
+            f.uncertaintyStep(o.relativeStep());
+        }
         for (JobFile.ParameterSpec p : job.parameters()) {
             if (p.fixed()) {
                 f.fixed(p.name());

@@ -89,17 +89,6 @@ final class Methods {
         }
     }
 
-    /** @return the names of the methods that take a finite-difference step */
-    static List<String> stepNames() {
-        List<String> out = new ArrayList<>();
-        for (String n : names()) {
-            if (takesRelativeStep(n)) {
-                out.add(n);
-            }
-        }
-        return out;
-    }
-
     /**
      * @param name a canonical name
      * @return whether the method fits residuals, and so needs an objective that is a sum of squares
@@ -240,7 +229,8 @@ final class Methods {
             double abs = Double.isNaN(spec.absoluteTolerance()) ? ABSOLUTE_TOLERANCE : spec.absoluteTolerance();
             o = Optimizers.withTolerances(o, rel, abs);
         }
-        if (!Double.isNaN(spec.relativeStep())) {
+        if (!Double.isNaN(spec.relativeStep()) && takesRelativeStep(spec.method())) {
+            // another method takes the step for its uncertainty only (see FitPlan#fitter)
             o = Optimizers.withRelativeStep(o, spec.relativeStep());
         }
         return o;

@@ -121,8 +121,7 @@ final class OptimizerReader {
                         }
                     }
                 }
-                // an unknown method has been reported: whether it takes a step is unknown
-                step = methodRead ? step(m.entries.get("finite_difference_step"), method) : Double.NaN;
+                step = step(m.entries.get("finite_difference_step"));
                 if (m.entries.containsKey("bad_value")) {
                     Double d = r.nonNegative(m.entries.get("bad_value"), "optimizer bad_value");
                     bad = d == null ? bad : d;
@@ -134,23 +133,14 @@ final class OptimizerReader {
 
     /**
      * {@code finite_difference_step: {relative: ...}}: the step of the forward-difference Jacobian
-     * of the least-squares methods and gradient of {@code L-BFGS-B}, relative to each parameter's
-     * size; in (0, 1).
+     * of the least-squares methods and gradient of {@code L-BFGS-B}, and of the uncertainty's
+     * central differences with any method, relative to each parameter's size; in (0, 1).
      *
      * @param n the node, or null when the key is absent
-     * @param method the canonical method (or the default when the method was not readable)
      * @return the step, or NaN for the method's default
      */
-    private double step(Node n, String method) {
+    private double step(Node n) {
         if (n == null) {
-            return Double.NaN;
-        }
-        if (!Methods.takesRelativeStep(method)) {
-            r.problem(
-                    n,
-                    "optimizer finite_difference_step applies to the methods that take forward finite differences ("
-                            + String.join(", ", Methods.stepNames()) + "), whose Jacobian or gradient it sets, not to "
-                            + method);
             return Double.NaN;
         }
         Node.MapNode m = r.map(n, "optimizer finite_difference_step");

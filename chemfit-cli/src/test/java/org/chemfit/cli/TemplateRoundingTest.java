@@ -396,6 +396,32 @@ class TemplateRoundingTest {
     }
 
     /**
+     * Nelder-Mead takes no differences, and {@code finite_difference_step} then sets the step of
+     * the uncertainty's alone: with the advised 1e-2, validate has nothing to warn of, and both
+     * parameters get the standard errors of the central difference over {@code +-1e-2} of each size
+     * at the best point, through the template's rounding (within 1e-6 relative, as with
+     * least-squares above).
+     */
+    @Test
+    void aMethodWithoutDifferencesTakesTheStepForItsUncertainty() throws IOException {
+        Path job = decayJob("{method: Nelder-Mead, max_evaluations: 150, finite_difference_step: {relative: 1.0e-2}}");
+        Cli.Run validate = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, validate.code(), validate::toString);
+        assertEquals("", validate.err(), validate::toString);
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, fit.code(), fit::toString);
+        JsonNode results = new ObjectMapper().readTree(dir.resolve("out/results.json").toFile());
+        double a = results.at("/parameters/0/best").asDouble(Double.NaN);
+        double b = results.at("/parameters/1/best").asDouble(Double.NaN);
+        JsonNode u = results.get("uncertainty");
+        assertEquals("[\"m.a\",\"m.b\"]", u.get("estimated").toString(), results::toString);
+        assertEquals("[]", u.get("no_effect").toString(), results::toString);
+        double[] central = standardErrors(a, b, 1e-2);
+        assertEquals(central[0], u.at("/standard_errors/m.a").asDouble(), 1e-6 * central[0], u::toString);
+        assertEquals(central[1], u.at("/standard_errors/m.b").asDouble(), 1e-6 * central[1], u::toString);
+    }
+
+    /**
      * Nelder-Mead takes no differences, but its uncertainty does, with a step of cbrt(eps) = 6.06e-6:
      * validate warns that the template rounds that step away, and the uncertainty's own warnings in
      * results.json, as the top-level ones, name the template as a possible cause.

@@ -144,6 +144,8 @@ public final class Fitter {
     private JournalMode journalMode = JournalMode.resumeLatest();
     private @Nullable Map<String, ?> jobSettings;
     private boolean uncertainty = true;
+    /** The relative step of the uncertainty's differences, or NaN for the method's (see {@link #uncertaintyStep}). */
+    private double uncertaintyStep = Double.NaN;
 
     /**
      * @param objective the objective to minimise
@@ -291,6 +293,28 @@ public final class Fitter {
      */
     public Fitter uncertainty(boolean on) {
         this.uncertainty = on;
+        return this;
+    }
+
+    /**
+     * Sets the relative step of the uncertainty's finite differences (see {@link #uncertainty}) in
+     * place of the method's: for a method that takes no finite differences (Nelder-Mead, CMA-ES,
+     * ...), whose uncertainty otherwise takes {@code cbrt(eps) = 6.06e-6}, when the objective is
+     * read from printed output whose rounding hides so small a change. As with the method's step,
+     * the central differences never take less than {@code cbrt(eps)}, and the step of parameter
+     * {@code i} is {@code relative * max(|x_i|, s_i)}, where {@code s_i} is {@code |start_i|}, or
+     * for a start of 0 half the width of its bounds (1 when it has none).
+     *
+     * @param relative the relative step, in (0, 1)
+     * @return this fitter
+     * @throws IllegalArgumentException when the step is not in (0, 1)
+     */
+    public Fitter uncertaintyStep(double relative) {
+        if (!(relative > 0 && relative < 1)) {
+            throw new IllegalArgumentException(
+                    "the relative step of the uncertainty must lie in (0, 1), got " + relative);
+        }
+        this.uncertaintyStep = relative;
         return this;
     }
 
@@ -617,6 +641,7 @@ public final class Fitter {
         final @Nullable Journal journal = Fitter.this.journal;
         final JournalMode journalMode = Fitter.this.journalMode;
         final boolean uncertainty = Fitter.this.uncertainty;
+        final double uncertaintyStep = Fitter.this.uncertaintyStep;
         /** Every batch goes through this: the objective itself, or serial evaluation of it. */
         final BatchObjectiveFunction batch = BatchObjectiveFunction.of(objective);
 
@@ -1154,7 +1179,7 @@ public final class Fitter {
             // that the finite-difference methods evaluated around their points already. Both take
             // the method's step when one is set: an objective read from printed output needs it
             // here as much as in the method (rounded inputs or outputs make a smaller difference 0)
-            double rel = FiniteDifferences.relativeStepOf(optimizer);
+            double rel = Double.isNaN(uncertaintyStep) ? FiniteDifferences.relativeStepOf(optimizer) : uncertaintyStep;
             // a step set below cbrt(eps) (sqrt(eps), the forward default, written out) would be
             // worse than the central default: it takes the same points as no step set
             double centralRel = Double.isNaN(rel) ? Double.NaN : Math.max(rel, FiniteDifferences.CENTRAL_STEP);

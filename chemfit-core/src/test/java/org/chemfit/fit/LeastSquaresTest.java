@@ -1094,6 +1094,51 @@ class LeastSquaresTest {
     }
 
     /**
+     * Nelder-Mead takes no differences; {@link Fitter#uncertaintyStep} gives its uncertainty the
+     * step the rounded model needs: the last round is the 4 points {@code x +- 1e-2 max(|x|,
+     * start)} around the best point, and the standard errors are those of the exact line within
+     * what the rounding does to a difference over 2e-2 (0.5%, as above). Without it, the step of
+     * cbrt(eps) rounds to the same input, and both parameters "change no residual". A step outside
+     * (0, 1) is refused, naming it.
+     */
+    @Test
+    void aMethodWithoutDifferencesTakesTheUncertaintysStepGivenToTheFitter() {
+        List<double[]> seen = Collections.synchronizedList(new ArrayList<>());
+        FitResult r = new Fitter(roundedLine(seen), start("a", 1.0, "b", 0.3))
+                .maxEvaluations(400)
+                .optimizer(Optimizers.byName("Nelder-Mead"))
+                .uncertaintyStep(1e-2)
+                .fit();
+        Uncertainty u = r.uncertainty();
+        assertEquals(List.of("a", "b"), u.estimated(), u.warnings().toString());
+        assertEquals(List.of(), u.noEffect());
+        double[] x = {r.bestParameters().get("a"), r.bestParameters().get("b")};
+        double[] scale = {1.0, 0.3};
+        List<double[]> round = seen.subList(seen.size() - 4, seen.size());
+        for (int i = 0; i < 2; i++) {
+            double h = 1e-2 * Math.max(Math.abs(x[i]), scale[i]);
+            double[] plus = x.clone();
+            plus[i] = x[i] + h;
+            double[] minus = x.clone();
+            minus[i] = x[i] - h;
+            assertTrue(round.stream().anyMatch(q -> java.util.Arrays.equals(q, plus)), "x + h of " + i);
+            assertTrue(round.stream().anyMatch(q -> java.util.Arrays.equals(q, minus)), "x - h of " + i);
+        }
+        double[] se = olsStandardErrors();
+        assertEquals(se[0], u.standardErrors().get("a"), 5e-3 * se[0]);
+        assertEquals(se[1], u.standardErrors().get("b"), 5e-3 * se[1]);
+        FitResult unset = new Fitter(roundedLine(new ArrayList<>()), start("a", 1.0, "b", 0.3))
+                .maxEvaluations(400)
+                .optimizer(Optimizers.byName("Nelder-Mead"))
+                .fit();
+        assertEquals(List.of("a", "b"), unset.uncertainty().noEffect(), unset.uncertainty().warnings().toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Fitter(
+                        roundedLine(seen), start("a", 1.0))
+                .uncertaintyStep(1.0));
+        assertEquals("the relative step of the uncertainty must lie in (0, 1), got 1.0", e.getMessage());
+    }
+
+    /**
      * The method's step near a bound: an upper bound of b within a step of its best value, so the
      * central pair would leave it; the pair becomes the one-sided second-order difference inward
      * (points b - h and b - 2h), as with the default step, and no point lies beyond the bound.
