@@ -908,9 +908,8 @@ final class FitPlan implements AutoCloseable {
                     + " }} prints them all), or "
                     + (takesStep
                             ? "set optimizer.finite_difference_step larger, which the uncertainty takes too"
-                            : "fit with a method that takes optimizer.finite_difference_step (least-squares,"
-                                    + " levenberg-marquardt, L-BFGS-B) and set it larger, which the uncertainty"
-                                    + " takes too")
+                            : "set optimizer.finite_difference_step larger, which " + method + ", a method"
+                                    + " without finite differences, takes for its uncertainty alone")
                     + " (about 10^(-d/2) for d printed significant digits: {relative: 1.0e-2} for 4)");
         }
     }

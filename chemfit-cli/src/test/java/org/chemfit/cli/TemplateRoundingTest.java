@@ -410,7 +410,8 @@ class TemplateRoundingTest {
         assertEquals("", validate.err(), validate::toString);
         Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(ExitCodes.OK, fit.code(), fit::toString);
-        JsonNode results = new ObjectMapper().readTree(dir.resolve("out/results.json").toFile());
+        JsonNode results =
+                new ObjectMapper().readTree(dir.resolve("out/results.json").toFile());
         double a = results.at("/parameters/0/best").asDouble(Double.NaN);
         double b = results.at("/parameters/1/best").asDouble(Double.NaN);
         JsonNode u = results.get("uncertainty");
@@ -439,16 +440,16 @@ class TemplateRoundingTest {
                                 + " the central-difference step of the uncertainty (6.05545e-06, 6.05545e-06 of its"
                                 + " size): the step renders the same input, so the uncertainty will say that it"
                                 + " changes no residual and give it no standard error; print more digits ({{ m.a }}"
-                                + " prints them all), or fit with a method that takes"
-                                + " optimizer.finite_difference_step (least-squares, levenberg-marquardt, L-BFGS-B)"
-                                + " and set it larger, which the uncertainty takes too" + advice,
+                                + " prints them all), or set optimizer.finite_difference_step larger, which"
+                                + " Nelder-Mead, a method without finite differences, takes for its uncertainty alone"
+                                + advice,
                         "warning: term 'decay': template " + tmpl + ":1 prints parameter 'm.b' with too few digits for"
                                 + " the central-difference step of the uncertainty (1.81664e-06, 6.05545e-06 of its"
                                 + " size): the step renders the same input, so the uncertainty will say that it"
                                 + " changes no residual and give it no standard error; print more digits ({{ m.b }}"
-                                + " prints them all), or fit with a method that takes"
-                                + " optimizer.finite_difference_step (least-squares, levenberg-marquardt, L-BFGS-B)"
-                                + " and set it larger, which the uncertainty takes too" + advice),
+                                + " prints them all), or set optimizer.finite_difference_step larger, which"
+                                + " Nelder-Mead, a method without finite differences, takes for its uncertainty alone"
+                                + advice),
                 validate.err().lines().toList(),
                 validate::toString);
         Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");

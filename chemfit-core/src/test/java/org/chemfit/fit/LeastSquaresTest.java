@@ -1131,10 +1131,13 @@ class LeastSquaresTest {
                 .maxEvaluations(400)
                 .optimizer(Optimizers.byName("Nelder-Mead"))
                 .fit();
-        assertEquals(List.of("a", "b"), unset.uncertainty().noEffect(), unset.uncertainty().warnings().toString());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Fitter(
-                        roundedLine(seen), start("a", 1.0))
-                .uncertaintyStep(1.0));
+        assertEquals(
+                List.of("a", "b"),
+                unset.uncertainty().noEffect(),
+                unset.uncertainty().warnings().toString());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new Fitter(roundedLine(seen), start("a", 1.0)).uncertaintyStep(1.0));
         assertEquals("the relative step of the uncertainty must lie in (0, 1), got 1.0", e.getMessage());
     }
 
