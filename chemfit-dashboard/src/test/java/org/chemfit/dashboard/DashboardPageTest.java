@@ -2,15 +2,29 @@ package org.chemfit.dashboard;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.chemfit.Bounds;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.fit.Fitter;
+import org.chemfit.journal.Journal;
+import org.chemfit.journal.JournalMode;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
 import org.chemfit.journal.read.TermRecord;
@@ -275,6 +289,124 @@ class DashboardPageTest {
                             List.of("neon", "energy", "ne_a", "-3", "-2.5", "0.5"),
                             List.of("neon", "energy", "ne_b", "-4", "-3.5", "0.5")),
                     cells("values-table"));
+        }
+    }
+
+    /** @return the parity charts the page drew */
+    private static int parityCharts() {
+        return driver.findElements(By.cssSelector("#parity-charts .chart.parity"))
+                .size();
+    }
+
+    /**
+     * The parity charts are drawn from a predictions.csv written with the results.json of the run shown: once an
+     * earlier fit's file stands there instead (a fit that reused the folder wrote results.json, which comes first,
+     * and was killed before its predictions.csv replaced the earlier one), none is, and the page says why. A later run
+     * of the journal, running or finished, shows no results and no chart of the files an earlier run left.
+     */
+    @Test
+    void parityChartsAreDrawnOnlyFromThePredictionsWrittenWithTheResultsOfTheRunShown() throws Exception {
+        String ours = "fit,argon,dimer,energy,-1.0,0,-0.9,0.1,eV\nfit,argon,trimer,energy,-2.0,0,-1.9,0.1,eV\n";
+        writeFit(
+                ours,
+                "{\"name\": \"argon\", \"weight\": 1.0, \"computed\": {\"energy\": [-0.9, -1.9]},"
+                        + " \"reference\": {\"energy\": [-1.0, -2.0]},"
+                        + " \"metrics\": {\"energy\": {\"unit\": \"eV\", \"best\": {\"count\": 2, \"rmse\": 0.1}}}}");
+        String header = "set,term,item,quantity,reference,model_initial,model_best,residual,unit\n";
+        String note = "Model at the best point against the reference, one chart per quantity and unit; fit and"
+                + " validation points apart, the line is model = reference.";
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            open(d);
+            driver.findElement(By.id("tab-results")).click();
+            waitFor(() -> parityCharts() == 1, () -> "charts: " + parityCharts());
+            var chart = driver.findElement(By.id("parity-0"));
+            assertEquals("2", chart.getAttribute("data-fit-points"));
+            assertEquals("energy", chart.getAttribute("data-quantity"));
+            assertEquals(1, chart.findElements(By.tagName("canvas")).size(), "drawn by uPlot");
+            assertEquals(note, text("parity-note"));
+
+            // an earlier fit's file, of other structures
+            Files.writeString(
+                    dir.resolve(Predictions.FILE),
+                    header + "fit,argon,a,energy,-1.25,0,-1.0,0.25,eV\nfit,argon,b,energy,-2.25,0,-2.0,0.25,eV\n");
+            waitFor(
+                    () -> "0".equals(driver.findElement(By.id("parity-charts")).getAttribute("data-charts")),
+                    () -> "charts: "
+                            + driver.findElement(By.id("parity-charts")).getAttribute("data-charts"));
+            assertEquals(0, parityCharts());
+            assertEquals(
+                    "No parity chart is drawn: predictions.csv in the output folder is another fit's (its rows are not"
+                            + " the reference values of the terms in this run's results.json).",
+                    text("parity-note"));
+
+            // written with these results again: drawn again, under the usual note
+            Files.writeString(dir.resolve(Predictions.FILE), header + ours);
+            waitFor(() -> parityCharts() == 1, () -> "charts: " + parityCharts());
+            assertEquals(note, text("parity-note"));
+        }
+
+        // a later run of the journal (another job) while run 1's results.json and predictions.csv stand in the folder
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        ObjectiveFunction bowl = p -> {
+            if (n.incrementAndGet() == 3) {
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return p.get("x") * p.get("x");
+        };
+        java.util.concurrent.ExecutorService later = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<?> run2 = later.submit(() -> {
+                try (Journal j = Journal.open(dir)) {
+                    new Fitter(
+                                    new CombinedObjectiveFunction(List.of(bowl)).withTermNames(List.of("bowl")),
+                                    Map.of("x", 0.3))
+                            .bounds(Bounds.of(Map.of("x", List.of(-2.0, 2.0))))
+                            .maxEvaluations(5)
+                            .journal(j, JournalMode.restart())
+                            .fit(new Journals.RandomSearch());
+                }
+            });
+            assertTrue(started.await(60, TimeUnit.SECONDS), "run 2 reached its third evaluation");
+            try (Dashboard d = Dashboard.builder(dir).start()) {
+                driver.get("about:blank");
+                driver.get(d.url().toString());
+                waitFor(() -> "running".equals(text("status-value")), () -> "status: " + text("status-value"));
+                HttpResponse<String> p = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + d.port() + "/api/predictions?"
+                                                + d.url().getRawQuery()))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                assertEquals(404, p.statusCode(), "run 2 runs: no predictions of it yet");
+                assertFalse(driver.findElement(By.id("tab-results")).isDisplayed());
+                assertEquals(0, parityCharts());
+
+                release.countDown();
+                run2.get(60, TimeUnit.SECONDS);
+                // run 2 ended later than run 1: it is the one shown, and results.json is run 1's
+                waitFor(() -> "done".equals(text("status-value")), () -> "status: " + text("status-value"));
+                p = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + d.port() + "/api/predictions?"
+                                                + d.url().getRawQuery()))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                assertEquals(404, p.statusCode(), "run 2 wrote none");
+                assertEquals("no predictions yet\n", p.body());
+                assertFalse(driver.findElement(By.id("tab-results")).isDisplayed());
+                assertEquals(0, parityCharts());
+            }
+        } finally {
+            release.countDown();
+            later.shutdown();
+            assertTrue(later.awaitTermination(60, TimeUnit.SECONDS));
         }
     }
 }
