@@ -153,6 +153,27 @@ class ForcesJobTest {
                 fit::toString);
         assertTrue(Files.isRegularFile(dir.resolve("out/plots/parity-forces.svg")));
         assertFalse(fit.err().contains("reference value"), fit::toString);
+
+        // report.html draws its parity charts of this predictions.csv: its rows are results.json's reference values
+        Cli.Run report = Cli.run("report", dir.resolve("out").toString(), "--html");
+        assertEquals(0, report.code(), report::toString);
+        String page = Files.readString(dir.resolve("out/report.html"));
+        String open = "<script type=\"application/json\" id=\"chemfit-data\">";
+        int start = page.indexOf(open) + open.length();
+        JsonNode p = new ObjectMapper()
+                .readTree(page.substring(start, page.indexOf("</script>", start)))
+                .get("predictions");
+        assertTrue(p.get("of_results").asBoolean(), p::toString);
+        assertEquals(
+                List.of("energy eV 2", "forces eV/Å 21"),
+                List.of(
+                        p.at("/charts/0/quantity").asText() + " "
+                                + p.at("/charts/0/unit").asText() + " "
+                                + p.at("/charts/0/fit/reference").size(),
+                        p.at("/charts/1/quantity").asText() + " "
+                                + p.at("/charts/1/unit").asText() + " "
+                                + p.at("/charts/1/fit/reference").size()));
+        assertTrue(p.at("/items/argon/forces/per_atom").asBoolean(), p::toString);
     }
 
     /** The loss of the term at lj.epsilon = 0.012, lj.sigma = 3.3, as the plan evaluates it. */

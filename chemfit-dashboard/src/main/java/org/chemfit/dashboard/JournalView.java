@@ -1114,7 +1114,9 @@ final class JournalView implements AutoCloseable {
     }
 
     /**
-     * The folder's predictions.csv, when the results.json written with it is of the run shown.
+     * The folder's predictions.csv, when the results.json beside it is of the run shown; its charts
+     * only when it was written with that results.json (another fit's gives none, see
+     * {@link Predictions#read}).
      *
      * @return what {@link Predictions#read} returns, or null when there is none of this run
      */
@@ -1128,8 +1130,12 @@ final class JournalView implements AutoCloseable {
             r = readResults();
         }
         // the fit terms: their weights (the rows of weight 0 an older predictions.csv gives as the
-        // fit's), kinds and reference values (which of the file's items are theirs)
-        return Predictions.read(dir, r != null && r.get("terms") instanceof List<?> terms ? terms : List.of());
+        // fit's), kinds and reference values (which of the file's items are theirs); with the
+        // validation terms' reference values, whether the file is the one written with these results
+        return Predictions.read(
+                dir,
+                r != null && r.get("terms") instanceof List<?> terms ? terms : List.of(),
+                r != null && r.get("validation") instanceof List<?> validation ? validation : List.of());
     }
 
     /**

@@ -15,9 +15,12 @@ import org.jspecify.annotations.Nullable;
  * The parity data of an output folder's {@code predictions.csv}, grouped for the page: one chart
  * per quantity and unit (quantities of different units never share one), each with its fit, its
  * monitored (fit terms of weight 0) and its validation points (reference, model at the best point).
+ * Only a file written with the folder's results.json is drawn: one whose rows are not the reference
+ * values of its terms is another fit's, and gives no chart.
  *
  * <pre>{@code
- * Map<String, Object> p = Predictions.read(dir);   // null while the fit runs
+ * // the terms and validation terms of results.json; null while the fit runs
+ * Map<String, Object> p = Predictions.read(dir, terms, validation);
  * }</pre>
  *
  * @implNote Stateless; safe from several threads. The file is read whole at each call: it holds
@@ -38,27 +41,23 @@ final class Predictions {
 
     /**
      * @param dir the output folder
-     * @return {@code {charts: [{quantity, unit, fit: {reference, model, label}, monitored: ..., validation: ...}], items,
-     *     rows, skipped}}, items empty (without results.json's terms no item is known to be theirs),
-     *     or null when the folder holds no readable predictions.csv (a fit still running)
-     */
-    static @Nullable Map<String, Object> read(Path dir) {
-        return read(dir, List.of());
-    }
-
-    /**
-     * @param dir the output folder
      * @param terms the fit terms of the folder's results.json (its {@code terms}): those of weight 0
      *     are monitored, their rows too in a predictions.csv written before its set column said so
      *     (where they are {@code fit}); the items of a term's quantity are given only when the file's
      *     reference column of it holds that term's reference values, so that a predictions.csv of
      *     another fit (left beside these results) names none of their rows
-     * @return as {@link #read(Path)}, with items: {@code {TERM: {QUANTITY: {names, per_atom}}}}, the
-     *     first {@link #MAX_ITEMS} items of the term's quantity in the file's order (the rows left out
-     *     of the charts too) and whether they are the components of per-atom vectors ({@code TAG[k]},
-     *     three per atom: an atoms term's forces)
+     * @param validation the validation terms of the same results.json (its {@code validation})
+     * @return {@code {of_results, charts: [{quantity, unit, fit: {reference, model, label}, monitored: ...,
+     *     validation: ...}], items, rows, skipped}}, or null when the folder holds no readable predictions.csv
+     *     (a fit still running). {@code of_results} says whether the file was written with these results: its
+     *     rows are, term by term and quantity by quantity, the reference values of these terms, each in its place,
+     *     and of no other term; when not, the file is another fit's and {@code charts} is empty ({@code rows} and
+     *     {@code skipped} 0). {@code items}: {@code {TERM: {QUANTITY: {names, per_atom}}}}, the first
+     *     {@link #MAX_ITEMS} items of each fit term's quantity whose reference values the file holds, in the
+     *     file's order (the rows left out of the charts too) and whether they are the components of per-atom
+     *     vectors ({@code TAG[k]}, three per atom: an atoms term's forces)
      */
-    static @Nullable Map<String, Object> read(Path dir, List<?> terms) {
+    static @Nullable Map<String, Object> read(Path dir, List<?> terms, List<?> validation) {
         Path f = dir.resolve(FILE);
         if (!Files.isRegularFile(f)) {
             return null;
@@ -74,24 +73,18 @@ final class Predictions {
             return null;
         }
         java.util.Set<String> monitored = new java.util.HashSet<>();
-        Map<String, Map<String, Items>> items = new LinkedHashMap<>();
         for (Object o : terms) {
-            if (!(o instanceof Map<?, ?> t) || !(t.get("name") instanceof String name)) {
-                continue;
-            }
-            if (t.get("weight") instanceof Number w && w.doubleValue() == 0) {
+            if (o instanceof Map<?, ?> t
+                    && t.get("name") instanceof String name
+                    && t.get("weight") instanceof Number w
+                    && w.doubleValue() == 0) {
                 monitored.add(name);
             }
-            if (t.get("reference") instanceof Map<?, ?> ref) {
-                for (Map.Entry<?, ?> e : ref.entrySet()) {
-                    if (e.getKey() instanceof String q && e.getValue() instanceof List<?> values) {
-                        // the one quantity of per-atom vectors: an atoms term's forces (chemfit-cli's FitPlan)
-                        boolean perAtom = "atoms".equals(t.get("kind")) && "forces".equals(q);
-                        items.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(q, new Items(values, perAtom));
-                    }
-                }
-            }
         }
+        Map<String, Map<String, Items>> items = expected(terms);
+        Map<String, Map<String, Items>> validationItems = expected(validation);
+        // whether every row is of a term and quantity of results.json (a file of another fit may have others)
+        boolean known = true;
         Map<String, Map<String, Object>> charts = new LinkedHashMap<>();
         int rows = 0;
         int skipped = 0;
@@ -101,10 +94,12 @@ final class Predictions {
                 continue;
             }
             double ref = number(l.get(4));
-            Map<String, Items> ofTerm = items.get(l.get(1));
+            Map<String, Items> ofTerm = ("validation".equals(l.get(0)) ? validationItems : items).get(l.get(1));
             Items of = ofTerm == null ? null : ofTerm.get(l.get(3));
-            if (of != null && !"validation".equals(l.get(0))) {
-                // every row of a fit term, drawn or not: in the order of its values in results.json
+            if (of == null) {
+                known = false;
+            } else {
+                // every row of a term, drawn or not: in the order of its values in results.json
                 of.add(l.get(2), ref);
             }
             double best = number(l.get(6));
@@ -138,8 +133,20 @@ final class Predictions {
             Objects.requireNonNull(series.get("label")).add(l.get(2).isEmpty() ? l.get(1) : l.get(1) + " " + l.get(2));
             rows++;
         }
+        // written with these results: every row a term's, and each term's reference values in it, in place (the
+        // rule that names a fit term's rows by the file's items, applied to every term, validation ones too)
+        boolean ours = known && !(items.isEmpty() && validationItems.isEmpty());
+        for (Map<String, Map<String, Items>> of : List.of(items, validationItems)) {
+            for (Map<String, Items> byQuantity : of.values()) {
+                for (Items it : byQuantity.values()) {
+                    ours &= it.same();
+                }
+            }
+        }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("charts", new ArrayList<>(charts.values()));
+        out.put("of_results", ours);
+        // another fit's points are none of this fit's: no chart is drawn of them
+        out.put("charts", ours ? new ArrayList<>(charts.values()) : List.of());
         Map<String, Map<String, Object>> named = new LinkedHashMap<>();
         items.forEach((term, byQuantity) -> byQuantity.forEach((q, of) -> {
             if (of.same()) {
@@ -150,9 +157,31 @@ final class Predictions {
             }
         }));
         out.put("items", named);
-        out.put("rows", rows);
-        out.put("skipped", skipped);
+        out.put("rows", ours ? rows : 0);
+        out.put("skipped", ours ? skipped : 0);
         return out;
+    }
+
+    /**
+     * @param terms terms as results.json lists them, each with its {@code reference} values by quantity
+     * @return for each term and quantity, the rows of the file to be read against its reference values
+     */
+    private static Map<String, Map<String, Items>> expected(List<?> terms) {
+        Map<String, Map<String, Items>> items = new LinkedHashMap<>();
+        for (Object o : terms) {
+            if (o instanceof Map<?, ?> t
+                    && t.get("name") instanceof String name
+                    && t.get("reference") instanceof Map<?, ?> ref) {
+                for (Map.Entry<?, ?> e : ref.entrySet()) {
+                    if (e.getKey() instanceof String q && e.getValue() instanceof List<?> values) {
+                        // the one quantity of per-atom vectors: an atoms term's forces (chemfit-cli's FitPlan)
+                        boolean perAtom = "atoms".equals(t.get("kind")) && "forces".equals(q);
+                        items.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(q, new Items(values, perAtom));
+                    }
+                }
+            }
+        }
+        return items;
     }
 
     /**

@@ -447,10 +447,12 @@ class DashboardTest {
     private void writeResults(int run) throws IOException {
         Files.writeString(dir.resolve("results.json"), """
                 {"status": "done", "journal_run": %d, "evaluations": {"total": 40, "rounds": 7},
-                 "terms": [{"name": "dimer", "metrics": {"energy": {"unit": "eV",
+                 "terms": [{"name": "dimer", "reference": {"energy": [-1.0, -0.5, -1.0]},
+                   "metrics": {"energy": {"unit": "eV",
                    "initial": {"count": 3, "rmse": 0.5, "mae": 0.4, "max_abs_error": 0.9, "r2": 0.1},
-                   "best": {"count": 3, "rmse": 0.02, "mae": 0.015, "max_abs_error": 0.03, "r2": 0.99}}}}],
-                 "validation": [{"name": "trimer", "metrics": {}}],
+                   "best": {"count": 3, "rmse": 0.02, "mae": 0.015, "max_abs_error": 0.03, "r2": 0.99}}}},
+                   {"name": "dimer, wide", "reference": {"force": [0.25]}}],
+                 "validation": [{"name": "trimer", "reference": {"energy": [-2.0, -1.5]}, "metrics": {}}],
                  "metrics": {"fit": {}, "validation": {}}}
                 """.formatted(run));
         Files.writeString(dir.resolve("predictions.csv"), """
@@ -542,8 +544,14 @@ class DashboardTest {
                         + "fit,curve,r2,energy,-0.5,-0.4,-0.52,-0.02,eV\n"
                         + "monitored,mon,r3,energy,-0.7,-0.6,-0.73,-0.03,eV\n"
                         + "validation,held,r4,energy,-0.2,-0.1,-0.24,-0.04,eV\n");
-        Map<String, Object> p = Predictions.read(dir);
+        Map<String, Object> p = Predictions.read(
+                dir,
+                List.of(
+                        Map.of("name", "curve", "weight", 1.0, "reference", Map.of("energy", List.of(-1.0, -0.5))),
+                        Map.of("name", "mon", "weight", 0.0, "reference", Map.of("energy", List.of(-0.7)))),
+                List.of(Map.of("name", "held", "reference", Map.of("energy", List.of(-0.2)))));
         assertNotNull(p);
+        assertEquals(true, p.get("of_results"));
         JsonNode chart = JSON.valueToTree(p).at("/charts/0");
         assertEquals(List.of(-1.01, -0.52), JSON.convertValue(chart.at("/fit/model"), List.class));
         assertEquals(List.of(-0.73), JSON.convertValue(chart.at("/monitored/model"), List.class));
@@ -559,11 +567,24 @@ class DashboardTest {
                 "set,term,item,quantity,reference,model_initial,model_best,residual,unit\n"
                         + "fit,curve,r1,energy,-1.0,-0.9,-1.01,-0.01,eV\n"
                         + "fit,mon,r3,energy,-0.7,-0.6,-0.73,-0.03,eV\n");
-        JsonNode chart = JSON.valueToTree(Predictions.read(dir, List.of(Map.of("name", "mon", "weight", 0.0))))
+        Map<String, Object> curve =
+                Map.of("name", "curve", "weight", 1.0, "reference", Map.of("energy", List.of(-1.0)));
+        JsonNode chart = JSON.valueToTree(Predictions.read(
+                        dir,
+                        List.of(
+                                curve,
+                                Map.of("name", "mon", "weight", 0.0, "reference", Map.of("energy", List.of(-0.7)))),
+                        List.of()))
                 .at("/charts/0");
         assertEquals(List.of(-1.01), JSON.convertValue(chart.at("/fit/model"), List.class));
         assertEquals(List.of(-0.73), JSON.convertValue(chart.at("/monitored/model"), List.class));
-        JsonNode asWritten = JSON.valueToTree(Predictions.read(dir)).at("/charts/0");
+        JsonNode asWritten = JSON.valueToTree(Predictions.read(
+                        dir,
+                        List.of(
+                                curve,
+                                Map.of("name", "mon", "weight", 1.0, "reference", Map.of("energy", List.of(-0.7)))),
+                        List.of()))
+                .at("/charts/0");
         assertEquals(List.of(-1.01, -0.73), JSON.convertValue(asWritten.at("/fit/model"), List.class));
     }
 
@@ -577,7 +598,8 @@ class DashboardTest {
         Journals.fit(dir, 10);
         Files.writeString(dir.resolve("results.json"), """
                 {"status": "done", "journal_run": 1,
-                 "terms": [{"name": "curve", "weight": 1.0}, {"name": "mon", "weight": 0.0}],
+                 "terms": [{"name": "curve", "weight": 1.0, "reference": {"energy": [-1.0]}},
+                   {"name": "mon", "weight": 0.0, "reference": {"energy": [-0.7]}}],
                  "metrics": {"fit": {}}}
                 """);
         Files.writeString(
@@ -657,7 +679,8 @@ class DashboardTest {
                         1.0,
                         "reference",
                         Map.of("energy", List.of(-7.0, -8.0, -9.0))));
-        JsonNode items = JSON.valueToTree(Predictions.read(dir, terms)).get("items");
+        JsonNode read = JSON.valueToTree(Predictions.read(dir, terms, List.of()));
+        JsonNode items = read.get("items");
         assertEquals(
                 List.of("argon"),
                 JSON.convertValue(items, Map.class).keySet().stream().toList(),
@@ -669,8 +692,106 @@ class DashboardTest {
         assertEquals(Predictions.MAX_ITEMS, names.size());
         assertEquals("cluster[2][0]", names.get(0).asText());
         assertEquals("cluster[2][499]", names.get(499).asText());
-        // without results.json's terms, no item is known to be a term's
-        assertEquals(0, JSON.valueToTree(Predictions.read(dir)).get("items").size());
+        // a file in part of another fit is not the one written with these results: none of its points is drawn
+        assertFalse(read.get("of_results").asBoolean());
+        assertEquals(0, read.get("charts").size());
+        assertEquals(0, read.get("rows").asInt());
+        // without results.json's terms, no item is known to be a term's, nor the file to be written with them
+        JsonNode none = JSON.valueToTree(Predictions.read(dir, List.of(), List.of()));
+        assertEquals(0, none.get("items").size());
+        assertFalse(none.get("of_results").asBoolean());
+        assertEquals(0, none.get("charts").size());
+    }
+
+    /** The header line of predictions.csv. */
+    private static final String PREDICTIONS_HEADER =
+            "set,term,item,quantity,reference,model_initial,model_best,residual,unit\n";
+
+    /**
+     * A predictions.csv beside the results.json of the run shown is drawn only when it was written with it: when its
+     * rows are not the reference values of that file's terms (a fit that reused the folder wrote results.json, the file
+     * written first, and was killed before its predictions.csv replaced the earlier fit's; or the earlier fit had other
+     * terms), the page's route gives no chart of it and says that it is another fit's, and so does report.html; the
+     * items of a term whose reference values it does hold still name that term's rows.
+     */
+    @Test
+    void aPredictionsFileOfAnotherFitBesideTheResultsOfTheRunShownGivesNoChart() throws Exception {
+        Journals.fit(dir, 10);
+        writeResults(); // results.json of run 1, the run shown, and the predictions.csv written with it
+        String ours = Files.readString(dir.resolve(Predictions.FILE));
+        String open = "<script type=\"application/json\" id=\"chemfit-data\">";
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            HttpResponse<String> r = await("the predictions of the run shown")
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(25))
+                    .until(() -> get(base(d) + "/api/predictions?token=" + token(d)), p -> p.statusCode() == 200);
+            JsonNode p = JSON.readTree(r.body());
+            assertTrue(p.get("of_results").asBoolean(), p.toString());
+            assertEquals(3, p.get("charts").size());
+            assertEquals(5, p.get("rows").asInt());
+
+            // an earlier fit's file: dimer's energies in eV are other reference values (as many rows); "dimer, wide"
+            // and the validation term's rows are as results.json gives them
+            Files.writeString(
+                    dir.resolve(Predictions.FILE),
+                    ours.replace(
+                            "fit,dimer,1,energy,-0.5,-0.2,-0.51,-0.01,eV", "fit,dimer,1,energy,-0.6,-0.2,-0.5,0.1,eV"));
+            r = get(base(d) + "/api/predictions?token=" + token(d));
+            assertEquals(200, r.statusCode(), r.body());
+            p = JSON.readTree(r.body());
+            assertFalse(p.get("of_results").asBoolean(), p.toString());
+            assertEquals(0, p.get("charts").size(), "no parity data of another fit: " + p);
+            assertEquals(0, p.get("rows").asInt());
+            assertEquals(0, p.get("skipped").asInt());
+            assertEquals(
+                    List.of("dimer, wide"),
+                    JSON.convertValue(p.get("items"), Map.class).keySet().stream()
+                            .toList(),
+                    "the term whose reference values the file holds is still named by its items");
+            String page = HtmlReport.render(dir);
+            int start = page.indexOf(open) + open.length();
+            JsonNode data = JSON.readTree(page.substring(start, page.indexOf("</script>", start)));
+            assertFalse(
+                    data.at("/predictions/of_results").asBoolean(),
+                    data.get("predictions").toString());
+            assertEquals(0, data.at("/predictions/charts").size());
+
+            // the file written with these results again: drawn
+            Files.writeString(dir.resolve(Predictions.FILE), ours);
+            p = JSON.readTree(
+                    get(base(d) + "/api/predictions?token=" + token(d)).body());
+            assertTrue(p.get("of_results").asBoolean(), p.toString());
+            assertEquals(3, p.get("charts").size());
+        }
+        Map<?, ?> results = JSON.readValue(dir.resolve("results.json").toFile(), Map.class);
+        List<?> terms = (List<?>) results.get("terms");
+        List<?> validation = (List<?>) results.get("validation");
+        // each way a file can be another fit's, though most of its rows are these results' reference values
+        Map<String, String> other = new java.util.LinkedHashMap<>();
+        other.put("a term results.json does not have", ours + "fit,neon,0,energy,-3.0,-2.0,-2.9,0.1,eV\n");
+        other.put("a quantity the term does not have", ours + "fit,dimer,0,virial,1.0,1.0,1.0,0.0,eV\n");
+        other.put("a row left out", ours.replace("fit,dimer,0,energy,-1.0,-0.5,-0.98,0.02,kJ/mol\n", ""));
+        other.put(
+                "two rows swapped",
+                PREDICTIONS_HEADER
+                        + "fit,dimer,1,energy,-0.5,-0.2,-0.51,-0.01,eV\n"
+                        + "fit,dimer,0,energy,-1.0,-0.5,-0.98,0.02,eV\n"
+                        + ours.substring(ours.indexOf("fit,\"dimer, wide\"")));
+        other.put(
+                "a validation term's other reference value",
+                ours.replace("validation,trimer,1,energy,-1.5,", "validation,trimer,1,energy,-1.25,"));
+        other.put("a fit term's rows given as a validation term's", ours.replace("validation,trimer,", "fit,trimer,"));
+        for (Map.Entry<String, String> e : other.entrySet()) {
+            Files.writeString(dir.resolve(Predictions.FILE), e.getValue());
+            JsonNode p = JSON.valueToTree(Predictions.read(dir, terms, validation));
+            assertFalse(p.get("of_results").asBoolean(), e.getKey());
+            assertEquals(0, p.get("charts").size(), e.getKey());
+        }
+        Files.writeString(dir.resolve(Predictions.FILE), ours);
+        assertEquals(
+                true,
+                java.util.Objects.requireNonNull(Predictions.read(dir, terms, validation))
+                        .get("of_results"));
     }
 
     @Test
@@ -728,8 +849,11 @@ class DashboardTest {
                  "parameters": [{"name": "x", "initial": 0.3, "best": 1.0, "lower": -2.0, "upper": 2.0,
                    "fixed": false, "unit": "Å"}],
                  "evaluations": {"total": 20, "with_failed_terms": 3, "rounds": 20, "best": "e12"},
-                 "terms": [{"name": "dimer", "metrics": {"energy": {"unit": "eV",
-                   "best": {"count": 3, "rmse": 0.02, "mae": 0.015, "max_abs_error": 0.03, "r2": 0.99}}}}]}
+                 "terms": [{"name": "dimer", "reference": {"energy": [-1.0, -0.5, -1.0]},
+                   "metrics": {"energy": {"unit": "eV",
+                   "best": {"count": 3, "rmse": 0.02, "mae": 0.015, "max_abs_error": 0.03, "r2": 0.99}}}},
+                   {"name": "dimer, wide", "reference": {"force": [0.25]}}],
+                 "validation": [{"name": "trimer", "reference": {"energy": [-2.0, -1.5]}}]}
                 """);
         Path journal = dir.resolve("journal.sqlite");
         for (String side : List.of("-wal", "-shm")) {
@@ -754,7 +878,10 @@ class DashboardTest {
             assertEquals(0.02, s.at("/results/terms/0/metrics/energy/best/rmse").asDouble(), 0.0);
             HttpResponse<String> p = get(base(d) + "/api/predictions?token=" + token(d));
             assertEquals(200, p.statusCode(), p.body());
-            assertEquals(Predictions.read(dir), JSON.readValue(p.body(), Map.class), "the rows of predictions.csv");
+            JsonNode rows = JSON.readTree(p.body());
+            assertTrue(rows.get("of_results").asBoolean(), rows.toString());
+            assertEquals(3, rows.get("charts").size(), "the rows of predictions.csv: " + rows);
+            assertEquals(5, rows.get("rows").asInt());
         }
     }
 
