@@ -190,37 +190,4 @@ class TemplateImportsTest {
                 lib + ":4: term 'sim': unknown parameter 'lj.epsilonn' (did you mean 'lj.epsilon'?) in"
                         + " `e = {{ lj.epsilonn }}`; known names: lj.epsilon");
     }
-
-    /**
-     * An include or import whose name is computed ({@code {% include which %}}) is found only when
-     * the template renders; a name that is none of the term's templates is said at the tag's line
-     * of the including template, with the name it meant.
-     */
-    @Test
-    void aComputedNameThatIsNoTemplateIsSaidAtTheTagsLine() throws IOException {
-        Path job = job("# input\n{% set which = \"lib.tmpl\" %}\n{% include which %}\ne = 1.0\n");
-        Path main = dir.resolve("templates/in.tmpl");
-        TestData.refusedEverywhere(
-                dir,
-                job,
-                main + ":3: term 'sim': include of 'lib.tmpl' in `{% include which %}`, a name the template"
-                        + " computes: no template has that name (did you mean 'lib.txt'?); a template includes"
-                        + " another by its name in the run directory, and the others are named lib.txt");
-        // an import's, after an include of a computed name that is there
-        job("# input\n{% set lib = \"lib.txt\" %}{% include lib %}\n{% set which = \"lib.tmpl\" %}\n"
-                + "{% import which %}{{ line(\"e\", lj.epsilon) }}\n");
-        TestData.refusedEverywhere(
-                dir,
-                job,
-                main + ":4: term 'sim': import of 'lib.tmpl' in `{% import which %}{{ line(\"e\", lj.epsilon) }}`,"
-                        + " a name the template computes: no template has that name (did you mean 'lib.txt'?); a"
-                        + " template imports another by its name in the run directory, and the others are named"
-                        + " lib.txt");
-        // a computed name that is one of the templates renders as a quoted one, with its alias
-        job("{% set which = \"lib.txt\" %}{% import which as lib %}{{ lib.line(\"e\", lj.epsilon) }}\n"
-                + "{% include which %}run 10\n");
-        Cli.Run eval = Cli.run("eval", job.toString());
-        assertEquals(ExitCodes.OK, eval.code(), eval::toString);
-        assertEquals("e = 1.5\n\nrun 10\n", Files.readString(keptRun().resolve("in.txt")));
-    }
 }

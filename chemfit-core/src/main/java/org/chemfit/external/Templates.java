@@ -10,7 +10,6 @@ import io.pebbletemplates.pebble.extension.Filter;
 import io.pebbletemplates.pebble.extension.NodeVisitorFactory;
 import io.pebbletemplates.pebble.loader.MemoryLoader;
 import io.pebbletemplates.pebble.node.RootNode;
-import io.pebbletemplates.pebble.node.expression.LiteralStringExpression;
 import io.pebbletemplates.pebble.template.PebbleTemplate;
 import io.pebbletemplates.pebble.template.PebbleTemplateImpl;
 import java.io.IOException;
@@ -127,13 +126,6 @@ final class Templates {
                             @Override
                             public void visit(RootNode node) {
                                 trees.putIfAbsent(template.getName(), node);
-                                super.visit(node);
-                            }
-
-                            @Override
-                            public void visit(io.pebbletemplates.pebble.node.BodyNode node) {
-                                locateComputedNames(node);
-                                super.visit(node);
                             }
                         });
                     }
@@ -175,129 +167,6 @@ final class Templates {
             TemplateException first = problems.get(0);
             problems.subList(1, problems.size()).forEach(first::addSuppressed);
             throw first;
-        }
-    }
-
-    /**
-     * Puts, in a parsed template's body, in place of each {@code include} and {@code import} tag whose
-     * template's name is computed ({@code {% include which %}}) rather than a quoted text, one that
-     * renders it the same and, when that name is none of the templates, fails with the tag's line:
-     * Pebble says only the name it did not find. A quoted name is checked before anything renders
-     * (see {@link TemplateNames}).
-     */
-    private static void locateComputedNames(io.pebbletemplates.pebble.node.BodyNode body) {
-        List<io.pebbletemplates.pebble.node.RenderableNode> children = body.getChildren();
-        for (int i = 0; i < children.size(); i++) {
-            io.pebbletemplates.pebble.node.RenderableNode n = children.get(i);
-            io.pebbletemplates.pebble.node.RenderableNode located = null;
-            if (n instanceof io.pebbletemplates.pebble.node.IncludeNode include
-                    && !(include instanceof LocatedInclude)
-                    && !(include.getIncludeExpression() instanceof LiteralStringExpression)) {
-                located = new LocatedInclude(include);
-            } else if (n instanceof io.pebbletemplates.pebble.node.ImportNode imports
-                    && !(imports instanceof LocatedImport)
-                    && !(imports.getImportExpression() instanceof LiteralStringExpression)) {
-                located = new LocatedImport(imports);
-            }
-            if (located != null) {
-                try {
-                    children.set(i, located);
-                } catch (UnsupportedOperationException e) {
-                    return; // a Pebble whose bodies cannot be changed: its own message
-                }
-            }
-        }
-    }
-
-    /**
-     * @param e what the loader threw as a tag rendered
-     * @param tag the tag ({@code include}, {@code import})
-     * @param name the tag's expression of the template's name
-     * @param self the template that renders the tag
-     * @param context what it renders with
-     * @param line the tag's line
-     * @return a {@link MissingTemplate} when {@code e} is the loader's failure to find the name the tag
-     *     computes, else {@code e} (a failure of another tag, inside the template it brings in)
-     */
-    private static PebbleException missing(
-            io.pebbletemplates.pebble.error.LoaderException e,
-            String tag,
-            io.pebbletemplates.pebble.node.expression.Expression<?> name,
-            PebbleTemplateImpl self,
-            io.pebbletemplates.pebble.template.EvaluationContextImpl context,
-            int line) {
-        Object computed;
-        try {
-            computed = name.evaluate(self, context);
-        } catch (RuntimeException x) {
-            return e;
-        }
-        if (computed instanceof String text
-                && String.valueOf(e.getPebbleMessage())
-                        .contains("Could not find template \"" + runDirectoryName(text, self.getName()) + "\"")) {
-            return new MissingTemplate(e, tag, text, line, self.getName());
-        }
-        return e;
-    }
-
-    /** An {@code include} of a computed name, whose failure to find it says the tag's line (see {@link #locateComputedNames}). */
-    private static final class LocatedInclude extends io.pebbletemplates.pebble.node.IncludeNode {
-        private final io.pebbletemplates.pebble.node.IncludeNode tag;
-
-        LocatedInclude(io.pebbletemplates.pebble.node.IncludeNode tag) {
-            super(tag.getLineNumber(), tag.getIncludeExpression(), null);
-            this.tag = tag;
-        }
-
-        @Override
-        public void render(
-                PebbleTemplateImpl self,
-                java.io.Writer writer,
-                io.pebbletemplates.pebble.template.EvaluationContextImpl context)
-                throws IOException {
-            try {
-                tag.render(self, writer, context);
-            } catch (io.pebbletemplates.pebble.error.LoaderException e) {
-                throw missing(e, "include", tag.getIncludeExpression(), self, context, getLineNumber());
-            }
-        }
-    }
-
-    /** An {@code import} of a computed name, whose failure to find it says the tag's line (see {@link #locateComputedNames}). */
-    private static final class LocatedImport extends io.pebbletemplates.pebble.node.ImportNode {
-        private final io.pebbletemplates.pebble.node.ImportNode tag;
-
-        LocatedImport(io.pebbletemplates.pebble.node.ImportNode tag) {
-            super(tag.getLineNumber(), tag.getImportExpression(), null);
-            this.tag = tag;
-        }
-
-        @Override
-        public void render(
-                PebbleTemplateImpl self,
-                java.io.Writer writer,
-                io.pebbletemplates.pebble.template.EvaluationContextImpl context) {
-            try {
-                tag.render(self, writer, context);
-            } catch (io.pebbletemplates.pebble.error.LoaderException e) {
-                throw missing(e, "import", tag.getImportExpression(), self, context, getLineNumber());
-            }
-        }
-    }
-
-    /** A template that an {@code include} or {@code import} names by a computed name and that is none of the templates. */
-    private static final class MissingTemplate extends PebbleException {
-        private static final long serialVersionUID = 1L;
-
-        /** The tag: {@code include} or {@code import}. */
-        final String tag;
-        /** The name the tag computed. */
-        final String name;
-
-        MissingTemplate(Throwable cause, String tag, String name, int line, String template) {
-            super(cause, tag + " of '" + name + "': no template has that name", line, template);
-            this.tag = tag;
-            this.name = name;
         }
     }
 
@@ -920,14 +789,7 @@ final class Templates {
      */
     private TemplateException failure(PebbleException e, Source s, @Nullable List<String> knownNames) {
         Source in = where(e, s);
-        TemplateException t = e instanceof MissingTemplate m
-                ? located(
-                        in,
-                        m.getLineNumber(),
-                        m.tag + " of '" + m.name + "'" + lineQuoted(in.text(), m.getLineNumber())
-                                + ", a name the template computes: no template has that name"
-                                + importsHint(in, m.name, m.tag + "s"))
-                : failureIn(e, in, knownNames);
+        TemplateException t = failureIn(e, in, knownNames);
         if (in.target().equals(s.target())) {
             return t;
         }
