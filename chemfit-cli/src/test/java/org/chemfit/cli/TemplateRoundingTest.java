@@ -167,14 +167,15 @@ class TemplateRoundingTest {
 
     @Test
     void aParameterBothTestedAndPrintedKeepsTheDigitsAdvice() throws IOException {
-        // the condition names m.C first (line 3), the rounded print follows it (line 4)
+        // the condition names m.C first (line 3), the rounded print follows it (line 4): the
+        // warning names the print's line
         String template = "A = {{ m.A }}\nB = {{ m.B }}\n{% if m.C > 0.5 %}# large C{% endif %}\n"
                 + "C = {{ \"%.4f\" | format(m.C) }}\n";
         Path job = job(template, "{method: least-squares}");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         assertEquals(
-                List.of(leastSquaresWarning(3, "m.C", "2.98023e-08")),
+                List.of(leastSquaresWarning(4, "m.C", "2.98023e-08")),
                 r.err().lines().toList(),
                 r::toString);
     }

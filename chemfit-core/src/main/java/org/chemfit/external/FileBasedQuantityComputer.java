@@ -467,9 +467,10 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
      * that first names the parameter.
      *
      * @param template the template's name in messages (its path as the job gave it)
-     * @param line the first line (from 1) that names the parameter by its dotted name; 0 when none
-     *     does (it is reached through a variable, a loop or a map); when {@code onlyInConditions},
-     *     the line of the first condition that uses it
+     * @param line the line (from 1) of the first use of the parameter outside a condition, such as
+     *     a print, else the first line that names it by its dotted name; 0 when none does (it is
+     *     reached through a variable, a loop or a map); when {@code onlyInConditions}, the line of
+     *     the first condition that uses it
      * @param onlyInConditions whether the templates use the parameter only in conditions
      *     ({@code {% if eps > 100 %}}, {@code {% elseif %}}, the test before a {@code ?}) and never
      *     print it: a small move changes no input, as it only chooses what a template writes
@@ -529,7 +530,11 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
                 Templates.Source s = sources.get(changed);
                 Map<String, Integer> conditions = onlyInConditions(name);
                 if (conditions == null || conditions.isEmpty()) {
-                    out.put(name, new TemplatePlace(s.displayName(), lineNaming(s.text(), name), false));
+                    // the line of its first print, which a condition naming it first does not show
+                    Templates of = changed < templates.sources().size() ? templates : stdinTemplates;
+                    int printed = of.firstUseOutsideConditions(s, name);
+                    int line = printed > 0 ? printed : lineNaming(s.text(), name);
+                    out.put(name, new TemplatePlace(s.displayName(), line, false));
                 } else {
                     Map.Entry<String, Integer> first = conditions.containsKey(s.displayName())
                             ? Map.entry(s.displayName(), conditions.get(s.displayName()))

@@ -650,6 +650,18 @@ final class TemplateNames {
         return u.elsewhere ? -1 : u.conditionLine;
     }
 
+    /**
+     * @param tree a parsed template
+     * @param dotted the parameter's dotted name ({@code m.eps})
+     * @return the line (from 1) of the first use of the parameter outside a condition (see {@link
+     *     #onlyInConditions}), such as a print; 0 when the tree shows none
+     */
+    static int firstUseOutsideConditions(RootNode tree, String dotted) {
+        Uses u = new Uses(dotted);
+        u.node(tree.getBody());
+        return u.otherLine;
+    }
+
     /** Finds the uses of one parameter in a template's tree (see {@link #onlyInConditions}). */
     private static final class Uses {
         private final String dotted;
@@ -658,6 +670,8 @@ final class TemplateNames {
         private int conditionLine;
         /** Whether some use is not in a condition, or the tree has what this does not read. */
         private boolean elsewhere;
+        /** The line of the first use not in a condition, else 0. */
+        private int otherLine;
 
         Uses(String dotted) {
             this.dotted = dotted;
@@ -720,6 +734,9 @@ final class TemplateNames {
         private void use(int line, boolean condition) {
             if (!condition) {
                 elsewhere = true;
+                if (otherLine == 0) {
+                    otherLine = line;
+                }
             } else if (conditionLine == 0) {
                 conditionLine = line;
             }

@@ -474,6 +474,18 @@ final class Templates {
         return out;
     }
 
+    /**
+     * @param s one of these templates
+     * @param dotted a parameter's dotted name ({@code m.eps})
+     * @return the line of the template's first use of the parameter outside a condition, such as a
+     *     print (see {@link TemplateNames#firstUseOutsideConditions}); 0 when its tree shows none or
+     *     it was not parsed
+     */
+    int firstUseOutsideConditions(Source s, String dotted) {
+        RootNode tree = trees.get(s.target());
+        return tree == null ? 0 : TemplateNames.firstUseOutsideConditions(tree, dotted);
+    }
+
     /** The most unknown names one template's check looks for before it gives up on the template. */
     private static final int MAX_UNKNOWN = 100;
 

@@ -92,7 +92,8 @@ class TemplateParametersTest {
     /**
      * A parameter that the templates use only in conditions (of an {@code if}, before a {@code ?})
      * is named with the line of the first condition and said to be used only there; one that is
-     * also printed, directly or through its group, is not, and keeps the line that names it.
+     * also printed, directly or through its group, is not, and is named with the line that prints
+     * it (the loop over its group, here, not the condition that names it after).
      */
     @Test
     void aParameterUsedOnlyInConditionsIsNamedSoWithTheConditionsLine() {
@@ -120,7 +121,7 @@ class TemplateParametersTest {
                         "cutoff_on", new FileBasedQuantityComputer.TemplatePlace("in.txt", 2, true),
                         "shift", new FileBasedQuantityComputer.TemplatePlace("in.txt", 3, true),
                         // printed through its group on line 4; line 5 is the one that names it
-                        "charges.na", new FileBasedQuantityComputer.TemplatePlace("in.txt", 5, false),
+                        "charges.na", new FileBasedQuantityComputer.TemplatePlace("in.txt", 4, false),
                         "stdin_only",
                                 new FileBasedQuantityComputer.TemplatePlace("standard input of command 1", 2, true)),
                 c.roundedAway(P, steps));
