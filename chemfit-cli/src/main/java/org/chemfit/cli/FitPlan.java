@@ -871,7 +871,7 @@ final class FitPlan implements AutoCloseable {
                         + " (it stops at the start and calls that converged); a parameter that only chooses what"
                         + " a template writes cannot be fitted by derivatives through this term: fit it with a"
                         + " method that takes none (Nelder-Mead, Powell, BOBYQA, CMA-ES), fix it (fixed: true),"
-                        + " or print it into the input");
+                        + " or print its value where the program reads it");
                 return;
             }
             out.add("term '" + t.name() + "': template " + where(place) + " prints parameter '" + name
@@ -897,7 +897,7 @@ final class FitPlan implements AutoCloseable {
                         + Tables.fmt(central) + " of its size) renders the same input: the uncertainty will say"
                         + " that it changes no residual and give it no standard error; a parameter that only"
                         + " chooses what a template writes has no derivative through this term: fix it (fixed:"
-                        + " true), or print it into the input");
+                        + " true), or print its value where the program reads it");
                 continue;
             }
             out.add("term '" + t.name() + "': template " + where(place) + " prints parameter '" + name

@@ -146,7 +146,7 @@ class TemplateRoundingTest {
                         + " the fit cannot move it (it stops at the start and calls that converged); a parameter"
                         + " that only chooses what a template writes cannot be fitted by derivatives through this"
                         + " term: fit it with a method that takes none (Nelder-Mead, Powell, BOBYQA, CMA-ES), fix it"
-                        + " (fixed: true), or print it into the input"),
+                        + " (fixed: true), or print its value where the program reads it"),
                 r.err().lines().toList(),
                 r::toString);
         // Nelder-Mead takes no differences; the uncertainty's central step, 6.06e-6 of 2, is rounded
@@ -160,7 +160,7 @@ class TemplateRoundingTest {
                         + " uncertainty (1.21109e-05, 6.05545e-06 of its size) renders the same input: the"
                         + " uncertainty will say that it changes no residual and give it no standard error; a"
                         + " parameter that only chooses what a template writes has no derivative through this term:"
-                        + " fix it (fixed: true), or print it into the input"),
+                        + " fix it (fixed: true), or print its value where the program reads it"),
                 simplex.err().lines().toList(),
                 simplex::toString);
     }

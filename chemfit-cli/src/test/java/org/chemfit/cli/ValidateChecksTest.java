@@ -558,7 +558,7 @@ class ValidateChecksTest {
                         + " uncertainty (6.05545e-06, 6.05545e-06 of its size) renders the same input: the"
                         + " uncertainty will say that it changes no residual and give it no standard error; a"
                         + " parameter that only chooses what a template writes has no derivative through this term:"
-                        + " fix it (fixed: true), or print it into the input"
+                        + " fix it (fixed: true), or print its value where the program reads it"
                         + System.lineSeparator(),
                 r.err(),
                 r::toString);
