@@ -795,7 +795,8 @@ final class FitPlan implements AutoCloseable {
      * the end of every fit whose terms are squared errors whatever the method, takes central
      * differences of the step of {@link #uncertaintyStep}: a parameter whose forward step shows but
      * one side of whose central step a template rounds away (with a method that takes no
-     * differences, whose uncertainty takes {@code cbrt(eps)}) gets a warning of its own, that the
+     * differences, whose uncertainty takes the job's step, else {@code cbrt(eps)}) gets a warning
+     * of its own, that the
      * uncertainty will say it changes no residual. Only the fit's terms of non-zero weight count.
      *
      * @return one warning per term and parameter, in the order of the terms and parameters
@@ -921,10 +922,10 @@ final class FitPlan implements AutoCloseable {
     }
 
     /**
-     * The relative step of the uncertainty's central differences, as the Fitter takes it: that of
-     * the method's finite differences when the job sets one (its {@code finite_difference_step}, or
-     * the crystal terms' default, see {@link Methods#relativeStep}), else {@code cbrt(eps)}; never
-     * below {@code cbrt(eps)}.
+     * The relative step of the uncertainty's central differences, as the Fitter takes it: the job's
+     * {@code finite_difference_step} when it sets one, with any method (or the crystal terms'
+     * default with a method that takes a step, see {@link Methods#relativeStep}), else {@code
+     * cbrt(eps)}; never below {@code cbrt(eps)}.
      *
      * @param job the job
      * @return the step

@@ -136,7 +136,8 @@ final class JobSettings {
      * floor(3 ln n)} for n free parameters when not written), the loss tolerances (the method's
      * own when none is written, {@link Methods#ownTolerances}) and the relative
      * finite-difference step (the crystal default, or the forward difference's {@code 1.49e-8},
-     * when not written), numbers by their value. The budget is left out: a larger one goes on
+     * when not written; left out for a method that takes no differences, whose uncertainty alone
+     * takes it), numbers by their value. The budget is left out: a larger one goes on
      * with a run, which the journal decides. Settings of the same optimizer written otherwise
      * (a default written out or left out, {@code method: nelder_mead}) give equal maps; a value
      * the job reader would refuse is kept as written, so that it equals only itself.
@@ -195,7 +196,10 @@ final class JobSettings {
         } else if (tolerance != null) {
             out.put("tolerance", tolerance);
         }
-        Object step = o.get("finite_difference_step");
+        Object written = o.get("finite_difference_step");
+        // a method without finite differences takes a step for its uncertainty alone, computed anew
+        // at the end of every fit: no part of the run, as the held-out terms are none
+        Object step = !Methods.takesRelativeStep(method) && validStep(written) ? null : written;
         if (Methods.takesRelativeStep(method) && step == null) {
             boolean crystal =
                     job.terms().stream().anyMatch(t -> t.kind() == JobFile.TermKind.CRYSTAL && t.weight() != 0);
@@ -221,6 +225,15 @@ final class JobSettings {
             }
         }
         return out;
+    }
+
+    /** @return whether a written step is one the job reader takes: {@code {relative: r}}, 0 &lt; r &lt; 1 */
+    private static boolean validStep(@Nullable Object step) {
+        return step instanceof Map<?, ?> sm
+                && sm.size() == 1
+                && sm.get("relative") instanceof Number r
+                && r.doubleValue() > 0
+                && r.doubleValue() < 1;
     }
 
     /**

@@ -405,7 +405,17 @@ class TemplateRoundingTest {
      */
     @Test
     void aMethodWithoutDifferencesTakesTheStepForItsUncertainty() throws IOException {
-        Path job = decayJob("{method: Nelder-Mead, max_evaluations: 150, finite_difference_step: {relative: 1.0e-2}}");
+        // first without the step, as a user who meets the warning after a fit has it
+        Path job = decayJob("{method: Nelder-Mead, max_evaluations: 150}");
+        Cli.Run first = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, first.code(), first::toString);
+        JsonNode before =
+                new ObjectMapper().readTree(dir.resolve("out/results.json").toFile());
+        assertEquals("[\"m.a\",\"m.b\"]", before.at("/uncertainty/no_effect").toString(), before::toString);
+        int evaluations = before.at("/evaluations/total").asInt();
+        // then with it: the step is the uncertainty's alone, so the run goes on from the journal
+        // (the fit's evaluations replayed, the same best point) and only the uncertainty is new
+        job = decayJob("{method: Nelder-Mead, max_evaluations: 150, finite_difference_step: {relative: 1.0e-2}}");
         Cli.Run validate = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, validate.code(), validate::toString);
         assertEquals("", validate.err(), validate::toString);
@@ -413,6 +423,11 @@ class TemplateRoundingTest {
         assertEquals(ExitCodes.OK, fit.code(), fit::toString);
         JsonNode results =
                 new ObjectMapper().readTree(dir.resolve("out/results.json").toFile());
+        assertEquals(before.at("/parameters/0/best"), results.at("/parameters/0/best"), results::toString);
+        assertEquals(before.at("/parameters/1/best"), results.at("/parameters/1/best"), results::toString);
+        assertTrue(
+                results.at("/evaluations/replayed").asInt() >= evaluations - 4,
+                "replayed " + results.at("/evaluations/replayed") + " of " + evaluations);
         double a = results.at("/parameters/0/best").asDouble(Double.NaN);
         double b = results.at("/parameters/1/best").asDouble(Double.NaN);
         JsonNode u = results.get("uncertainty");

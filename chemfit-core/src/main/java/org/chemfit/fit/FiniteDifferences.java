@@ -11,8 +11,9 @@ import java.util.List;
  * central differences, the choices that balance truncation against rounding for an objective
  * computed to full double precision (an objective read from printed output, or the elastic
  * constants of a {@code CubicCrystalComputer}, whose noise is about 1e-11 relative, needs a larger
- * {@code rel}: 1e-5 for the crystal). The uncertainty's central differences take the step of the
- * method's forward differences when one is set ({@link #relativeStepOf}), else {@code cbrt(eps)}.
+ * {@code rel}: 1e-5 for the crystal). The uncertainty's central differences take the step given
+ * to the fitter for them ({@code Fitter.uncertaintyStep}), else that of the method's forward
+ * differences when one is set ({@link #relativeStepOf}), else {@code cbrt(eps)}.
  * A forward step that would leave the bounds is taken backward; a central pair
  * that would leave them becomes a one-sided forward or backward difference; when neither side has
  * room for a full step the step shrinks to the room there is. No displaced point lies outside the

@@ -281,9 +281,10 @@ public final class Fitter {
      * @param on whether to compute the {@link Uncertainty} of the fitted parameters at the end of a
      *     fit whose objective is a sum of squares (on by default): one extra round of {@code 2n}
      *     central-difference points around the best point, evaluated at once, whose relative step
-     *     is that of the method's finite differences when one is set ({@link
-     *     Optimizers#withRelativeStep}, {@link Optimizers#leastSquares(double, double)}), else
-     *     {@code cbrt(eps) = 6.06e-6}; when the budget has
+     *     is that of {@link #uncertaintyStep} when set, else that of the method's finite
+     *     differences when one is set ({@link Optimizers#withRelativeStep}, {@link
+     *     Optimizers#leastSquares(double, double)}), else {@code cbrt(eps) = 6.06e-6}; when the
+     *     budget has
      *     no room for them, the forward differences that a finite-difference method evaluated
      *     around the best point (and those of them missing, if the budget allows), else none and a
      *     warning. The budget is never exceeded. A point of that round with a lower loss is the
@@ -297,10 +298,10 @@ public final class Fitter {
     }
 
     /**
-     * Sets the relative step of the uncertainty's finite differences (see {@link #uncertainty}) in
-     * place of the method's: for a method that takes no finite differences (Nelder-Mead, CMA-ES,
-     * ...), whose uncertainty otherwise takes {@code cbrt(eps) = 6.06e-6}, when the objective is
-     * read from printed output whose rounding hides so small a change. As with the method's step,
+     * Sets the relative step of the uncertainty's finite differences (see {@link #uncertainty}), in
+     * place of the method's with any method: for a method that takes no finite differences
+     * (Nelder-Mead, CMA-ES, ...), whose uncertainty otherwise takes {@code cbrt(eps) = 6.06e-6},
+     * when the objective is read from printed output whose rounding hides so small a change. As with the method's step,
      * the central differences never take less than {@code cbrt(eps)}, and the step of parameter
      * {@code i} is {@code relative * max(|x_i|, s_i)}, where {@code s_i} is {@code |start_i|}, or
      * for a start of 0 half the width of its bounds (1 when it has none).
@@ -1177,8 +1178,9 @@ public final class Fitter {
             Problem p = new Problem(free, initial.toArray(free), lo, hi, maxEvaluations, seed);
             // central differences when the budget has room for them; else the forward differences
             // that the finite-difference methods evaluated around their points already. Both take
-            // the method's step when one is set: an objective read from printed output needs it
-            // here as much as in the method (rounded inputs or outputs make a smaller difference 0)
+            // the uncertainty's own step, else the method's, when one is set: an objective read from
+            // printed output needs it here as much as in the method (rounded inputs or outputs make
+            // a smaller difference 0)
             double rel = Double.isNaN(uncertaintyStep) ? FiniteDifferences.relativeStepOf(optimizer) : uncertaintyStep;
             // a step set below cbrt(eps) (sqrt(eps), the forward default, written out) would be
             // worse than the central default: it takes the same points as no step set
