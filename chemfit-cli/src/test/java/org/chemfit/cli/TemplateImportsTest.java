@@ -1,6 +1,7 @@
 package org.chemfit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,6 +90,27 @@ class TemplateImportsTest {
         assertEquals("e = 3.0\nrun 10\n", Files.readString(run.resolve("in.txt")));
         // the library renders as its text outside the macro: the line break after it
         assertEquals("\n", Files.readString(run.resolve("lib.txt")));
+    }
+
+    /**
+     * An include given a number for its template's name: Pebble casts it to a text while it
+     * renders, outside its own exceptions. Validate, eval and fit say so in the template's words,
+     * naming the template, with the usual exit code of a bad job (not an internal error).
+     */
+    @Test
+    void anIncludeOfANumberIsSaidInTheTemplatesWords() throws IOException {
+        Path job = job("e = {{ lj.epsilon }}\n{% include 3 %}\n");
+        String said = dir.resolve("templates/in.tmpl") + ": term 'sim': cannot be rendered: it got a number where it"
+                + " needs a text (a tag given a value of the wrong kind, such as a number or a map for the name of an"
+                + " include or import?)";
+        for (Cli.Run r : List.of(
+                Cli.run("validate", job.toString()),
+                Cli.run("eval", job.toString()),
+                Cli.run("fit", job.toString(), "--progress", "none"))) {
+            assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+            assertTrue(r.err().contains(said), r::toString);
+            assertTrue(!r.err().contains("internal error") && !r.err().contains("Exception"), r::toString);
+        }
     }
 
     /**

@@ -414,6 +414,8 @@ final class Templates {
                 fresh(t).evaluate(w, context, Locale.ROOT);
             } catch (PebbleException e) {
                 throw failure(e, sources.get(i), knownNames);
+            } catch (RuntimeException e) {
+                throw unrendered(sources.get(i), e);
             } catch (IOException e) {
                 throw new IllegalStateException(
                         "cannot render template '" + sources.get(i).displayName() + "': " + Reasons.of(e), e);
@@ -597,6 +599,9 @@ final class Templates {
                     assumed.removeIf(a -> name.startsWith(a + "."));
                     assumed.add(name);
                     assume(model, name);
+                } catch (RuntimeException e) {
+                    problems.add(unrendered(s, e));
+                    break;
                 } catch (IOException e) {
                     throw new IllegalStateException(
                             "cannot render template '" + s.displayName() + "': " + Reasons.of(e), e);
@@ -676,6 +681,18 @@ final class Templates {
      * @param said what is wrong there
      * @return the problem, found in the template's text rather than thrown by Pebble
      */
+    /**
+     * A failure of Pebble's own code while it rendered a template, outside what its exceptions
+     * say: a tag given a value of the wrong kind ({@code {% include 3 %}} casts the number to a
+     * text), said in the template's words rather than as an internal error.
+     */
+    private static TemplateException unrendered(Source s, RuntimeException e) {
+        String said = "cannot be rendered: " + javaReason(e)
+                + " (a tag given a value of the wrong kind, such as a number or a map for the name of an"
+                + " include or import?)";
+        return new TemplateException(s.displayName(), 0, 0, said, "template '" + s.displayName() + "': " + said, e);
+    }
+
     private static TemplateException located(Source s, int line, String said) {
         return new TemplateException(
                 s.displayName(), line, 0, said, "template '" + s.displayName() + "' line " + line + ": " + said, null);
