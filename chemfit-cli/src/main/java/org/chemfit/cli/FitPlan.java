@@ -786,7 +786,9 @@ final class FitPlan implements AutoCloseable {
     }
 
     /**
-     * Warnings for the free parameters whose finite-difference step an external term's templates
+     * Warnings about the finite-difference steps: a {@code finite_difference_step} that takes no
+     * part in the fit (its method takes no differences and no uncertainty is computed, the loss
+     * not being a sum of squares), and the free parameters whose step an external term's templates
      * round away: a move by {@code 1 + |value|} changes what a template renders, a move by the step
      * of the job's method (see {@link Methods#forwardStep}) at the initial parameters does not (see
      * {@link org.chemfit.external.FileBasedQuantityComputer#roundedAway}). The program then computes
@@ -799,9 +801,29 @@ final class FitPlan implements AutoCloseable {
      * of its own, that the
      * uncertainty will say it changes no residual. Only the fit's terms of non-zero weight count.
      *
-     * @return one warning per term and parameter, in the order of the terms and parameters
+     * @return the warning of a step that takes no part first, then one per term and parameter, in
+     *     the order of the terms and parameters
      */
-    List<String> roundingWarnings() {
+    List<String> stepWarnings() {
+        List<String> out = new ArrayList<>();
+        JobFile.OptimizerSpec o = job.optimizer();
+        String method = Methods.canonical(o.method());
+        if (!Double.isNaN(o.relativeStep())
+                && method != null
+                && !Methods.takesRelativeStep(method)
+                && !org.chemfit.Residuals.available(objective)) {
+            out.add("optimizer finite_difference_step takes no part in this fit: " + method + " takes no finite"
+                    + " differences, and the uncertainty, which would take the step, is computed only when every"
+                    + " fit term's loss is a sum of squares (squared_error or mean_squared_error, reduced with sum"
+                    + " or mean); remove it, or choose a method that takes it (least-squares, levenberg-marquardt,"
+                    + " L-BFGS-B)");
+        }
+        out.addAll(templateRoundingWarnings());
+        return out;
+    }
+
+    /** @return the warnings of {@link #stepWarnings()} of the templates' rounding, in order */
+    private List<String> templateRoundingWarnings() {
         double rel = Methods.forwardStep(job);
         double central = org.chemfit.Residuals.available(objective) ? uncertaintyStep(job) : Double.NaN;
         List<String> out = new ArrayList<>();
@@ -848,7 +870,7 @@ final class FitPlan implements AutoCloseable {
         return out;
     }
 
-    /** Adds to {@code out} the rounding warnings of one external term (see {@link #roundingWarnings()}). */
+    /** Adds to {@code out} the rounding warnings of one external term (see {@link #stepWarnings()}). */
     private void roundingWarnings(
             JobFile.TermSpec t,
             org.chemfit.external.FileBasedQuantityComputer computer,

@@ -263,7 +263,7 @@ final class FitRun {
         try {
             plan.refuseProblems();
             if (!quiet) {
-                plan.roundingWarnings().forEach(warning -> err().println("warning: " + warning));
+                plan.stepWarnings().forEach(warning -> err().println("warning: " + warning));
             }
         } catch (JobFileException e) {
             plan.close();

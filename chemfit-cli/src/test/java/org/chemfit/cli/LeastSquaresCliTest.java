@@ -301,6 +301,46 @@ class LeastSquaresCliTest {
     private static final String ANY_LOSS =
             "or choose a method that takes any loss (Nelder-Mead, Powell, BOBYQA, CMA-ES, CMA-ES-hipparchus, L-BFGS-B)";
 
+    /**
+     * A step set for a method without differences is its uncertainty's; with a loss that is not a
+     * sum of squares there is no uncertainty, and the step takes no part: validate, eval and fit
+     * say so once, and the fit runs as without it.
+     */
+    @Test
+    void aStepThatTakesNoPartIsWarnedOf() throws IOException {
+        Path job = argonWith("Nelder-Mead");
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace("loss: mean_squared_error", "loss: absolute_error")
+                        .replace(
+                                "max_evaluations: 400",
+                                "max_evaluations: 40\n  finite_difference_step: {relative: 1.0e-2}"));
+        String warning = "warning: optimizer finite_difference_step takes no part in this fit: Nelder-Mead takes no"
+                + " finite differences, and the uncertainty, which would take the step, is computed only when every"
+                + " fit term's loss is a sum of squares (squared_error or mean_squared_error, reduced with sum or"
+                + " mean); remove it, or choose a method that takes it (least-squares, levenberg-marquardt, L-BFGS-B)";
+        for (Cli.Run r : new Cli.Run[] {
+            Cli.run("validate", job.toString()),
+            Cli.run("eval", job.toString()),
+            Cli.run(
+                    "fit",
+                    job.toString(),
+                    "--output",
+                    tmp.resolve("unused-step").toString(),
+                    "--progress",
+                    "none")
+        }) {
+            assertEquals(0, r.code(), r::toString);
+            assertEquals(1, r.err().lines().filter(warning::equals).count(), r::toString);
+        }
+        // with squared errors the uncertainty takes it: no such warning
+        Files.writeString(job, Files.readString(job).replace("loss: absolute_error", "loss: mean_squared_error"));
+        Cli.Run squared = Cli.run("validate", job.toString());
+        assertEquals(0, squared.code(), squared::toString);
+        assertTrue(!squared.err().contains("takes no part"), squared::toString);
+    }
+
     @Test
     void aLossThatIsNotASumOfSquaresIsRefusedAtTheTermsLossLine() throws IOException {
         Path job = argonWith("least-squares");
