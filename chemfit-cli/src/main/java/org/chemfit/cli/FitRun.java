@@ -1028,6 +1028,7 @@ final class FitRun {
         out().println("results: " + file);
         out().println("journal: " + journal.path() + " (run " + runId + ")");
         if (drawn != null) {
+            Plots.tellWarnings(err(), drawn);
             Plots.tellOmissions(out(), drawn);
         }
         if (code == ExitCodes.INTERRUPTED) {

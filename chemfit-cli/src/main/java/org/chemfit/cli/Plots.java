@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.chemfit.atoms.ReferenceCsv;
 import org.jspecify.annotations.NullUnmarked;
 import org.jspecify.annotations.Nullable;
 
@@ -25,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code parity-QUANTITY}: model against reference per quantity and unit (never two units on
  *     one axis), fit, monitored (a fit term of weight 0) and validation points distinguished, both axes over the same range (at least
  *     10 % of the values' magnitude wide); none for a quantity without a model value at the best
- *     point;</li>
+ *     point, and none of a predictions.csv not written with the folder's results.json (the dashboard's
+ *     check: another fit's, or an earlier run's of the same job), which is warned of;</li>
  * <li>{@code residuals-QUANTITY}: a histogram of the residuals at the best point (5 values or more);</li>
  * <li>{@code parameters}: each parameter's trace over the evaluations, as its position within its
  *     bounds;</li>
@@ -77,8 +77,9 @@ final class Plots {
      * @param files the files written
      * @param skipped each plot the results name but that has nothing to draw, as "NAME: why"
      * @param removed the plot files of an earlier drawing that the results no longer give, removed
+     * @param warnings what the drawing warns of (a predictions.csv not of these results, of which nothing is drawn)
      */
-    record Outcome(List<Path> files, List<String> skipped, List<Path> removed) {}
+    record Outcome(List<Path> files, List<String> skipped, List<Path> removed, List<String> warnings) {}
 
     /** As {@link #render(Path, List, Map, boolean)}, returning only the files written. */
     static List<Path> draw(
@@ -121,6 +122,7 @@ final class Plots {
         Path dir = folder.resolve("plots");
         List<Job> jobs = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         try {
             Files.createDirectories(dir);
             String lossUnit =
@@ -131,9 +133,9 @@ final class Plots {
                 jobs.add(new Job(loss(history, lossUnit, results), dir.resolve("loss")));
             }
             if (results == null) {
-                return finish(dir, writeAll(jobs), skipped, prune);
+                return finish(dir, writeAll(jobs), skipped, warnings, prune);
             }
-            List<Series> series = series(folder, results, predictions);
+            List<Series> series = series(folder, results, predictions, warnings::add);
             for (Object set : List.of("terms", "validation")) {
                 if (!(results.get(set) instanceof List<?> terms)) {
                     continue;
@@ -202,7 +204,7 @@ final class Plots {
         } catch (IOException e) {
             throw new BaseCommand.UserException("cannot write plots to " + dir + ": " + Messages.reason(e));
         }
-        return finish(dir, writeAll(jobs), skipped, prune);
+        return finish(dir, writeAll(jobs), skipped, warnings, prune);
     }
 
     /**
@@ -236,6 +238,11 @@ final class Plots {
         }
     }
 
+    /** Prints each warning of a drawing, once, after "warning: ". */
+    static void tellWarnings(java.io.PrintWriter err, Outcome o) {
+        o.warnings().forEach(w -> err.println("warning: " + w));
+    }
+
     /** @return the regular files in a plots folder, 0 when there is none */
     static int filesIn(Path dir) {
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
@@ -253,7 +260,7 @@ final class Plots {
      * @return the files removed, as an outcome that drew nothing
      */
     static Outcome removeStale(Path folder) {
-        return finish(folder.resolve("plots"), List.of(), List.of(), true);
+        return finish(folder.resolve("plots"), List.of(), List.of(), List.of(), true);
     }
 
     /** @return why a plot of {@code values} reference values is not drawn */
@@ -288,7 +295,8 @@ final class Plots {
      * @return the outcome of the drawing
      * @throws BaseCommand.UserException when a stale plot cannot be removed
      */
-    private static Outcome finish(Path dir, List<Path> written, List<String> skipped, boolean prune) {
+    private static Outcome finish(
+            Path dir, List<Path> written, List<String> skipped, List<String> warnings, boolean prune) {
         java.util.Set<String> kept = new java.util.LinkedHashSet<>();
         for (Path p : written) {
             kept.add(String.valueOf(p.getFileName()));
@@ -339,7 +347,7 @@ final class Plots {
                 throw new BaseCommand.UserException("cannot write " + list + ": " + Messages.reason(e));
             }
         }
-        return new Outcome(written, List.copyOf(skipped), removed);
+        return new Outcome(written, List.copyOf(skipped), removed, List.copyOf(warnings));
     }
 
     /** A figure and the path, without extension, of its two files. */
@@ -1271,14 +1279,19 @@ final class Plots {
         return f;
     }
 
-    /** The values of each term and quantity: from predictions.csv when there is one, else from results.json. */
-    static List<Series> series(Path folder, Map<String, Object> results) throws IOException {
-        return series(folder, results, true);
-    }
-
-    /** As {@link #series(Path, Map)}, from results.json alone unless {@code predictions}. */
+    /**
+     * The values of each term and quantity: from predictions.csv when there is one, else from results.json; none
+     * from a predictions.csv not written with these results ({@link org.chemfit.dashboard.Predictions#notOfResults},
+     * the check the dashboard and report.html make: another fit's, or an earlier run's of the same job), of which
+     * {@code warnings} is told, naming the file and why.
+     *
+     * @param predictions whether to read predictions.csv; from results.json alone when not
+     * @param warnings receives the one warning a predictions.csv of other results gives
+     */
     @SuppressWarnings("unchecked")
-    static List<Series> series(Path folder, Map<String, Object> results, boolean predictions) throws IOException {
+    static List<Series> series(
+            Path folder, Map<String, Object> results, boolean predictions, java.util.function.Consumer<String> warnings)
+            throws IOException {
         List<Series> out = new ArrayList<>();
         // the fit's terms of weight 0, monitored: their values are none of the fit's (a predictions.csv
         // written before it said "monitored" for them says "fit")
@@ -1294,9 +1307,14 @@ final class Plots {
         if (predictions && Files.isRegularFile(csv)) {
             Map<String, List<double[]>> rows = new LinkedHashMap<>();
             Map<String, String[]> keys = new LinkedHashMap<>();
-            List<String> lines = Files.readAllLines(csv);
-            for (String line : lines.subList(1, lines.size())) {
-                List<String> f = ReferenceCsv.fields(line);
+            List<List<String>> lines = org.chemfit.dashboard.Predictions.parse(
+                    Files.readString(csv, java.nio.charset.StandardCharsets.UTF_8));
+            String why = org.chemfit.dashboard.Predictions.notOfResults(lines, results);
+            if (why != null) {
+                warnings.accept(notOfResults(csv, why));
+                return out;
+            }
+            for (List<String> f : lines.subList(1, lines.size())) {
                 if (f.size() < 9) {
                     continue;
                 }
@@ -1352,6 +1370,15 @@ final class Plots {
             }
         }
         return out;
+    }
+
+    /**
+     * @param csv a predictions.csv
+     * @param why why it is not of the results beside it
+     * @return the warning that no plot of its values (parity, residuals, a term's scan) is drawn
+     */
+    static String notOfResults(Path csv, String why) {
+        return csv + " is another fit's (" + why + "): no parity, residual or scan plot is drawn of it";
     }
 
     private static double d(String s) {

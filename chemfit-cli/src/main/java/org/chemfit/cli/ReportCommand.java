@@ -163,6 +163,7 @@ final class ReportCommand extends BaseCommand {
             out().println("plots: " + Tables.count(there, "file") + " in " + plots
                     + (there == drawn.files().size() ? "" : " (" + drawn.files().size() + " drawn now)"));
             Plots.tellOmissions(out(), drawn);
+            Plots.tellWarnings(err(), drawn);
         }
         if (html) {
             try {

@@ -523,6 +523,61 @@ class PlotsTest {
     }
 
     /**
+     * The plots are drawn of a predictions.csv only when the dashboard's check says it was written with the results
+     * (results as the fit holds them, each quantity's values a {@code double[]}): one whose rows are another fit's
+     * gives no parity or residual plot and one warning, naming the file and why. Its fields are read as RFC 4180
+     * gives them: a term's name may hold a comma.
+     */
+    @Test
+    void aPredictionsFileNotOfTheResultsIsWarnedOfAndNotDrawn() throws IOException {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("name", "dimer, wide");
+        t.put("weight", 1.0);
+        t.put("reference", Map.of("energy", new double[] {-60.0, -100.0, -140.0, -20.0, -5.0}));
+        t.put("computed", Map.of("energy", new double[] {-58.0, -97.0, -143.0, -21.0, Double.NaN}));
+        t.put("units", Map.of("energy", "K"));
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("loss", Map.of("best", 1.0, "unit", "K^2"));
+        results.put("parameters", List.of());
+        results.put("terms", List.of(t));
+        Path folder = tmp.resolve("notours");
+        Files.createDirectories(folder);
+        String header = "set,term,item,quantity,reference,model_initial,model_best,residual,unit\n";
+        String ours = header
+                + "fit,\"dimer, wide\",a,energy,-60.0,-50.0,-58.0,2.0,K\n"
+                + "fit,\"dimer, wide\",b,energy,-100.0,-90.0,-97.0,3.0,K\n"
+                + "fit,\"dimer, wide\",c,energy,-140.0,-130.0,-143.0,-3.0,K\n"
+                + "fit,\"dimer, wide\",d,energy,-20.0,-10.0,-21.0,-1.0,K\n"
+                + "fit,\"dimer, wide\",e,energy,-5.0,-4.0,,,K\n";
+        Path csv = folder.resolve(Judgement.FILE);
+        Files.writeString(csv, ours);
+        Plots.Outcome o = Plots.render(folder, List.of(new double[] {1, 2, 2}), results, true);
+        assertEquals(List.of(), o.warnings(), o.toString());
+        assertTrue(Files.isRegularFile(folder.resolve("plots/parity-energy.svg")), o.toString());
+        assertEquals(4, markersDrawn(Files.readString(folder.resolve("plots/parity-energy.svg"))));
+
+        // another fit's: its third row has another reference value
+        Files.writeString(csv, ours.replace(",c,energy,-140.0,", ",c,energy,-141.0,"));
+        o = Plots.render(folder, List.of(new double[] {1, 2, 2}), results, true);
+        String warning = csv + " is another fit's (its rows are not the reference values of the terms in this run's"
+                + " results.json): no parity, residual or scan plot is drawn of it";
+        assertEquals(List.of(warning), o.warnings());
+        assertFalse(Files.exists(folder.resolve("plots/parity-energy.svg")), "the earlier drawing's removed");
+        assertFalse(Files.exists(folder.resolve("plots/residuals-energy.svg")));
+        assertEquals(List.of("loss.svg"), checkSvgs(folder.resolve("plots")));
+        java.io.StringWriter said = new java.io.StringWriter();
+        try (java.io.PrintWriter w = new java.io.PrintWriter(said)) {
+            Plots.tellWarnings(w, o);
+        }
+        assertEquals("warning: " + warning + System.lineSeparator(), said.toString());
+
+        // read from results.json alone (a fit whose predictions.csv could not be written): nothing to warn of
+        o = Plots.render(folder, List.of(new double[] {1, 2, 2}), results, false);
+        assertEquals(List.of(), o.warnings());
+        assertTrue(Files.isRegularFile(folder.resolve("plots/parity-energy.svg")));
+    }
+
+    /**
      * Two validation terms, one without a model value at the best point (it failed there): the parity plot's
      * legend counts the points it draws, and a quantity whose only values have no model value gets no plot,
      * which the outcome names with the reason.

@@ -572,4 +572,96 @@ class ReportCommandTest {
         assertTrue(loss.find(), "report.html names the best loss");
         assertEquals(best, Double.parseDouble(loss.group(1)), 0.0, loss.group());
     }
+
+    /**
+     * A predictions.csv an earlier run of the same job left (kept aside here and put back: what a fit killed between
+     * writing results.json and predictions.csv after {@code --restart} leaves) has the same reference values as the
+     * results beside it, but other model values at the best point: report.html draws no parity chart of it and says
+     * why, and the report's plots draw no parity, residual or scan plot of it (the fit's own stay as it drew them) and
+     * warn once, naming the file. The fits, which draw their plots from the predictions.csv they just wrote, warn of
+     * nothing and draw them.
+     */
+    @Test
+    void aPredictionsFileOfAnEarlierRunOfTheSameJobIsNeitherChartedNorPlotted() throws Exception {
+        Path src = ExamplesIT.examples().resolve("argon");
+        Path dir = tmp.resolve("argon");
+        Files.createDirectories(dir.resolve("data/dimers"));
+        Files.copy(src.resolve("data/ar2-energies.csv"), dir.resolve("data/ar2-energies.csv"));
+        try (var files = Files.list(src.resolve("data/dimers"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve("data/dimers").resolve(f.getFileName()));
+            }
+        }
+        String job = Files.readString(src.resolve("fit.yaml"));
+        assertTrue(job.contains("max_evaluations: 400"), job);
+        Path yaml = dir.resolve("fit.yaml");
+        Path out = dir.resolve("results");
+        Files.writeString(yaml, job.replace("max_evaluations: 400", "max_evaluations: 20"));
+        Cli.Run first = Cli.run("fit", "-q", yaml.toString());
+        assertEquals(ExitCodes.OK, first.code(), first::toString);
+        assertFalse(first.err().contains("another fit's"), first::toString);
+        String earlier = Files.readString(out.resolve(Judgement.FILE));
+
+        Files.writeString(yaml, job.replace("max_evaluations: 400", "max_evaluations: 150"));
+        Cli.Run second = Cli.run("fit", "-q", "--restart", yaml.toString());
+        assertEquals(ExitCodes.OK, second.code(), second::toString);
+        assertFalse(second.err().contains("another fit's"), second::toString);
+        String ours = Files.readString(out.resolve(Judgement.FILE));
+        assertEquals(
+                earlier.lines().map(l -> l.split(",")[4]).toList(),
+                ours.lines().map(l -> l.split(",")[4]).toList(),
+                "the same reference values");
+        assertFalse(earlier.equals(ours), "other model values");
+        Path parity = out.resolve("plots/parity-energy.svg");
+        String drawn = Files.readString(parity);
+
+        // its own predictions.csv: charted and plotted, without a warning
+        Cli.Run report = Cli.run("report", out.toString(), "--html");
+        assertEquals(ExitCodes.OK, report.code(), report::toString);
+        assertEquals("", report.err(), report::toString);
+        assertTrue(predictions(out).get("of_results").asBoolean());
+        assertEquals(1, predictions(out).get("charts").size());
+
+        // the earlier run's, put back
+        Files.writeString(out.resolve(Judgement.FILE), earlier);
+        Files.delete(parity);
+        report = Cli.run("report", out.toString(), "--html");
+        assertEquals(ExitCodes.OK, report.code(), report::toString);
+        assertEquals(
+                "warning: " + out.resolve(Judgement.FILE) + " is another fit's (its model values at the best point are"
+                        + " not the computed values of the terms in this run's results.json): no parity, residual or"
+                        + " scan plot is drawn of it\n",
+                report.err().replace(System.lineSeparator(), "\n"),
+                report::toString);
+        com.fasterxml.jackson.databind.JsonNode p = predictions(out);
+        assertFalse(p.get("of_results").asBoolean(), p::toString);
+        assertEquals(
+                "its model values at the best point are not the computed values of the terms in this run's"
+                        + " results.json",
+                p.get("not_of_results").asText());
+        assertEquals(0, p.get("charts").size(), p::toString);
+        assertFalse(Files.exists(parity), "no parity plot drawn of the earlier run's values");
+        // drawn now: the loss, the parameters and the correlation (the restarted fit estimated the uncertainty), each
+        // as SVG and PNG; the fit's parity, residual and scan plots stay
+        assertTrue(report.out().contains(" in " + out.resolve("plots") + " (6 drawn now)"), report::toString);
+        assertTrue(Files.isRegularFile(out.resolve("plots/term-ar2-curve.svg")));
+        assertTrue(Files.isRegularFile(out.resolve("plots/residuals-energy.svg")));
+
+        // its own again: drawn again
+        Files.writeString(out.resolve(Judgement.FILE), ours);
+        report = Cli.run("report", out.toString(), "--html");
+        assertEquals("", report.err(), report::toString);
+        assertEquals(drawn, Files.readString(parity));
+        assertTrue(predictions(out).get("of_results").asBoolean());
+    }
+
+    /** @return the predictions report.html embeds */
+    private static com.fasterxml.jackson.databind.JsonNode predictions(Path out) throws Exception {
+        String page = Files.readString(out.resolve("report.html"));
+        String open = "<script type=\"application/json\" id=\"chemfit-data\">";
+        int start = page.indexOf(open) + open.length();
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(page.substring(start, page.indexOf("</script>", start)))
+                .get("predictions");
+    }
 }

@@ -583,7 +583,7 @@
     if (predictions.of_results === false) {
       // the server gives no chart of a predictions.csv not written with these results (left by another fit)
       $('parity-note').textContent = 'No parity chart is drawn: predictions.csv in the output folder is another fit\'s'
-        + ' (its rows are not the reference values of the terms in this run\'s results.json).';
+        + ' (' + predictions.not_of_results + ').';
     }
     if (predictions.skipped) {
       $('parity-note').textContent += ' ' + predictions.skipped + ' rows without a finite value are left out.';

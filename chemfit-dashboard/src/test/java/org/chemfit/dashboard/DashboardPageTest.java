@@ -350,6 +350,21 @@ class DashboardPageTest {
             Files.writeString(dir.resolve(Predictions.FILE), header + ours);
             waitFor(() -> parityCharts() == 1, () -> "charts: " + parityCharts());
             assertEquals(note, text("parity-note"));
+
+            // an earlier run's of the same job: the same reference values, another model value at the best point
+            Files.writeString(dir.resolve(Predictions.FILE), header + ours.replace(",-0.9,0.1,", ",-0.95,0.05,"));
+            waitFor(
+                    () -> "0".equals(driver.findElement(By.id("parity-charts")).getAttribute("data-charts")),
+                    () -> "charts: "
+                            + driver.findElement(By.id("parity-charts")).getAttribute("data-charts"));
+            assertEquals(0, parityCharts());
+            assertEquals(
+                    "No parity chart is drawn: predictions.csv in the output folder is another fit's (its model values at"
+                            + " the best point are not the computed values of the terms in this run's results.json).",
+                    text("parity-note"));
+            Files.writeString(dir.resolve(Predictions.FILE), header + ours);
+            waitFor(() -> parityCharts() == 1, () -> "charts: " + parityCharts());
+            assertEquals(note, text("parity-note"));
         }
 
         // a later run of the journal (another job) while run 1's results.json and predictions.csv stand in the folder

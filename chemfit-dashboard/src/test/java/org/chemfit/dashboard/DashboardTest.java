@@ -448,11 +448,13 @@ class DashboardTest {
         Files.writeString(dir.resolve("results.json"), """
                 {"status": "done", "journal_run": %d, "evaluations": {"total": 40, "rounds": 7},
                  "terms": [{"name": "dimer", "reference": {"energy": [-1.0, -0.5, -1.0]},
+                   "computed": {"energy": [-0.98, -0.51, -0.98]},
                    "metrics": {"energy": {"unit": "eV",
                    "initial": {"count": 3, "rmse": 0.5, "mae": 0.4, "max_abs_error": 0.9, "r2": 0.1},
                    "best": {"count": 3, "rmse": 0.02, "mae": 0.015, "max_abs_error": 0.03, "r2": 0.99}}}},
-                   {"name": "dimer, wide", "reference": {"force": [0.25]}}],
-                 "validation": [{"name": "trimer", "reference": {"energy": [-2.0, -1.5]}, "metrics": {}}],
+                   {"name": "dimer, wide", "reference": {"force": [0.25]}, "computed": {"force": [0.3]}}],
+                 "validation": [{"name": "trimer", "reference": {"energy": [-2.0, -1.5]},
+                   "computed": {"energy": [-2.1, null]}, "metrics": {}}],
                  "metrics": {"fit": {}, "validation": {}}}
                 """.formatted(run));
         Files.writeString(dir.resolve("predictions.csv"), """
@@ -547,9 +549,31 @@ class DashboardTest {
         Map<String, Object> p = Predictions.read(
                 dir,
                 List.of(
-                        Map.of("name", "curve", "weight", 1.0, "reference", Map.of("energy", List.of(-1.0, -0.5))),
-                        Map.of("name", "mon", "weight", 0.0, "reference", Map.of("energy", List.of(-0.7)))),
-                List.of(Map.of("name", "held", "reference", Map.of("energy", List.of(-0.2)))));
+                        Map.of(
+                                "name",
+                                "curve",
+                                "weight",
+                                1.0,
+                                "reference",
+                                Map.of("energy", List.of(-1.0, -0.5)),
+                                "computed",
+                                Map.of("energy", List.of(-1.01, -0.52))),
+                        Map.of(
+                                "name",
+                                "mon",
+                                "weight",
+                                0.0,
+                                "reference",
+                                Map.of("energy", List.of(-0.7)),
+                                "computed",
+                                Map.of("energy", List.of(-0.73)))),
+                List.of(Map.of(
+                        "name",
+                        "held",
+                        "reference",
+                        Map.of("energy", List.of(-0.2)),
+                        "computed",
+                        Map.of("energy", List.of(-0.24)))));
         assertNotNull(p);
         assertEquals(true, p.get("of_results"));
         JsonNode chart = JSON.valueToTree(p).at("/charts/0");
@@ -567,13 +591,28 @@ class DashboardTest {
                 "set,term,item,quantity,reference,model_initial,model_best,residual,unit\n"
                         + "fit,curve,r1,energy,-1.0,-0.9,-1.01,-0.01,eV\n"
                         + "fit,mon,r3,energy,-0.7,-0.6,-0.73,-0.03,eV\n");
-        Map<String, Object> curve =
-                Map.of("name", "curve", "weight", 1.0, "reference", Map.of("energy", List.of(-1.0)));
+        Map<String, Object> curve = Map.of(
+                "name",
+                "curve",
+                "weight",
+                1.0,
+                "reference",
+                Map.of("energy", List.of(-1.0)),
+                "computed",
+                Map.of("energy", List.of(-1.01)));
         JsonNode chart = JSON.valueToTree(Predictions.read(
                         dir,
                         List.of(
                                 curve,
-                                Map.of("name", "mon", "weight", 0.0, "reference", Map.of("energy", List.of(-0.7)))),
+                                Map.of(
+                                        "name",
+                                        "mon",
+                                        "weight",
+                                        0.0,
+                                        "reference",
+                                        Map.of("energy", List.of(-0.7)),
+                                        "computed",
+                                        Map.of("energy", List.of(-0.73)))),
                         List.of()))
                 .at("/charts/0");
         assertEquals(List.of(-1.01), JSON.convertValue(chart.at("/fit/model"), List.class));
@@ -582,7 +621,15 @@ class DashboardTest {
                         dir,
                         List.of(
                                 curve,
-                                Map.of("name", "mon", "weight", 1.0, "reference", Map.of("energy", List.of(-0.7)))),
+                                Map.of(
+                                        "name",
+                                        "mon",
+                                        "weight",
+                                        1.0,
+                                        "reference",
+                                        Map.of("energy", List.of(-0.7)),
+                                        "computed",
+                                        Map.of("energy", List.of(-0.73)))),
                         List.of()))
                 .at("/charts/0");
         assertEquals(List.of(-1.01, -0.73), JSON.convertValue(asWritten.at("/fit/model"), List.class));
@@ -598,8 +645,9 @@ class DashboardTest {
         Journals.fit(dir, 10);
         Files.writeString(dir.resolve("results.json"), """
                 {"status": "done", "journal_run": 1,
-                 "terms": [{"name": "curve", "weight": 1.0, "reference": {"energy": [-1.0]}},
-                   {"name": "mon", "weight": 0.0, "reference": {"energy": [-0.7]}}],
+                 "terms": [{"name": "curve", "weight": 1.0, "reference": {"energy": [-1.0]},
+                   "computed": {"energy": [-1.01]}},
+                   {"name": "mon", "weight": 0.0, "reference": {"energy": [-0.7]}, "computed": {"energy": [-0.73]}}],
                  "metrics": {"fit": {}}}
                 """);
         Files.writeString(
@@ -729,6 +777,7 @@ class DashboardTest {
             assertTrue(p.get("of_results").asBoolean(), p.toString());
             assertEquals(3, p.get("charts").size());
             assertEquals(5, p.get("rows").asInt());
+            assertTrue(p.get("not_of_results").isNull(), p.toString());
 
             // an earlier fit's file: dimer's energies in eV are other reference values (as many rows); "dimer, wide"
             // and the validation term's rows are as results.json gives them
@@ -781,12 +830,64 @@ class DashboardTest {
                 "a validation term's other reference value",
                 ours.replace("validation,trimer,1,energy,-1.5,", "validation,trimer,1,energy,-1.25,"));
         other.put("a fit term's rows given as a validation term's", ours.replace("validation,trimer,", "fit,trimer,"));
+        // an earlier run of the same job (a fit killed between writing results.json and predictions.csv after a
+        // restart, or a resume with a larger budget): the same reference values, other model values at the best point
+        Map<String, String> earlier = new java.util.LinkedHashMap<>();
+        earlier.put(
+                "a fit term's other model value at the best point",
+                ours.replace("fit,dimer,1,energy,-0.5,-0.2,-0.51,", "fit,dimer,1,energy,-0.5,-0.2,-0.515,"));
+        earlier.put(
+                "a validation term's other model value at the best point",
+                ours.replace(
+                        "validation,trimer,0,energy,-2.0,-1.5,-2.1,", "validation,trimer,0,energy,-2.0,-1.5,-2.05,"));
+        earlier.put(
+                "a model value where results.json has none (null)",
+                ours.replace("validation,trimer,1,energy,-1.5,-1.0,,", "validation,trimer,1,energy,-1.5,-1.0,-1.4,"));
+        earlier.put(
+                "no model value where results.json has one",
+                ours.replace("fit,\"dimer, wide\",2,force,0.25,0.1,0.3,", "fit,\"dimer, wide\",2,force,0.25,0.1,,"));
+        earlier.put(
+                "a model value that differs in the last digit",
+                ours.replace(
+                        "fit,dimer,1,energy,-0.5,-0.2,-0.51,", "fit,dimer,1,energy,-0.5,-0.2,-0.5100000000000001,"));
+        Map<String, String> why = new java.util.LinkedHashMap<>();
+        other.keySet().forEach(k -> why.put(k, Predictions.OTHER_ROWS));
+        earlier.keySet().forEach(k -> why.put(k, Predictions.OTHER_MODEL));
+        other.putAll(earlier);
         for (Map.Entry<String, String> e : other.entrySet()) {
             Files.writeString(dir.resolve(Predictions.FILE), e.getValue());
             JsonNode p = JSON.valueToTree(Predictions.read(dir, terms, validation));
             assertFalse(p.get("of_results").asBoolean(), e.getKey());
             assertEquals(0, p.get("charts").size(), e.getKey());
+            assertEquals(why.get(e.getKey()), p.get("not_of_results").asText(), e.getKey());
+            assertEquals(
+                    why.get(e.getKey()),
+                    Predictions.notOfResults(Predictions.parse(e.getValue()), results),
+                    e.getKey());
         }
+        assertEquals(
+                "its rows are not the reference values of the terms in this run's results.json",
+                Predictions.OTHER_ROWS);
+        assertEquals(
+                "its model values at the best point are not the computed values of the terms in this run's results.json",
+                Predictions.OTHER_MODEL);
+        // a file of no row is of results without a reference value (as the fit writes it), and of none with one
+        assertEquals(
+                null,
+                Predictions.notOfResults(
+                        Predictions.parse(PREDICTIONS_HEADER),
+                        Map.of("terms", List.of(Map.of("name", "x", "reference", Map.of(), "computed", Map.of())))));
+        assertEquals(Predictions.OTHER_ROWS, Predictions.notOfResults(Predictions.parse(PREDICTIONS_HEADER), results));
+        assertEquals(
+                "its header is not set,term,item,quantity,reference,model_initial,model_best,residual,unit",
+                Predictions.notOfResults(Predictions.parse("set,term,item\n"), results));
+        // the same number written another way (as the fit never writes it) is the same double
+        Files.writeString(
+                dir.resolve(Predictions.FILE),
+                ours.replace("fit,dimer,1,energy,-0.5,-0.2,-0.51,", "fit,dimer,1,energy,-0.5,-0.2,-5.1E-1,"));
+        assertTrue(JSON.valueToTree(Predictions.read(dir, terms, validation))
+                .get("of_results")
+                .asBoolean());
         Files.writeString(dir.resolve(Predictions.FILE), ours);
         assertEquals(
                 true,
@@ -850,10 +951,12 @@ class DashboardTest {
                    "fixed": false, "unit": "Å"}],
                  "evaluations": {"total": 20, "with_failed_terms": 3, "rounds": 20, "best": "e12"},
                  "terms": [{"name": "dimer", "reference": {"energy": [-1.0, -0.5, -1.0]},
+                   "computed": {"energy": [-0.98, -0.51, -0.98]},
                    "metrics": {"energy": {"unit": "eV",
                    "best": {"count": 3, "rmse": 0.02, "mae": 0.015, "max_abs_error": 0.03, "r2": 0.99}}}},
-                   {"name": "dimer, wide", "reference": {"force": [0.25]}}],
-                 "validation": [{"name": "trimer", "reference": {"energy": [-2.0, -1.5]}}]}
+                   {"name": "dimer, wide", "reference": {"force": [0.25]}, "computed": {"force": [0.3]}}],
+                 "validation": [{"name": "trimer", "reference": {"energy": [-2.0, -1.5]},
+                   "computed": {"energy": [-2.1, null]}}]}
                 """);
         Path journal = dir.resolve("journal.sqlite");
         for (String side : List.of("-wal", "-shm")) {
