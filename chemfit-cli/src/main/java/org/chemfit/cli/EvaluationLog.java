@@ -147,10 +147,10 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         try {
             StringBuilder h = new StringBuilder(String.join(",", FIXED_COLUMNS));
             for (String p : parameters) {
-                h.append(',').append(csv(p));
+                h.append(',').append(Judgement.csv(p));
             }
             for (String t : termNames) {
-                h.append(',').append(csv(TERM_COLUMN + t));
+                h.append(',').append(Judgement.csv(TERM_COLUMN + t));
             }
             writer.write(h.toString());
             writer.newLine();
@@ -194,10 +194,6 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         this.recordedSeconds = seconds;
         this.earlierEvaluations = earlierEvaluations;
         this.cutOff = cutOff;
-    }
-
-    private static String csv(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
     @Override

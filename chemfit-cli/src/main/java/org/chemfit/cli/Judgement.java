@@ -263,8 +263,11 @@ record Judgement(
         return f;
     }
 
+    /** @return a CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180) */
     static String csv(String s) {
-        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+        return s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")
+                ? "\"" + s.replace("\"", "\"\"") + "\""
+                : s;
     }
 
     private static String d(double v) {

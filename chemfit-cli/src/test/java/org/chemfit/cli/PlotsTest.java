@@ -1117,6 +1117,42 @@ class PlotsTest {
         return t;
     }
 
+    /**
+     * A term whose name holds a carriage return: predictions.csv quotes it, as a comma or a line
+     * feed, so the file reads back as the fit wrote it and the fit draws its parity plot without
+     * taking its own file for another fit's.
+     */
+    @Test
+    void aTermNameWithACarriageReturnKeepsItsParityPlot() throws IOException {
+        Path csv = ExamplesIT.examples().resolve("argon/data/ar2-energies.csv");
+        Path file = tmp.resolve("cr.yaml");
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  lj:",
+                        "    epsilon: {initial: 100.0, bounds: [10.0, 400.0]}",
+                        "    sigma: {initial: 3.2, bounds: [2.5, 4.5]}",
+                        "terms:",
+                        "  - name: \"ar2\\rcurve\"",
+                        "    kind: atoms",
+                        "    reference: " + csv,
+                        "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
+                        "optimizer: {method: Nelder-Mead, max_evaluations: 10}",
+                        "output: {folder: cr-out}",
+                        ""));
+        Cli.Run r = Cli.run("fit", file.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(!r.err().contains("another fit's"), r::toString);
+        try (var plots = Files.list(tmp.resolve("cr-out/plots"))) {
+            assertTrue(
+                    plots.anyMatch(p -> p.getFileName().toString().matches("parity-.*\\.svg")),
+                    "a parity plot of the term");
+        }
+        assertTrue(Files.readString(tmp.resolve("cr-out/predictions.csv")).contains("\"ar2\rcurve\""));
+    }
+
     @Test
     void termsWhoseNamesMakeTheSameOrATooLongFileNameEachKeepTheirPlot() throws IOException {
         Path csv = ExamplesIT.examples().resolve("argon/data/ar2-energies.csv");
