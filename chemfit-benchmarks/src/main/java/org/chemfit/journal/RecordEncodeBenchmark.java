@@ -44,8 +44,7 @@ public class RecordEncodeBenchmark {
     private Parameters params;
     private EvaluationContext evaluated;
     private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
-    private final EvaluationPack.LeafOf term =
-            new EvaluationPack.LeafOf(EvaluationPack.Leaf.TERM, false, null, "main");
+    private final EvaluationPack.LeafOf term = new EvaluationPack.LeafOf(EvaluationPack.Leaf.TERM, false, null, "main");
 
     /** Builds the objective and evaluates it once, for the record's tree. */
     @Setup
