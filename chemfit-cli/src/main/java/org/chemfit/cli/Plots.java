@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code parity-QUANTITY}: model against reference per quantity and unit (never two units on
  *     one axis), fit, monitored (a fit term of weight 0) and validation points distinguished, both axes over the same range (at least
  *     10 % of the values' magnitude wide); none for a quantity without a model value at the best
- *     point, and none of a predictions.csv not written with the folder's results.json (the dashboard's
- *     check: another fit's, or an earlier run's of the same job), which is warned of;</li>
+ *     point; drawn from results.json's values when the folder's predictions.csv was not written with it
+ *     (the dashboard's check: another fit's, or an earlier run's of the same job), which is warned of;</li>
  * <li>{@code residuals-QUANTITY}: a histogram of the residuals at the best point (5 values or more);</li>
  * <li>{@code parameters}: each parameter's trace over the evaluations, as its position within its
  *     bounds;</li>
@@ -1280,10 +1280,11 @@ final class Plots {
     }
 
     /**
-     * The values of each term and quantity: from predictions.csv when there is one, else from results.json; none
-     * from a predictions.csv not written with these results ({@link org.chemfit.dashboard.Predictions#notOfResults},
-     * the check the dashboard and report.html make: another fit's, or an earlier run's of the same job), of which
-     * {@code warnings} is told, naming the file and why.
+     * The values of each term and quantity: from predictions.csv when there is one, else from results.json; from
+     * results.json too when predictions.csv was not written with these results ({@link
+     * org.chemfit.dashboard.Predictions#notOfResults}, the check the dashboard and report.html make: another fit's,
+     * or an earlier run's of the same job), of which {@code warnings} is told, naming the file and why. The values
+     * of results.json hold no model at the start: a scan plot drawn of them has none.
      *
      * @param predictions whether to read predictions.csv; from results.json alone when not
      * @param warnings receives the one warning a predictions.csv of other results gives
@@ -1312,7 +1313,7 @@ final class Plots {
             String why = org.chemfit.dashboard.Predictions.notOfResults(lines, results);
             if (why != null) {
                 warnings.accept(notOfResults(csv, why));
-                return out;
+                return series(folder, results, false, warnings); // the values of results.json itself
             }
             for (List<String> f : lines.subList(1, lines.size())) {
                 if (f.size() < 9) {
@@ -1375,10 +1376,11 @@ final class Plots {
     /**
      * @param csv a predictions.csv
      * @param why why it is not of the results beside it
-     * @return the warning that no plot of its values (parity, residuals, a term's scan) is drawn
+     * @return the warning that its values are not drawn: the plots are drawn from results.json's
      */
     static String notOfResults(Path csv, String why) {
-        return csv + " is another fit's (" + why + "): no parity, residual or scan plot is drawn of it";
+        return csv + " is another fit's (" + why + "): its values are not drawn; the plots are drawn from"
+                + " results.json's (a scan without the model at the start)";
     }
 
     private static double d(String s) {

@@ -577,8 +577,8 @@ class ReportCommandTest {
      * A predictions.csv an earlier run of the same job left (kept aside here and put back: what a fit killed between
      * writing results.json and predictions.csv after {@code --restart} leaves) has the same reference values as the
      * results beside it, but other model values at the best point: report.html draws no parity chart of it and says
-     * why, and the report's plots draw no parity, residual or scan plot of it (the fit's own stay as it drew them) and
-     * warn once, naming the file. The fits, which draw their plots from the predictions.csv they just wrote, warn of
+     * why, and the report's plots draw nothing of it: they are drawn from results.json's own values (the very parity
+     * plot the fit drew; the scan without the model at the start), and one warning names the file. The fits, which draw their plots from the predictions.csv they just wrote, warn of
      * nothing and draw them.
      */
     @Test
@@ -629,8 +629,8 @@ class ReportCommandTest {
         assertEquals(ExitCodes.OK, report.code(), report::toString);
         assertEquals(
                 "warning: " + out.resolve(Judgement.FILE) + " is another fit's (its model values at the best point are"
-                        + " not the computed values of the terms in this run's results.json): no parity, residual or"
-                        + " scan plot is drawn of it\n",
+                        + " not the computed values of the terms in this run's results.json): its values are not drawn;"
+                        + " the plots are drawn from results.json's (a scan without the model at the start)\n",
                 report.err().replace(System.lineSeparator(), "\n"),
                 report::toString);
         com.fasterxml.jackson.databind.JsonNode p = predictions(out);
@@ -640,10 +640,12 @@ class ReportCommandTest {
                         + " results.json",
                 p.get("not_of_results").asText());
         assertEquals(0, p.get("charts").size(), p::toString);
-        assertFalse(Files.exists(parity), "no parity plot drawn of the earlier run's values");
-        // drawn now: the loss, the parameters and the correlation (the restarted fit estimated the uncertainty), each
-        // as SVG and PNG; the fit's parity, residual and scan plots stay
-        assertTrue(report.out().contains(" in " + out.resolve("plots") + " (6 drawn now)"), report::toString);
+        assertEquals(drawn, Files.readString(parity), "the parity plot of results.json's values, as the fit drew it");
+        // drawn now, each as SVG and PNG: the loss, the parameters, the correlation (the restarted fit estimated
+        // the uncertainty), the parity, the residuals and the scan: all 12 files of the folder
+        assertTrue(
+                report.out().contains("plots: 12 files in " + out.resolve("plots") + System.lineSeparator()),
+                report::toString);
         assertTrue(Files.isRegularFile(out.resolve("plots/term-ar2-curve.svg")));
         assertTrue(Files.isRegularFile(out.resolve("plots/residuals-energy.svg")));
 
