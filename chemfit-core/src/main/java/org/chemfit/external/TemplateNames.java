@@ -41,6 +41,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -449,18 +450,61 @@ final class TemplateNames {
     }
 
     private void arguments(@Nullable ArgumentsNode args, Set<String> scope) {
+        argumentValues(args, v -> expression(v, scope));
+    }
+
+    /** Gives each value of a tag's or a call's arguments, positional ones first. */
+    private static void argumentValues(@Nullable ArgumentsNode args, Consumer<Expression<?>> value) {
         if (args == null) {
             return;
         }
         if (args.getPositionalArgs() != null) {
             for (PositionalArgumentNode a : args.getPositionalArgs()) {
-                expression(a.getValueExpression(), scope);
+                value.accept(a.getValueExpression());
             }
         }
         if (args.getNamedArgs() != null) {
             for (NamedArgumentNode a : args.getNamedArgs()) {
-                expression(a.getValueExpression(), scope);
+                value.accept(a.getValueExpression());
             }
+        }
+    }
+
+    /**
+     * Gives the parts of an expression that both walkers of a template's tree go into alike: its
+     * sub-expressions (an attribute's object, name and arguments; the arguments of a filter, a test
+     * or a call) and the node an expression holds. Literals, {@code block()} and {@code parent()}
+     * have none. A walker looks at what it reads otherwise first.
+     */
+    private static void parts(Expression<?> e, Consumer<Expression<?>> expression, Consumer<Node> node) {
+        if (e instanceof GetAttributeExpression g) {
+            expression.accept(g.getNode());
+            expression.accept(g.getAttributeNameExpression());
+            argumentValues(g.getArgumentsNode(), expression);
+        } else if (e instanceof BinaryExpression<?> b) {
+            expression.accept(b.getLeftExpression());
+            expression.accept(b.getRightExpression());
+        } else if (e instanceof RenderableNodeExpression r) {
+            node.accept(r.getNode());
+        } else if (e instanceof UnaryExpression u) {
+            expression.accept(u.getChildExpression());
+        } else if (e instanceof TernaryExpression t) {
+            expression.accept(t.getExpression1());
+            expression.accept(t.getExpression2());
+            expression.accept(t.getExpression3());
+        } else if (e instanceof FilterInvocationExpression f) {
+            argumentValues(f.getArgs(), expression);
+        } else if (e instanceof TestInvocationExpression t) {
+            argumentValues(t.getArgs(), expression);
+        } else if (e instanceof FunctionOrMacroInvocationExpression f) {
+            argumentValues(f.getArguments(), expression);
+        } else if (e instanceof ArrayExpression a) {
+            a.getValues().forEach(expression);
+        } else if (e instanceof MapExpression m) {
+            m.getEntries().forEach((k, v) -> {
+                expression.accept(k);
+                expression.accept(v);
+            });
         }
     }
 
@@ -489,33 +533,12 @@ final class TemplateNames {
                 && f.getRightExpression() instanceof FilterInvocationExpression filter
                 && filter.getFilterName().equals("default")) {
             arguments(filter.getArgs(), scope); // what it filters may be missing
-        } else if (e instanceof BinaryExpression<?> b) {
-            expression(b.getLeftExpression(), scope);
-            expression(b.getRightExpression(), scope);
-        } else if (e instanceof RenderableNodeExpression r) {
-            node(r.getNode(), scope);
-        } else if (e instanceof UnaryExpression u) {
-            expression(u.getChildExpression(), scope);
-        } else if (e instanceof TernaryExpression t) {
-            expression(t.getExpression1(), scope);
-            expression(t.getExpression2(), scope);
-            expression(t.getExpression3(), scope);
-        } else if (e instanceof FilterInvocationExpression f) {
-            arguments(f.getArgs(), scope);
-        } else if (e instanceof TestInvocationExpression t) {
-            arguments(t.getArgs(), scope);
-        } else if (e instanceof FunctionOrMacroInvocationExpression f) {
-            called.putIfAbsent(f.getFunctionName(), f.getLineNumber());
-            arguments(f.getArguments(), scope);
-        } else if (e instanceof ArrayExpression a) {
-            a.getValues().forEach(v -> expression(v, scope));
-        } else if (e instanceof MapExpression m) {
-            m.getEntries().forEach((k, v) -> {
-                expression(k, scope);
-                expression(v, scope);
-            });
+        } else {
+            if (e instanceof FunctionOrMacroInvocationExpression f) {
+                called.putIfAbsent(f.getFunctionName(), f.getLineNumber());
+            }
+            parts(e, v -> expression(v, scope), n -> node(n, scope));
         }
-        // literals, and block() and parent(), name nothing
     }
 
     private boolean defined(String name, Set<String> scope) {
@@ -720,15 +743,7 @@ final class TemplateNames {
         }
 
         private void arguments(@Nullable ArgumentsNode args, boolean condition) {
-            if (args == null) {
-                return;
-            }
-            if (args.getPositionalArgs() != null) {
-                args.getPositionalArgs().forEach(a -> expression(a.getValueExpression(), condition));
-            }
-            if (args.getNamedArgs() != null) {
-                args.getNamedArgs().forEach(a -> expression(a.getValueExpression(), condition));
-            }
+            argumentValues(args, v -> expression(v, condition));
         }
 
         private void use(int line, boolean condition) {
@@ -760,36 +775,13 @@ final class TemplateNames {
                 } else if (name != null && name.startsWith("_context.")) {
                     elsewhere = true;
                 }
-            } else if (e instanceof GetAttributeExpression g) {
-                expression(g.getNode(), condition);
-                expression(g.getAttributeNameExpression(), condition);
-                arguments(g.getArgumentsNode(), condition);
-            } else if (e instanceof BinaryExpression<?> b) {
-                expression(b.getLeftExpression(), condition);
-                expression(b.getRightExpression(), condition);
-            } else if (e instanceof RenderableNodeExpression r) {
-                node(r.getNode());
-            } else if (e instanceof UnaryExpression u) {
-                expression(u.getChildExpression(), condition);
             } else if (e instanceof TernaryExpression t) {
-                expression(t.getExpression1(), true);
+                expression(t.getExpression1(), true); // its test: a condition
                 expression(t.getExpression2(), condition);
                 expression(t.getExpression3(), condition);
-            } else if (e instanceof FilterInvocationExpression f) {
-                arguments(f.getArgs(), condition);
-            } else if (e instanceof TestInvocationExpression t) {
-                arguments(t.getArgs(), condition);
-            } else if (e instanceof FunctionOrMacroInvocationExpression f) {
-                arguments(f.getArguments(), condition);
-            } else if (e instanceof ArrayExpression a) {
-                a.getValues().forEach(v -> expression(v, condition));
-            } else if (e instanceof MapExpression m) {
-                m.getEntries().forEach((k, v) -> {
-                    expression(k, condition);
-                    expression(v, condition);
-                });
+            } else {
+                parts(e, v -> expression(v, condition), this::node);
             }
-            // literals, and block() and parent(), name nothing
         }
     }
 }
