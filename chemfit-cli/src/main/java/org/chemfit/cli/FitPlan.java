@@ -889,8 +889,8 @@ final class FitPlan implements AutoCloseable {
             if (place.onlyInConditions()) {
                 out.add("term '" + t.name() + "': template " + where(place) + " uses parameter '" + name
                         + "' only in a condition and never prints it, so the finite-difference step of " + method
-                        + " (" + Tables.fmt(Math.abs(steps.getOrDefault(name, Double.NaN))) + ", " + Tables.fmt(rel)
-                        + " of its size) renders the same input: the derivative is 0 and the fit cannot move it"
+                        + " " + step(steps.get(name), rel)
+                        + " renders the same input: the derivative is 0 and the fit cannot move it"
                         + " (it stops at the start and calls that converged); a parameter that only chooses what"
                         + " a template writes cannot be fitted by derivatives through this term: fit it with a"
                         + " method that takes none (Nelder-Mead, Powell, BOBYQA, CMA-ES), fix it (fixed: true),"
@@ -898,9 +898,9 @@ final class FitPlan implements AutoCloseable {
                 return;
             }
             out.add("term '" + t.name() + "': template " + where(place) + " prints parameter '" + name
-                    + "' with too few digits for the finite-difference step of " + method + " ("
-                    + Tables.fmt(Math.abs(steps.getOrDefault(name, Double.NaN))) + ", " + Tables.fmt(rel)
-                    + " of its size): the step renders the same input, so the derivative is 0 and the fit"
+                    + "' with too few digits for the finite-difference step of " + method + " "
+                    + step(steps.get(name), rel)
+                    + ": the step renders the same input, so the derivative is 0 and the fit"
                     + " cannot move it (it stops at the start and calls that converged); print more digits"
                     + " ({{ " + name + " }} prints them all), or set optimizer.finite_difference_step larger"
                     + " (about 10^(-d/2) for d printed significant digits: {relative: 1.0e-2} for 4)");
@@ -916,17 +916,17 @@ final class FitPlan implements AutoCloseable {
             if (place.onlyInConditions()) {
                 out.add("term '" + t.name() + "': template " + where(place) + " uses parameter '" + name
                         + "' only in a condition and never prints it, so the central-difference step of the"
-                        + " uncertainty (" + Tables.fmt(Math.abs(plus.getOrDefault(name, Double.NaN))) + ", "
-                        + Tables.fmt(central) + " of its size) renders the same input: the uncertainty will say"
+                        + " uncertainty " + step(plus.get(name), central)
+                        + " renders the same input: the uncertainty will say"
                         + " that it changes no residual and give it no standard error; a parameter that only"
                         + " chooses what a template writes has no derivative through this term: fix it (fixed:"
                         + " true), or print its value where the program reads it");
                 continue;
             }
             out.add("term '" + t.name() + "': template " + where(place) + " prints parameter '" + name
-                    + "' with too few digits for the central-difference step of the uncertainty ("
-                    + Tables.fmt(Math.abs(plus.getOrDefault(name, Double.NaN))) + ", " + Tables.fmt(central)
-                    + " of its size): the step renders the same input, so the uncertainty will say that it"
+                    + "' with too few digits for the central-difference step of the uncertainty "
+                    + step(plus.get(name), central)
+                    + ": the step renders the same input, so the uncertainty will say that it"
                     + " changes no residual and give it no standard error; print more digits ({{ " + name
                     + " }} prints them all), or "
                     + (takesStep
@@ -935,6 +935,12 @@ final class FitPlan implements AutoCloseable {
                                     + " without finite differences, takes for its uncertainty alone")
                     + " (about 10^(-d/2) for d printed significant digits: {relative: 1.0e-2} for 4)");
         }
+    }
+
+    /** @return a parameter's step as the rounding warnings give it: "(STEP, RELATIVE of its size)" */
+    private static String step(@Nullable Double step, double relative) {
+        return "(" + Tables.fmt(Math.abs(step == null ? Double.NaN : step)) + ", " + Tables.fmt(relative)
+                + " of its size)";
     }
 
     /** @return where a template names a parameter, as the job's warnings show it: its file and line */
