@@ -95,14 +95,15 @@ class TemplateImportsTest {
     /**
      * An include given a number for its template's name: Pebble casts it to a text while it
      * renders, outside its own exceptions. Validate, eval and fit say so in the template's words,
-     * naming the template, with the usual exit code of a bad job (not an internal error).
+     * naming the template and the tag's line, with the usual exit code of a bad job (not an
+     * internal error), as the one problem of the job.
      */
     @Test
     void anIncludeOfANumberIsSaidInTheTemplatesWords() throws IOException {
         Path job = job("e = {{ lj.epsilon }}\n{% include 3 %}\n");
-        String said = dir.resolve("templates/in.tmpl") + ": term 'sim': cannot be rendered: it got a number where it"
-                + " needs a text (a tag given a value of the wrong kind, such as a number or a map for the name of an"
-                + " include or import?)";
+        String said = dir.resolve("templates/in.tmpl") + ":2: term 'sim': cannot be rendered in `{% include 3 %}`: it"
+                + " got a number where it needs a text (a tag given a value of the wrong kind, such as a number or a"
+                + " map for the name of an include or import?)";
         for (Cli.Run r : List.of(
                 Cli.run("validate", job.toString()),
                 Cli.run("eval", job.toString()),
@@ -111,6 +112,58 @@ class TemplateImportsTest {
             assertTrue(r.err().contains(said), r::toString);
             assertTrue(!r.err().contains("internal error") && !r.err().contains("Exception"), r::toString);
         }
+        assertTrue(Cli.run("validate", job.toString()).err().contains("\n1 problem found"));
+    }
+
+    /**
+     * A name that the templates do not know, given to an include: the unknown name is the one
+     * problem, not also the number that stands in for it while the check renders.
+     */
+    @Test
+    void anUnknownNameInAnIncludeIsTheOneProblem() throws IOException {
+        Path job = job("e = {{ lj.epsilon }}\n{% include foo %}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                dir.resolve("templates/in.tmpl") + ":2: term 'sim': unknown parameter or variable 'foo' in"
+                        + " `{% include foo %}`; known names: lj.epsilon\n"
+                        + "1 problem found; the job file format is described in docs/job-file.md\n",
+                r.err());
+    }
+
+    /**
+     * A tag given a number in a template that another includes is said once, at the included
+     * template's line, not again against the template that includes it.
+     */
+    @Test
+    void anIncludeOfANumberInAnIncludedTemplateIsSaidThereOnce() throws IOException {
+        Path job = job("e = {{ lj.epsilon }}\n{% include \"lib.txt\" %}\n");
+        Files.writeString(dir.resolve("templates/lib.tmpl"), "x\n{% include 3 %}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                dir.resolve("templates/lib.tmpl") + ":2: term 'sim': cannot be rendered in `{% include 3 %}`: it got"
+                        + " a number where it needs a text (a tag given a value of the wrong kind, such as a number or"
+                        + " a map for the name of an include or import?)\n"
+                        + "1 problem found; the job file format is described in docs/job-file.md\n",
+                r.err());
+    }
+
+    /**
+     * A failure of Pebble's own code that is no tag's (a function comparing a number with a
+     * text) gets no advice about tags; as the stack says only the kind of tag that failed (a
+     * print), the lines of the template's prints are given.
+     */
+    @Test
+    void aFunctionGivenValuesOfTwoKindsIsSaidWithoutTheTagsAdvice() throws IOException {
+        Path job = job("e = {{ lj.epsilon }}\n{{ max(1, \"a\") }}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                dir.resolve("templates/in.tmpl") + ": term 'sim': cannot be rendered: invalid operands for"
+                        + " mathematical comparison [GREATER_THAN] (on one of lines 1, 2)\n"
+                        + "1 problem found; the job file format is described in docs/job-file.md\n",
+                r.err());
     }
 
     /**

@@ -352,6 +352,22 @@ final class TemplateNames {
     }
 
     /**
+     * @param tree a template
+     * @param kind the simple name of a kind of Pebble node ({@code IncludeNode})
+     * @return the lines of the template's nodes of that kind, macros' included, in order
+     */
+    static List<Integer> linesOf(RootNode tree, String kind) {
+        List<Node> nodes = new ArrayList<>();
+        tags(tree.getBody(), n -> n.getClass().getSimpleName().equals(kind), true, nodes);
+        return nodes.stream()
+                .filter(n -> n instanceof io.pebbletemplates.pebble.node.AbstractRenderableNode)
+                .map(n -> ((io.pebbletemplates.pebble.node.AbstractRenderableNode) n).getLineNumber())
+                .distinct()
+                .sorted()
+                .toList();
+    }
+
+    /**
      * Adds to {@code out} each tag under {@code n} that {@code wanted} takes, in the bodies of
      * branches, loops and blocks, and in macros' when {@code inMacros}.
      */

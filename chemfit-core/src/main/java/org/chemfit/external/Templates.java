@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.chemfit.support.Names;
 import org.chemfit.support.Reasons;
@@ -537,6 +538,8 @@ final class Templates {
         // templates, which that one's check may say (then they are not said again)
         List<List<TemplateException>> own = new ArrayList<>();
         List<List<PebbleException>> others = new ArrayList<>();
+        // failures of Pebble's code in a template that another includes or extends, by includer
+        Map<Integer, RuntimeException> unrenderedElsewhere = new TreeMap<>();
         for (int i = 0; i < compiled.size(); i++) {
             List<TemplateException> problems = new ArrayList<>();
             List<PebbleException> elsewhereFailures = new ArrayList<>();
@@ -600,7 +603,15 @@ final class Templates {
                     assumed.add(name);
                     assume(model, name);
                 } catch (RuntimeException e) {
-                    problems.add(unrendered(s, e));
+                    // where names stand in as numbers, a failure may be of the stand-ins: the unknown
+                    // names said above are the problems
+                    if (found.isEmpty() && assumed.isEmpty()) {
+                        if (inAnother(e)) {
+                            unrenderedElsewhere.put(i, e); // said below unless another template's check says it
+                        } else {
+                            problems.add(unrendered(s, e));
+                        }
+                    }
                     break;
                 } catch (IOException e) {
                     throw new IllegalStateException(
@@ -609,6 +620,16 @@ final class Templates {
             }
         }
         List<TemplateException> problems = new ArrayList<>();
+        for (Map.Entry<Integer, RuntimeException> u : unrenderedElsewhere.entrySet()) {
+            int i = u.getKey();
+            boolean saidThere = false;
+            for (int j = 0; j < own.size(); j++) {
+                saidThere |= j != i && !own.get(j).isEmpty();
+            }
+            if (!saidThere) {
+                own.get(i).add(unrendered(sources.get(i), u.getValue()));
+            }
+        }
         for (int i = 0; i < own.size(); i++) {
             Source s = sources.get(i);
             problems.addAll(own.get(i));
@@ -675,24 +696,80 @@ final class Templates {
         return located(s, u.line(), reason);
     }
 
+    /** Pebble's tags that take a template's name, which they cast to a text while they render. */
+    private static final Set<String> NAMING_TAGS =
+            Set.of("IncludeNode", "ImportNode", "FromNode", "ExtendsNode", "EmbedNode");
+
+    /**
+     * A failure of Pebble's own code while it rendered a template, outside what its exceptions
+     * say ({@code {% include 3 %}} casts the number to a text; {@code max(1, "a")} compares a
+     * number with a text), said in the template's words rather than as an internal error. Such a
+     * failure carries no line: the stack says which kind of tag failed, and the line is given when
+     * the template has one tag of that kind (the lines of all, when it has several). A failure in a
+     * template that this one includes or extends is said to be there.
+     *
+     * @param s the template rendered
+     * @param e what Pebble's code threw
+     * @return the problem
+     */
+    private TemplateException unrendered(Source s, RuntimeException e) {
+        String node = failedNode(e);
+        String reason = javaReason(e)
+                + (node != null && NAMING_TAGS.contains(node)
+                        ? " (a tag given a value of the wrong kind, such as a number or a map for the name of"
+                                + " an include or import?)"
+                        : "");
+        RootNode tree = trees.get(s.target());
+        List<Integer> lines =
+                node == null || tree == null || inAnother(e) ? List.of() : TemplateNames.linesOf(tree, node);
+        if (lines.size() == 1) {
+            int line = lines.get(0);
+            String said = "cannot be rendered" + lineQuoted(s.text(), line) + ": " + reason;
+            return new TemplateException(
+                    s.displayName(), line, 0, said, "template '" + s.displayName() + "' line " + line + ": " + said, e);
+        }
+        String said = "cannot be rendered: " + reason
+                + (inAnother(e) ? " (in a template that it includes or extends)" : "")
+                + (lines.isEmpty()
+                        ? ""
+                        : " (on one of lines "
+                                + lines.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                                + ")");
+        return new TemplateException(s.displayName(), 0, 0, said, "template '" + s.displayName() + "': " + said, e);
+    }
+
+    /** @return the simple name of the kind of Pebble node whose rendering threw, or null */
+    private static @Nullable String failedNode(RuntimeException e) {
+        for (StackTraceElement f : e.getStackTrace()) {
+            String c = f.getClassName();
+            if (c.startsWith("io.pebbletemplates.pebble.node.")
+                    && f.getMethodName().equals("render")
+                    && !c.endsWith(".RootNode")
+                    && !c.endsWith(".BodyNode")) {
+                return c.substring(c.lastIndexOf('.') + 1);
+            }
+        }
+        return null;
+    }
+
+    /** @return whether Pebble's code threw while it rendered another template, included or extended */
+    private static boolean inAnother(RuntimeException e) {
+        int roots = 0;
+        for (StackTraceElement f : e.getStackTrace()) {
+            if (f.getClassName().equals("io.pebbletemplates.pebble.node.RootNode")
+                    && f.getMethodName().equals("render")) {
+                roots++;
+            }
+        }
+        return roots > 1;
+    }
+
     /**
      * @param s the template
      * @param line the line of the problem in it
      * @param said what is wrong there
      * @return the problem, found in the template's text rather than thrown by Pebble
      */
-    /**
-     * A failure of Pebble's own code while it rendered a template, outside what its exceptions
-     * say: a tag given a value of the wrong kind ({@code {% include 3 %}} casts the number to a
-     * text), said in the template's words rather than as an internal error.
-     */
-    private static TemplateException unrendered(Source s, RuntimeException e) {
-        String said = "cannot be rendered: " + javaReason(e)
-                + " (a tag given a value of the wrong kind, such as a number or a map for the name of an"
-                + " include or import?)";
-        return new TemplateException(s.displayName(), 0, 0, said, "template '" + s.displayName() + "': " + said, e);
-    }
-
     private static TemplateException located(Source s, int line, String said) {
         return new TemplateException(
                 s.displayName(), line, 0, said, "template '" + s.displayName() + "' line " + line + ": " + said, null);
