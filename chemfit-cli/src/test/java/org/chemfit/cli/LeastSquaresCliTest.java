@@ -334,6 +334,20 @@ class LeastSquaresCliTest {
             assertEquals(0, r.code(), r::toString);
             assertEquals(1, r.err().lines().filter(warning::equals).count(), r::toString);
         }
+        // the same fit without the step: the same evaluations, the same best point, bit for bit
+        Path without = job.resolveSibling("without-step.yaml");
+        Files.writeString(without, Files.readString(job).replace("\n  finite_difference_step: {relative: 1.0e-2}", ""));
+        Cli.Run plain = Cli.run(
+                "fit", without.toString(), "--output", tmp.resolve("no-step").toString(), "--progress", "none");
+        assertEquals(0, plain.code(), plain::toString);
+        JsonNode stepped = new ObjectMapper()
+                .readTree(tmp.resolve("unused-step/results.json").toFile());
+        JsonNode unstepped =
+                new ObjectMapper().readTree(tmp.resolve("no-step/results.json").toFile());
+        assertEquals(40, stepped.at("/evaluations/total").asInt(), stepped::toString);
+        assertEquals(unstepped.at("/evaluations"), stepped.at("/evaluations"));
+        assertEquals(unstepped.at("/best_parameters"), stepped.at("/best_parameters"));
+        assertEquals(unstepped.at("/loss"), stepped.at("/loss"));
         // with squared errors the uncertainty takes it: no such warning
         Files.writeString(job, Files.readString(job).replace("loss: absolute_error", "loss: mean_squared_error"));
         Cli.Run squared = Cli.run("validate", job.toString());
