@@ -41,6 +41,23 @@ final class EvaluationLog implements FitListener, AutoCloseable {
             List.of("evaluation", "loss", "best_loss", "seconds", "degraded", "failed_terms");
 
     /**
+     * Reads a file of this log as it is written: RFC 4180, a header name with a comma, a quote or a
+     * line break in quotes ({@link Judgement#csv}), so that a record may span several physical
+     * lines; a byte-order mark at its start (a spreadsheet adds one when it saves the file) is left out.
+     *
+     * @param csv the file
+     * @return its records, each with the physical line it starts on; blank lines left out
+     * @throws IOException when it cannot be read
+     */
+    static List<org.chemfit.dashboard.Predictions.Row> rows(Path csv) throws IOException {
+        String text = java.nio.file.Files.readString(csv);
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1);
+        }
+        return org.chemfit.dashboard.Predictions.rows(text);
+    }
+
+    /**
      * Finds a name that a header of this file gives two columns, which a reader that looks
      * columns up by name would read the first of. The log never writes one (a parameter may not be
      * named as a fixed column or a term's, and parameters and terms are named once); a file changed by hand may.

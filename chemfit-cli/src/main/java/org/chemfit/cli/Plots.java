@@ -1159,14 +1159,15 @@ final class Plots {
         if (!Files.isRegularFile(csv) || !(results.get("parameters") instanceof List<?> params)) {
             return null;
         }
-        List<String> lines = Files.readAllLines(csv);
+        // RFC 4180 as the log writes it: a parameter's or a term's name in its header may hold a comma or a line break
+        List<org.chemfit.dashboard.Predictions.Row> lines = EvaluationLog.rows(csv);
         if (lines.size() < 2) {
             return null;
         }
-        List<String> header = List.of(lines.get(0).split(","));
+        List<String> header = lines.get(0).fields();
         String twice = EvaluationLog.twice(header);
         if (twice != null) {
-            throw new BaseCommand.UserException(csv + ":1: " + twice);
+            throw new BaseCommand.UserException(csv + ":" + lines.get(0).line() + ": " + twice);
         }
         Figure f = new Figure(W, H, "Parameters over the evaluations, within their bounds");
         Figure.Panel p =
@@ -1185,14 +1186,14 @@ final class Plots {
                 continue;
             }
             List<double[]> pts = new ArrayList<>();
-            for (String line : lines.subList(1, lines.size())) {
-                String[] fs = line.split(",", -1);
+            for (org.chemfit.dashboard.Predictions.Row line : lines.subList(1, lines.size())) {
+                List<String> fs = line.fields();
                 try {
                     pts.add(new double[] {
-                        Double.parseDouble(fs[0]),
-                        (Double.parseDouble(fs[col]) - lo.doubleValue()) / (hi.doubleValue() - lo.doubleValue())
+                        Double.parseDouble(fs.get(0)),
+                        (Double.parseDouble(fs.get(col)) - lo.doubleValue()) / (hi.doubleValue() - lo.doubleValue())
                     });
-                } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+                } catch (NumberFormatException | IndexOutOfBoundsException e) {
                     // a line cut short by a crash
                 }
             }

@@ -193,28 +193,27 @@ final class ReportCommand extends BaseCommand {
          * @param warnings receives, for each row that is left out though it was written whole (it
          *     is followed by a line break), its problem naming the file, the line and the value (the
          *     first 20 such rows, then how many more); a last line without its line break may be one
-         *     the fit is writing, or one cut short by a crash, and is left out without a word
+         *     the fit is writing, or one cut short by a crash, and is left out without a word. The
+         *     file is read as RFC 4180 ({@link EvaluationLog#rows}): a header name in quotes may hold
+         *     a comma or a line break, and a line is the physical line a row starts on; a quote
+         *     opened in a row (the fit writes none there) and not closed by the end of the file is
+         *     told of too, as it takes the lines after it into one field
          * @return the rows of the file
          * @throws UserException when the file cannot be read, or its header names a column twice
-         *     (naming the file, line 1, the name and both columns)
+         *     (naming the file, the header's line, the name and both columns)
          */
         static CsvHistory read(Path csv, java.util.function.Consumer<String> warnings) {
             List<double[]> history = new ArrayList<>();
             List<String> header = List.of();
             String[] bestRow = null;
             try {
-                String text = Files.readString(csv);
-                if (text.startsWith("\uFEFF")) {
-                    text = text.substring(1); // the byte-order mark a spreadsheet adds when it saves the file
-                }
-                List<String> lines = text.lines().toList();
-                boolean lastWhole = text.endsWith("\n");
+                List<org.chemfit.dashboard.Predictions.Row> rows = EvaluationLog.rows(csv);
                 int badRows = 0;
-                if (!lines.isEmpty()) {
-                    header = List.of(lines.get(0).split(","));
+                if (!rows.isEmpty()) {
+                    header = rows.get(0).fields();
                     String twice = EvaluationLog.twice(header);
                     if (twice != null) {
-                        throw new UserException(csv + ":1: " + twice);
+                        throw new UserException(csv + ":" + rows.get(0).line() + ": " + twice);
                     }
                     if (!"evaluation".equals(header.get(0))) {
                         // no file of a fit: its rows are not told of one by one (the report says what it is)
@@ -233,18 +232,23 @@ final class ReportCommand extends BaseCommand {
                 // term of weight 0 does not degrade a point); a file without it has only the count of failed terms
                 int degradedColumn =
                         failedColumn > 0 && header.get(failedColumn - 1).equals("degraded") ? failedColumn - 1 : -1;
-                for (int i = 1; i < lines.size(); i++) {
-                    if (lines.get(i).isBlank()) {
-                        continue;
-                    }
-                    boolean whole = i < lines.size() - 1 || lastWhole;
-                    String[] f = lines.get(i).split(",", -1);
-                    String problem = whole ? rowProblem(header, f, failedColumn, degradedColumn) : null;
+                for (int i = 1; i < rows.size(); i++) {
+                    org.chemfit.dashboard.Predictions.Row row = rows.get(i);
+                    // the fit quotes no field of a row: a quote left open takes the rest of the file
+                    boolean whole = row.ended() || row.unclosedQuote();
+                    String[] f = row.fields().toArray(new String[0]);
+                    String problem = !whole
+                            ? null
+                            : row.unclosedQuote()
+                                    ? "a quote opened in this line is not closed by the end of the file"
+                                    : rowProblem(header, f, failedColumn, degradedColumn);
                     if (problem != null) {
                         badRows++;
                         if (badRows <= MAX_WARNED) {
-                            warnings.accept(
-                                    csv + ":" + (i + 1) + ": " + problem + "; the row is left out of the report");
+                            warnings.accept(csv + ":" + row.line() + ": " + problem
+                                    + (row.unclosedQuote()
+                                            ? "; the lines from there on are left out of the report"
+                                            : "; the row is left out of the report"));
                         }
                         continue;
                     }

@@ -178,6 +178,50 @@ class ReportCommandTest {
     }
 
     /**
+     * A header name in quotes may hold a line break (a term named so): a row's line in a warning is
+     * the physical line it starts on, counting the header's two. A quote opened in a row (the fit
+     * writes none there) and never closed takes the rest of the file into one field: it is warned
+     * of at its line, and the rows before it are read.
+     */
+    @Test
+    void aRowsLineIsItsPhysicalLineAfterAHeaderOfTwoAndAnUnclosedQuoteIsWarnedOf() throws Exception {
+        Path out = tmp.resolve("quoted");
+        Files.createDirectories(out);
+        Path csv = out.resolve("evaluations.csv");
+        Files.writeString(
+                csv,
+                String.join(
+                        "\n",
+                        "evaluation,loss,best_loss,seconds,failed_terms,eps,\"term:a",
+                        "b\",\"term:c,d\"",
+                        "1,2.0,2.0,0.1,0,1.0,1.5,0.5",
+                        "",
+                        "2,abc,2.0,0.1,0,1.1,1.5,0.5",
+                        "3,1.5,1.5,0.1,0,1.2,1.0,0.5",
+                        "4,\"1.0,1.0,0.1,0,1.3,0.5,0.5",
+                        "5,0.5,0.5,0.1,0,1.4,0.2,0.3",
+                        ""));
+        Cli.Run r = Cli.run("report", out.toString(), "--no-plots");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        "warning: " + csv + ":5: expected a number in column 'loss', got 'abc'; the row is left out"
+                                + " of the report",
+                        "warning: " + csv + ":7: a quote opened in this line is not closed by the end of the file;"
+                                + " the lines from there on are left out of the report"),
+                r.err().lines().toList(),
+                r::toString);
+        assertEquals(
+                List.of(
+                        out + ": no results.json (the fit is running, or stopped before writing it); 2 evaluations in"
+                                + " evaluations.csv",
+                        "best loss so far: 1.5 at evaluation 3",
+                        "  eps = 1.2"),
+                r.out().lines().toList(),
+                r::toString);
+    }
+
+    /**
      * A program using the library: fits one parameter, every evaluation 0.3 s, with a journal in
      * the folder given, until it is killed.
      */

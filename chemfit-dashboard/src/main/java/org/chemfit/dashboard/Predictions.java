@@ -347,12 +347,59 @@ public final class Predictions {
      */
     public static List<List<String>> parse(String text) {
         List<List<String>> lines = new ArrayList<>();
-        List<String> line = new ArrayList<>();
+        for (Row row : rows(text)) {
+            lines.add(row.fields());
+        }
+        return lines;
+    }
+
+    /**
+     * One record of a CSV file as {@link #rows} reads it: a line, or several when a quoted field
+     * holds a line break.
+     *
+     * @param fields its fields, without their quotes
+     * @param line the physical line it starts on, from 1: a line feed, a carriage return, or the
+     *     two together end a line, in a quoted field too (as an editor counts them)
+     * @param ended whether a line break outside quotes ends it; a last record without one ends at
+     *     the end of the file (it may be a line still being written, or cut short)
+     * @param unclosedQuote whether the file ends inside one of its quoted fields: a quote opened
+     *     and never closed, which takes the rest of the file into the field
+     */
+    public record Row(List<String> fields, int line, boolean ended, boolean unclosedQuote) {
+
+        /**
+         * @param fields its fields, without their quotes (copied)
+         * @param line the physical line it starts on, from 1
+         * @param ended whether a line break outside quotes ends it
+         * @param unclosedQuote whether the file ends inside one of its quoted fields
+         */
+        public Row {
+            fields = List.copyOf(fields);
+        }
+    }
+
+    /**
+     * The records of a CSV file as {@link #parse} reads them, each with the physical line it starts
+     * on, for messages that name the line of a record whose quoted field spans several.
+     *
+     * <pre>{@code
+     * rows("a,\"b\nc\"\n\n1,2\n")   // [Row([a, b\nc], 1, true, false), Row([1, 2], 4, true, false)]
+     * }</pre>
+     *
+     * @param text the file's content
+     * @return its records in order; blank lines left out (they are counted in the line numbers)
+     */
+    public static List<Row> rows(String text) {
+        List<Row> rows = new ArrayList<>();
+        List<String> fields = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         boolean quoted = false;
         boolean any = false;
+        int line = 1; // the physical line at i
+        int start = 1; // the line the record being read starts on
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
+            boolean lineBreak = c == '\n' || c == '\r';
             if (quoted) {
                 if (c == '"') {
                     if (i + 1 < text.length() && text.charAt(i + 1) == '"') {
@@ -363,34 +410,42 @@ public final class Predictions {
                     }
                 } else {
                     field.append(c);
+                    if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                        field.append('\n');
+                        i++;
+                    }
                 }
             } else if (c == '"') {
                 quoted = true;
                 any = true;
             } else if (c == ',') {
-                line.add(field.toString());
+                fields.add(field.toString());
                 field.setLength(0);
                 any = true;
-            } else if (c == '\n' || c == '\r') {
+            } else if (lineBreak) {
                 if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
                     i++;
                 }
                 if (any || field.length() > 0) {
-                    line.add(field.toString());
-                    lines.add(line);
+                    fields.add(field.toString());
+                    rows.add(new Row(fields, start, true, false));
                 }
-                line = new ArrayList<>();
+                fields = new ArrayList<>();
                 field.setLength(0);
                 any = false;
+                start = line + 1;
             } else {
                 field.append(c);
                 any = true;
             }
+            if (lineBreak) {
+                line++;
+            }
         }
         if (any || field.length() > 0) {
-            line.add(field.toString());
-            lines.add(line);
+            fields.add(field.toString());
+            rows.add(new Row(fields, start, false, quoted));
         }
-        return lines;
+        return rows;
     }
 }

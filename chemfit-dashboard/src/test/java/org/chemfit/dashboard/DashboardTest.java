@@ -994,4 +994,21 @@ class DashboardTest {
                 List.of(List.of("a", "b,c", "say \"x\"", ""), List.of("line\nbreak", "2")),
                 Predictions.parse("a,\"b,c\",\"say \"\"x\"\"\",\r\n\"line\nbreak\",2\n"));
     }
+
+    /**
+     * Each record with the physical line it starts on: a line break in quotes (a line feed, a
+     * carriage return or both) is a line of the file, a blank line too; the last record says that no
+     * line break ends it, and whether a quote was left open.
+     */
+    @Test
+    void csvRowsNameThePhysicalLineTheyStartOn() {
+        assertEquals(
+                List.of(
+                        new Predictions.Row(List.of("a", "b\r\nc", "d\re"), 1, true, false),
+                        new Predictions.Row(List.of("1", "2"), 6, true, false),
+                        new Predictions.Row(List.of("3", "x\ny"), 7, false, true)),
+                Predictions.rows("a,\"b\r\nc\",\"d\re\"\r\n\n\r1,2\n3,\"x\ny"));
+        assertEquals(List.of(new Predictions.Row(List.of("1", ""), 1, false, false)), Predictions.rows("1,"));
+        assertEquals(List.of(), Predictions.rows("\n\r\n"));
+    }
 }
