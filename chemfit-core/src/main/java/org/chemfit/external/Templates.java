@@ -414,9 +414,14 @@ final class Templates {
             try {
                 fresh(t).evaluate(w, context, Locale.ROOT);
             } catch (PebbleException e) {
-                throw failure(e, sources.get(i), knownNames);
+                Source s = sources.get(i);
+                if (unknownName(e, s, knownNames) == null) {
+                    throw firstKnownProblem(context, knownNames).orElseGet(() -> failure(e, s, knownNames));
+                }
+                throw failure(e, s, knownNames);
             } catch (RuntimeException e) {
-                throw unrendered(sources.get(i), e);
+                Source s = sources.get(i);
+                throw firstKnownProblem(context, knownNames).orElseGet(() -> unrendered(s, e));
             } catch (IOException e) {
                 throw new IllegalStateException(
                         "cannot render template '" + sources.get(i).displayName() + "': " + Reasons.of(e), e);
@@ -489,6 +494,18 @@ final class Templates {
         return tree == null ? 0 : TemplateNames.firstUseOutsideConditions(tree, dotted);
     }
 
+    /**
+     * A failure that Pebble says in its own words (a misspelt name multiplied: "Could not perform
+     * multiplication") may come of a name the templates do not know; the check says that name at
+     * its line, with the names known.
+     *
+     * @return the first name that the templates' trees show unknown, at its line, when there is one
+     */
+    private java.util.Optional<TemplateException> firstKnownProblem(
+            Map<String, Object> context, List<String> knownNames) {
+        return check(context, knownNames, false).stream().findFirst();
+    }
+
     /** The most unknown names one template's check looks for before it gives up on the template. */
     private static final int MAX_UNKNOWN = 100;
 
@@ -508,6 +525,14 @@ final class Templates {
      * @return every problem, template after template, each at its line; none when all render
      */
     List<TemplateException> check(Map<String, Object> context, List<String> knownNames) {
+        return check(context, knownNames, true);
+    }
+
+    /**
+     * @param rendering whether the templates are rendered too; without, only the names their trees
+     *     show unknown are said
+     */
+    private List<TemplateException> check(Map<String, Object> context, List<String> knownNames, boolean rendering) {
         List<Map<String, Object>> models = new ArrayList<>();
         List<List<TemplateNames.Unknown>> founds = new ArrayList<>();
         // the run-directory names that a template's include, extends or import names and that are
@@ -566,7 +591,7 @@ final class Templates {
                     }
                 }
             }
-            for (int round = 0; round <= MAX_UNKNOWN; round++) {
+            for (int round = 0; rendering && round <= MAX_UNKNOWN; round++) {
                 try {
                     fresh(t).evaluate(new StringWriter(s.text().length() + 64), model, Locale.ROOT);
                     break;

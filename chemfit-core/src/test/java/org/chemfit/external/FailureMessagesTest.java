@@ -153,6 +153,37 @@ class FailureMessagesTest {
                 new ObjectMapper().readTree(report).get("message").asText());
     }
 
+    /**
+     * A misspelt name in an expression (multiplied, added, compared) makes Pebble fail in its own
+     * words ("Could not perform multiplication"); rendering for a run says the name at its line,
+     * with the names known, as the check before a fit does.
+     */
+    @Test
+    void aMisspeltNameInAnExpressionIsSaidAsAnUnknownNameWhenRenderingForARun() {
+        Parameters p = Parameters.of(Map.of("lj.epsilon", 0.01, "lj.sigma", 3.4));
+        for (String line : List.of(
+                "pair {{ lj.epsilom * 2 }} {{ lj.sigma }}",
+                "pair {{ lj.epsilom + lj.sigma }}",
+                "{% if lj.epsilom > 0 %}pair 1{% endif %}")) {
+            FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                    .name("sim")
+                    .workDirectory(root)
+                    .templateText("in.txt", "# input\n" + line + "\n")
+                    .command(Command.of("true"))
+                    .output(OutputParsers.regex("e", "in.txt", "pair (\\S+)"))
+                    .build();
+            TermFailedException e =
+                    assertThrows(TermFailedException.class, () -> c.compute(p, new EvaluationContext(p, "e5")));
+            String m = e.getMessage();
+            assertTrue(
+                    m.startsWith("external term 'sim' failed at step render: template 'in.txt' line 2: unknown"
+                            + " parameter 'lj.epsilom' (did you mean 'lj.epsilon'?) in `" + line + "`; known names:"
+                            + " lj.epsilon, lj.sigma"),
+                    m);
+            noJavaClass(m);
+        }
+    }
+
     @Test
     void aParserThatThrowsWithoutAMessageSaysSoWithoutItsClass() {
         FileBasedQuantityComputer c = awk(root)
