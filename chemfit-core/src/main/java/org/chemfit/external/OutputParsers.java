@@ -852,14 +852,43 @@ public final class OutputParsers {
      */
     static String read(Path runDirectory, String file, Object parser) throws IOException {
         Path p = RunPaths.resolve(runDirectory, file, "output file");
-        byte[] bytes;
         java.io.File f = p.toFile();
+        if (!f.isFile() && f.exists() && !f.isDirectory()) {
+            // a named pipe would block the read (its open waits for a writer), a device never end
+            throw new OutputParseException(
+                    file,
+                    String.valueOf(parser),
+                    "it is not a regular file (a named pipe, a socket or a device), which a program's output is"
+                            + " read from",
+                    null);
+        }
+        try {
+            return decode(readBytes(p, f, runDirectory, file, parser));
+        } catch (OutOfMemoryError e) {
+            // the one large array the file is read into was refused, and is not held: the term
+            // fails, and the fit goes on
+            throw new OutputParseException(
+                    file,
+                    String.valueOf(parser),
+                    "the file (" + f.length() + " bytes) does not fit in the memory left to Java ("
+                            + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB at most, " + e.getMessage()
+                            + "); write less into it, or give Java more memory (CHEMFIT_JAVA_OPTS=-Xmx...)",
+                    null);
+        }
+    }
+
+    private static byte[] readBytes(Path p, java.io.File f, Path runDirectory, String file, Object parser)
+            throws IOException {
         try (FileInputStream in = new FileInputStream(f)) {
-            bytes = readAll(in, f::length);
+            return readAll(in, f::length);
         } catch (FileNotFoundException e) {
             // missing, a folder, not readable: told apart, and said, in the file system's own words
-            bytes = readWithNio(p, runDirectory, file, parser);
+            return readWithNio(p, runDirectory, file, parser);
         }
+    }
+
+    /** @return a file's bytes as UTF-8 text, or as ISO-8859-1 when they are not valid UTF-8 */
+    private static String decode(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.UTF_8);
         // a malformed sequence reads as U+FFFD: only then (or for a U+FFFD of its own) is the file
         // decoded strictly, to tell which
@@ -918,7 +947,7 @@ public final class OutputParsers {
             n += read;
             if (n == b.length) {
                 if (n == MAX_ARRAY) {
-                    throw new OutOfMemoryError("an output file of more than " + MAX_ARRAY + " bytes");
+                    throw new OutOfMemoryError("more than " + MAX_ARRAY + " bytes, the most one text holds");
                 }
                 long want = 2L * n;
                 if (!sized) {
