@@ -199,6 +199,43 @@ class ClusterConfigTest {
         assertFalse(message.contains("Exception"), message);
     }
 
+    /** A factory that returns no objective: the worker exits with an error naming its class. */
+    @Test
+    void aFactoryThatReturnsNoObjectiveIsNamed(@TempDir Path dir) throws Exception {
+        Path secret = dir.resolve("secret");
+        Files.writeString(secret, "0123456789abcdef0123\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = WorkerMain.run(
+                new String[] {
+                    "--factory",
+                    NullFactory.class.getName(),
+                    "--cluster",
+                    "b",
+                    "--join",
+                    "127.0.0.1",
+                    "--secret-file",
+                    secret.toString()
+                },
+                new PrintStream(out),
+                new PrintStream(err));
+        assertEquals(2, code);
+        assertEquals(
+                "error: factory class " + NullFactory.class.getName()
+                        + " returned no objective: its create(options) returned null" + System.lineSeparator(),
+                err.toString(StandardCharsets.UTF_8));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A factory that breaks its contract, for {@link WorkerMain#run}. */
+    public static final class NullFactory implements ObjectiveFactory {
+        @Override
+        @SuppressWarnings("NullAway") // the contract broken on purpose
+        public org.chemfit.CombinedObjectiveFunction create(Map<String, String> options) {
+            return null;
+        }
+    }
+
     /** A factory whose constructor refuses, for {@link WorkerMain#loadFactory}. */
     public static final class RefusingFactory implements ObjectiveFactory {
         public RefusingFactory() {
