@@ -698,10 +698,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
          * @throws IllegalArgumentException when the name is null or blank
          */
         public Builder name(String termName) {
-            if (termName == null || termName.isBlank()) {
-                throw new IllegalArgumentException("a term name must not be blank, got '" + termName + "'");
-            }
-            this.name = termName;
+            this.name = org.chemfit.support.Names.requireTermName(termName);
             return this;
         }
 
