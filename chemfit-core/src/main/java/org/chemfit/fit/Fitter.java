@@ -416,7 +416,8 @@ public final class Fitter {
      *
      * @param settings a JSON-able tree (maps, lists, strings, numbers, booleans), such as a parsed
      *     job file; a {@link java.nio.file.Path} is stored as its text, an enum constant as its name,
-     *     an array as a list
+     *     an array of any kind as a list (of numbers, booleans, or one-letter strings for a {@code
+     *     char[]})
      * @return this fitter
      * @throws IllegalArgumentException naming the key, when a value is an object with no text of
      *     its own (its {@code toString()} is {@code Object}'s, which changes from one run of the JVM
@@ -465,8 +466,8 @@ public final class Fitter {
             for (Object x : it) {
                 checkSettings(x, at + "[" + i++ + "]", depth + 1);
             }
-        } else if (v instanceof double[] || v instanceof int[] || v instanceof long[]) {
-            return; // numbers, stored as a list
+        } else if (v != null && v.getClass().isArray()) {
+            return; // an array of a primitive type (numbers, booleans, chars), stored as a list
         } else if (v != null && identityText(v)) {
             throw new IllegalArgumentException(where + " is a " + v.getClass().getName()
                     + " with no text of its own; the settings are stored as JSON (maps, lists, strings,"
