@@ -240,7 +240,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @param termNames one name per term, shown in reports and error messages; no two the same
      * @return a copy with these term names
      * @throws IllegalArgumentException when the count differs from the number of terms, or a name
-     *     is null or the same as another (the message names the indices)
+     *     is null, blank or the same as another (the message names the indices)
      * @throws NullPointerException when the list is null
      */
     public CombinedObjectiveFunction withTermNames(List<String> termNames) {
@@ -252,6 +252,11 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         for (int i = 0; i < termNames.size(); i++) {
             if (termNames.get(i) == null) {
                 throw new IllegalArgumentException("term name " + i + " is null");
+            }
+            try {
+                org.chemfit.support.Names.requireTermName(termNames.get(i));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage() + " (the name of term " + i + ")", e);
             }
         }
         return new CombinedObjectiveFunction(terms, weights, List.copyOf(termNames), 0, reducer, policy, name);
@@ -433,7 +438,9 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
 
     @Override
     public CombinedObjectiveFunction named(String newName) {
-        return new CombinedObjectiveFunction(terms, weights, given, firstIndex, reducer, policy, newName);
+        Objects.requireNonNull(newName, "name");
+        return new CombinedObjectiveFunction(
+                terms, weights, given, firstIndex, reducer, policy, org.chemfit.support.Names.requireTermName(newName));
     }
 
     @Override

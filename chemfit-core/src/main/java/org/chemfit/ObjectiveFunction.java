@@ -49,8 +49,9 @@ public interface ObjectiveFunction {
     }
 
     /**
-     * @param name the name
+     * @param name the name, not blank
      * @return this term under a name
+     * @throws IllegalArgumentException when the name is blank
      */
     default ObjectiveFunction named(String name) {
         return ObjectiveFunctions.named(name, this);

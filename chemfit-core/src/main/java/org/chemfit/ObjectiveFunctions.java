@@ -22,10 +22,12 @@ public final class ObjectiveFunctions {
      * @param f the term
      * @return the term under that name
      * @throws NullPointerException when the name or the term is null
+     * @throws IllegalArgumentException when the name is blank
      */
     public static ObjectiveFunction named(String name, ObjectiveFunction f) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(f, "f");
+        org.chemfit.support.Names.requireTermName(name);
         ObjectiveFunction inner = f instanceof Named n ? n.delegate : f;
         return new Named(name, inner);
     }

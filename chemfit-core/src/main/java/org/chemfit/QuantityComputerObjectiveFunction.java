@@ -95,7 +95,9 @@ public final class QuantityComputerObjectiveFunction implements ObjectiveFunctio
 
     @Override
     public QuantityComputerObjectiveFunction named(String newName) {
-        return new QuantityComputerObjectiveFunction(loss, computer, newName);
+        Objects.requireNonNull(newName, "name");
+        return new QuantityComputerObjectiveFunction(
+                loss, computer, org.chemfit.support.Names.requireTermName(newName));
     }
 
     @Override

@@ -351,6 +351,50 @@ class CombinedObjectiveFunctionTest {
                 three.withTermNames(List.of("x", "y", "z")).termNames());
     }
 
+    /**
+     * A blank term name is refused with the same words whichever way it is given: a term's own
+     * name, a combined objective's or a quantity term's, the names of a combined objective's terms
+     * (with the index), an external term's.
+     */
+    @Test
+    void aBlankTermNameIsRefusedEverywhereAlike() {
+        ObjectiveFunction one = p -> 1.0;
+        assertEquals(
+                "a term name must not be blank, got '  '",
+                assertThrows(IllegalArgumentException.class, () -> one.named("  "))
+                        .getMessage());
+        assertEquals(
+                "a term name must not be blank, got ''",
+                assertThrows(IllegalArgumentException.class, () -> ObjectiveFunctions.named("", one))
+                        .getMessage());
+        var two = new CombinedObjectiveFunction(List.of(one, one));
+        assertEquals(
+                "a term name must not be blank, got '\t'",
+                assertThrows(IllegalArgumentException.class, () -> two.named("\t"))
+                        .getMessage());
+        QuantityComputer q = p -> Quantities.of("e", 1.0);
+        assertEquals(
+                "a term name must not be blank, got ' '",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> q.withLoss(LossFunctions.squaredError(Map.of("e", 0.0)))
+                                        .named(" "))
+                        .getMessage());
+        assertEquals(
+                "a term name must not be blank, got '' (the name of term 0)",
+                assertThrows(IllegalArgumentException.class, () -> two.withTermNames(List.of("", "u")))
+                        .getMessage());
+        assertEquals(
+                "a term name must not be blank, got ''",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> org.chemfit.external.FileBasedQuantityComputer.builder()
+                                        .name(""))
+                        .getMessage());
+        assertEquals("u", two.withTermNames(List.of("t", "u")).termNames().get(1));
+        assertEquals(" a ", one.named(" a ").name());
+    }
+
     @Test
     void aNullTermOrTermNameIsRefusedByItsIndex() {
         ObjectiveFunction one = p -> 1.0;

@@ -48,8 +48,8 @@ final class ClusterArgs {
             names = "--bind",
             paramLabel = "ADDRESS",
             defaultValue = "127.0.0.1",
-            description =
-                    "The interface to listen on: an address or a pattern such as 10.*.*.* (default: ${DEFAULT-VALUE}).")
+            description = "The interface to listen on: an IPv4 address or a pattern such as 10.*.*.*, not a host name"
+                    + " (default: ${DEFAULT-VALUE}).")
     String bind = "127.0.0.1"; // picocli sets the default too
 
     @Option(
@@ -65,13 +65,16 @@ final class ClusterArgs {
     }
 
     /**
-     * @return a running member of the cluster
-     * @throws BaseCommand.UserException for an invalid setting or a member that cannot start
+     * The member's settings, checked: a command checks them first, so that an invalid one (a host
+     * name given to {@code --bind}) is said before the job is read, and alone, without Hazelcast's
+     * own log of a member that could not start.
+     *
+     * @return the configuration of the member
+     * @throws BaseCommand.UserException for an invalid setting, naming it
      */
-    HazelcastInstance startMember() {
-        ClusterMemberConfig cfg;
+    ClusterMemberConfig config() {
         try {
-            cfg = ClusterMemberConfig.builder(Objects.requireNonNull(name, "a member starts only with --cluster"))
+            return ClusterMemberConfig.builder(Objects.requireNonNull(name, "a member starts only with --cluster"))
                     .join(ClusterMemberConfig.parseJoinList(join))
                     .bindAddress(bind)
                     .port(port, 100)
@@ -79,6 +82,14 @@ final class ClusterArgs {
         } catch (IllegalArgumentException e) {
             throw new BaseCommand.UserException(e.getMessage());
         }
+    }
+
+    /**
+     * @return a running member of the cluster
+     * @throws BaseCommand.UserException for an invalid setting or a member that cannot start
+     */
+    HazelcastInstance startMember() {
+        ClusterMemberConfig cfg = config();
         try {
             return cfg.newMember();
         } catch (RuntimeException e) {

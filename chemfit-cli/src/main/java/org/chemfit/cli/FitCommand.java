@@ -143,6 +143,8 @@ final class FitCommand extends BaseCommand {
                                         ? "; the dashboard's port is given as --dashboard=PORT"
                                         : ""));
             }
+        } else {
+            cluster.config(); // an invalid --cluster, --join or --bind is said before the job is read
         }
         if (dashboard != null && (dashboard < 0 || dashboard > 65535)) {
             // refused before anything else, also when a finished fit would only be shown again

@@ -64,6 +64,7 @@ final class WorkerCommand extends BaseCommand {
             throw new UserException(
                     "--cluster NAME is required: the name the driver (chemfit fit --cluster NAME) uses");
         }
+        cluster.config(); // an invalid --cluster, --join or --bind is said before the job is read
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (n < 1) {
             throw new UserException("--threads must be at least 1, got " + n);

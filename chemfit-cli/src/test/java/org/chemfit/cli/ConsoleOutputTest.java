@@ -222,6 +222,28 @@ class ConsoleOutputTest {
         assertFalse(Files.exists(dir.resolve("out")), "nothing was written");
     }
 
+    /**
+     * A host name given to --bind is refused before the job is read and before Hazelcast starts:
+     * the command's own error is the only line, with no log of a member that could not start.
+     */
+    @Test
+    void aHostNameGivenToBindIsRefusedBeforeTheJobIsRead() throws IOException {
+        Path job = job("optimizer: {max_evaluations: 1}\n");
+        String rule = "the bind address must be an IPv4 address such as 10.1.0.7 or a pattern of one such as 10.*.*.*"
+                + " or 10.1.0.4-18, not a host name or an IPv6 address, got 'localhost'";
+        Cli.Run worker = Cli.run("worker", "no-such-job.yaml", "--cluster", "b", "--bind", "localhost");
+        assertEquals(ExitCodes.USAGE, worker.code(), worker::toString);
+        assertEquals("error: " + rule + "\n", worker.err(), worker::toString);
+        Cli.Run fit = Cli.run("fit", job.toString(), "--cluster", "b", "--bind", "999.1.1.1");
+        assertEquals(ExitCodes.USAGE, fit.code(), fit::toString);
+        assertEquals(
+                "error: the bind address '999.1.1.1' has the part '999': each part of an IPv4 address or pattern is a"
+                        + " number 0-255, '*' or a range of such numbers from the lower to the higher\n",
+                fit.err(),
+                fit::toString);
+        assertFalse(Files.exists(dir.resolve("out")), "nothing was written");
+    }
+
     @Test
     void fitHelpListsTheMethods() {
         Cli.Run r = Cli.run("fit", "--help");

@@ -54,6 +54,7 @@ public final class ClusterMemberConfig {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final Pattern HOST_PORT = Pattern.compile("([^:\\s]+)(?::(\\d{1,5}))?");
+    private static final Pattern BIND_PART = Pattern.compile("\\*|(\\d{1,3})(?:-(\\d{1,3}))?");
 
     private final String clusterName;
     private final List<String> join;
@@ -219,6 +220,42 @@ public final class ClusterMemberConfig {
     }
 
     /**
+     * Checks a bind address before Hazelcast sees it: Hazelcast takes a host name or a number out
+     * of range and then fails to start, saying only that no interface of the machine matches.
+     *
+     * @param address the stripped address
+     * @return the address
+     * @throws IllegalArgumentException naming the address and the rule
+     */
+    static String checkBindAddress(String address) {
+        String[] parts = address.split("\\.", -1);
+        boolean shaped = parts.length == 4;
+        for (String part : parts) {
+            shaped &= BIND_PART.matcher(part).matches();
+        }
+        if (!shaped) {
+            throw new IllegalArgumentException("the bind address must be an IPv4 address such as 10.1.0.7 or a"
+                    + " pattern of one such as 10.*.*.* or 10.1.0.4-18, not a host name or an IPv6 address, got '"
+                    + address + "'");
+        }
+        for (String part : parts) {
+            java.util.regex.Matcher m = BIND_PART.matcher(part);
+            if (!m.matches() || m.group(1) == null) {
+                continue; // '*'
+            }
+            int from = Integer.parseInt(m.group(1));
+            String toText = m.group(2);
+            int to = toText == null ? from : Integer.parseInt(toText);
+            if (from > 255 || to > 255 || to < from) {
+                throw new IllegalArgumentException("the bind address '" + address + "' has the part '" + part
+                        + "': each part of an IPv4 address or pattern is a number 0-255, '*' or a range of such"
+                        + " numbers from the lower to the higher");
+            }
+        }
+        return address;
+    }
+
+    /**
      * Starts a member with {@link #toHazelcastConfig()}. Shut it down when done.
      *
      * @return the running member
@@ -276,15 +313,19 @@ public final class ClusterMemberConfig {
         }
 
         /**
-         * @param address the IP address of the interface to bind (a Hazelcast interface pattern such as
-         *     {@code 10.1.*.*} is accepted too); 127.0.0.1 by default
+         * @param address the IPv4 address of the interface to bind, or a Hazelcast interface pattern
+         *     of one such as {@code 10.1.*.*} or {@code 10.1.0.4-18} (each of its four parts a number
+         *     0-255, '*' or a range of such numbers); 127.0.0.1 by default. A host name is not
+         *     taken: Hazelcast matches the pattern against the addresses of this machine's interfaces.
          * @return this builder
+         * @throws IllegalArgumentException naming the address when it is empty or not such an
+         *     address or pattern
          */
         public Builder bindAddress(String address) {
             if (address == null || address.isBlank()) {
                 throw new IllegalArgumentException("the bind address must not be empty");
             }
-            this.bindAddress = address.strip();
+            this.bindAddress = checkBindAddress(address.strip());
             return this;
         }
 

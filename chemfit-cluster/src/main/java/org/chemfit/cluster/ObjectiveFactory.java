@@ -23,7 +23,8 @@ public interface ObjectiveFactory {
 
     /**
      * @param options the {@code --option KEY=VALUE} pairs given to the worker (the same as the driver's)
-     * @return the objective; its term tree must be the driver's
+     * @return the objective; its term tree must be the driver's (null is refused: the worker
+     *     exits naming this class)
      * @throws RuntimeException when the job cannot be built: the worker exits with the message
      */
     CombinedObjectiveFunction create(Map<String, String> options);

@@ -126,7 +126,7 @@ public final class WorkerMain {
         ClusterMemberConfig config;
         try {
             secret = secretFile != null ? ClusterSecret.fromFile(secretFile) : ClusterSecret.fromEnvironment();
-            objective = loadFactory(factory).create(options);
+            objective = createObjective(loadFactory(factory), options);
             job = jobFiles.isEmpty()
                     ? JobFingerprint.ofObjective(objective)
                     : JobFingerprint.ofFiles(
@@ -181,6 +181,21 @@ public final class WorkerMain {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(option + " takes a whole number, got '" + v + "'");
         }
+    }
+
+    /**
+     * @param factory the factory
+     * @param options the options it is given
+     * @return the factory's objective
+     * @throws IllegalArgumentException naming the factory's class when it returned none
+     */
+    static CombinedObjectiveFunction createObjective(ObjectiveFactory factory, Map<String, String> options) {
+        CombinedObjectiveFunction objective = factory.create(options);
+        if (objective == null) {
+            throw new IllegalArgumentException("factory class "
+                    + factory.getClass().getName() + " returned no objective: its create(options) returned null");
+        }
+        return objective;
     }
 
     static ObjectiveFactory loadFactory(String className) {

@@ -98,6 +98,48 @@ class ClusterConfigTest {
                         .getMessage());
     }
 
+    /**
+     * A bind address is an IPv4 address or a Hazelcast pattern of one: a host name or a number out
+     * of range is refused when it is given, before Hazelcast would fail to find a matching
+     * interface; a value on the edge of the range is taken.
+     */
+    @Test
+    void aBindAddressIsAnIpv4AddressOrAPatternOfOne() {
+        String rule = "the bind address must be an IPv4 address such as 10.1.0.7 or a pattern of one such as 10.*.*.*"
+                + " or 10.1.0.4-18, not a host name or an IPv6 address, got ";
+        for (String bad :
+                List.of("localhost", "node01", "::1", "10.1.0", "10.1.0.7.1", "10.1.0.7:5701", "1234.1.1.1")) {
+            assertEquals(
+                    rule + "'" + bad + "'",
+                    assertThrows(
+                                    IllegalArgumentException.class,
+                                    () -> ClusterMemberConfig.builder("b").bindAddress(bad))
+                            .getMessage());
+        }
+        assertEquals(
+                "the bind address '999.1.1.1' has the part '999': each part of an IPv4 address or pattern is a number"
+                        + " 0-255, '*' or a range of such numbers from the lower to the higher",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> ClusterMemberConfig.builder("b").bindAddress("999.1.1.1"))
+                        .getMessage());
+        assertEquals(
+                "the bind address '10.1.0.18-4' has the part '18-4': each part of an IPv4 address or pattern is a"
+                        + " number 0-255, '*' or a range of such numbers from the lower to the higher",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> ClusterMemberConfig.builder("b").bindAddress("10.1.0.18-4"))
+                        .getMessage());
+        for (String good :
+                List.of("127.0.0.1", "0.0.0.0", "255.255.255.255", "10.*.*.*", "10.1.0.4-18", " 10.1.0.7 ")) {
+            Config c =
+                    ClusterMemberConfig.builder("b").bindAddress(good).build().toHazelcastConfig();
+            assertEquals(
+                    List.of(good.strip()),
+                    List.copyOf(c.getNetworkConfig().getInterfaces().getInterfaces()));
+        }
+    }
+
     @Test
     void theSecretComesFromTheEnvironmentOrAFileAndIsNeverShown(@TempDir Path dir) throws Exception {
         assertEquals(
@@ -155,6 +197,43 @@ class ClusterConfigTest {
                 .getMessage();
         assertTrue(message.startsWith("factory class " + abstractName + " cannot be constructed: "), message);
         assertFalse(message.contains("Exception"), message);
+    }
+
+    /** A factory that returns no objective: the worker exits with an error naming its class. */
+    @Test
+    void aFactoryThatReturnsNoObjectiveIsNamed(@TempDir Path dir) throws Exception {
+        Path secret = dir.resolve("secret");
+        Files.writeString(secret, "0123456789abcdef0123\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = WorkerMain.run(
+                new String[] {
+                    "--factory",
+                    NullFactory.class.getName(),
+                    "--cluster",
+                    "b",
+                    "--join",
+                    "127.0.0.1",
+                    "--secret-file",
+                    secret.toString()
+                },
+                new PrintStream(out),
+                new PrintStream(err));
+        assertEquals(2, code);
+        assertEquals(
+                "error: factory class " + NullFactory.class.getName()
+                        + " returned no objective: its create(options) returned null" + System.lineSeparator(),
+                err.toString(StandardCharsets.UTF_8));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A factory that breaks its contract, for {@link WorkerMain#run}. */
+    public static final class NullFactory implements ObjectiveFactory {
+        @Override
+        @SuppressWarnings("NullAway") // the contract broken on purpose
+        public org.chemfit.CombinedObjectiveFunction create(Map<String, String> options) {
+            return null;
+        }
     }
 
     /** A factory whose constructor refuses, for {@link WorkerMain#loadFactory}. */

@@ -517,10 +517,20 @@ final class Attempt {
             if (part == null) {
                 throw fail(described(p, "parser", i) + " returned null instead of quantities", false, null);
             }
-            q = q.isEmpty() ? part : q.merge(part);
             for (String name : part.names()) {
-                parserOf.put(name, i);
+                Integer other = parserOf.put(name, i);
+                if (other != null) {
+                    throw fail(
+                            "quantity '" + name + "' is computed by two output parsers, "
+                                    + described(computer.parsers.get(other), "parser", other) + " and "
+                                    + described(p, "parser", i)
+                                    + ": each quantity is computed by one parser (the second would replace the"
+                                    + " first's value)",
+                            false,
+                            null);
+                }
             }
+            q = q.isEmpty() ? part : q.merge(part);
         }
         checkValueCounts(q, parserOf);
         timings.put("parse_seconds", (System.nanoTime() - t) / 1e9);

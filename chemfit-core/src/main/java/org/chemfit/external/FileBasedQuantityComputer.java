@@ -698,10 +698,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
          * @throws IllegalArgumentException when the name is null or blank
          */
         public Builder name(String termName) {
-            if (termName == null || termName.isBlank()) {
-                throw new IllegalArgumentException("a term name must not be blank, got '" + termName + "'");
-            }
-            this.name = termName;
+            this.name = org.chemfit.support.Names.requireTermName(termName);
             return this;
         }
 
@@ -927,7 +924,9 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         }
 
         /**
-         * @param parser a built-in parser from {@link OutputParsers} or a Java hook
+         * @param parser a built-in parser from {@link OutputParsers} or a Java hook; each quantity is
+         *     read by one parser: {@link #build()} refuses two built-in parsers of the same quantity,
+         *     and a run fails when a parser returns a quantity that another one returned
          * @return this builder
          */
         public Builder output(OutputParser parser) {
@@ -1023,8 +1022,9 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
          * Validates the whole configuration and builds the computer.
          *
          * @return the computer
-         * @throws IllegalArgumentException when there is no command or no parser, a template does
-         *     not compile (naming file and line), or a program is not found on PATH
+         * @throws IllegalArgumentException when there is no command or no parser, two built-in
+         *     parsers read the same quantity, a template does not compile (naming file and line), or
+         *     a program is not found on PATH
          */
         public FileBasedQuantityComputer build() {
             if (commands.isEmpty()) {
@@ -1032,6 +1032,17 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             }
             if (parsers.isEmpty()) {
                 throw new IllegalArgumentException("an external term needs at least one output parser");
+            }
+            java.util.Map<String, OutputParser> readBy = new java.util.HashMap<>();
+            for (OutputParser p : parsers) {
+                String quantity = OutputParsers.quantityOf(p);
+                OutputParser first = quantity == null ? null : readBy.putIfAbsent(quantity, p);
+                if (first != null) {
+                    throw new IllegalArgumentException("quantity '" + quantity + "' is read by two output parsers, "
+                            + first + " in '" + OutputParsers.fileOf(first) + "' and " + p + " in '"
+                            + OutputParsers.fileOf(p) + "': each quantity is read by one parser (the second"
+                            + " would replace the first's value); give one of them another quantity name");
+                }
             }
             for (Command c : commands) {
                 List<String> argv = c.isShell() ? c.arguments() : c.withLauncher(launcher);

@@ -87,6 +87,30 @@ public final class OutputParsers {
         return null;
     }
 
+    /**
+     * @param parser a parser
+     * @return the quantity a built-in parser reads; null for a parser written in Java, whose
+     *     quantities are known only once it has read them
+     */
+    static @Nullable String quantityOf(OutputParser parser) {
+        if (parser instanceof Regex r) {
+            return r.quantity;
+        }
+        if (parser instanceof Column c) {
+            return c.quantity;
+        }
+        if (parser instanceof Json j) {
+            return j.quantity;
+        }
+        if (parser instanceof LammpsThermo l) {
+            return l.quantity;
+        }
+        if (parser instanceof XvgParser x) {
+            return x.quantity();
+        }
+        return null;
+    }
+
     /** Which values a parser takes when there are several. */
     enum Pick {
         FIRST,
@@ -373,6 +397,16 @@ public final class OutputParsers {
                     List<String> t = headerTokens(lines[i]);
                     int k = t.indexOf(header);
                     if (k >= 0 && !allNumbers(t)) {
+                        if (t.lastIndexOf(header) != k) {
+                            throw new OutputParseException(
+                                    file,
+                                    toString(),
+                                    file + ":" + (i + 1) + ": the header line '" + abbreviate(lines[i].strip())
+                                            + "' names column '" + header + "' more than once (columns " + k
+                                            + " and " + t.lastIndexOf(header) + ", from 0): which one to read is"
+                                            + " not clear; read it by index instead",
+                                    XvgParser.excerptAt(text, i + 1));
+                        }
                         col = k;
                         width = t.size();
                         start = i + 1;

@@ -217,6 +217,11 @@ public final class XvgParser implements OutputParser {
         return v;
     }
 
+    /** @return the quantity's name */
+    String quantity() {
+        return quantity;
+    }
+
     /** @return the file read, relative to the run directory */
     String file() {
         return file;

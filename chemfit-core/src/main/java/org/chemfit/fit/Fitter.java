@@ -416,7 +416,8 @@ public final class Fitter {
      *
      * @param settings a JSON-able tree (maps, lists, strings, numbers, booleans), such as a parsed
      *     job file; a {@link java.nio.file.Path} is stored as its text, an enum constant as its name,
-     *     an array as a list
+     *     an array of any kind as a list (of numbers, booleans, or one-letter strings for a {@code
+     *     char[]})
      * @return this fitter
      * @throws IllegalArgumentException naming the key, when a value is an object with no text of
      *     its own (its {@code toString()} is {@code Object}'s, which changes from one run of the JVM
@@ -465,8 +466,8 @@ public final class Fitter {
             for (Object x : it) {
                 checkSettings(x, at + "[" + i++ + "]", depth + 1);
             }
-        } else if (v instanceof double[] || v instanceof int[] || v instanceof long[]) {
-            return; // numbers, stored as a list
+        } else if (v != null && v.getClass().isArray()) {
+            return; // an array of a primitive type (numbers, booleans, chars), stored as a list
         } else if (v != null && identityText(v)) {
             throw new IllegalArgumentException(where + " is a " + v.getClass().getName()
                     + " with no text of its own; the settings are stored as JSON (maps, lists, strings,"
@@ -612,7 +613,9 @@ public final class Fitter {
      * @throws IllegalArgumentException when every term of the objective has weight 0
      * @throws NullPointerException when the optimizer is null
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
-     *     (or the journal could not be written)
+     *     (or the journal could not be written); a method that asks for a point that is null, has
+     *     not one value per free parameter, or a value that is NaN, infinite or outside its bounds
+     *     has failed, and the point is not evaluated
      * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
      *     evaluation finished (there is no result yet)
      * @throws org.chemfit.journal.JournalMismatchException when the journal holds the run to resume
@@ -825,7 +828,7 @@ public final class Fitter {
                             return result(StopReason.MAX_EVALUATIONS);
                         }
                         List<double[]> xs = step(run::ask);
-                        requireFinite(xs);
+                        requireValid(xs);
                         if (xs.isEmpty()) {
                             LOG.info("{} stopped: {}", optimizer.name(), run.stopReason());
                             return result(StopReason.CONVERGED);
@@ -916,24 +919,45 @@ public final class Fitter {
         }
 
         /**
-         * A point whose parameter is NaN or infinite is a failure of the method that asked for it,
-         * with the best result so far, as a failure of its code is.
+         * A list of points that is null, a point that is null, has not one value per free
+         * parameter, or has a parameter that is NaN, infinite or outside its bounds is a failure of
+         * the method that asked for it, with the best result so far, as a failure of its code is:
+         * no such point is evaluated. A value on a bound is inside.
          *
-         * @throws FitFailedException when a parameter of a point is not a finite number
+         * @throws FitFailedException when a point asked for is not one the fit can evaluate
          */
-        private void requireFinite(List<double[]> xs) {
+        private void requireValid(@Nullable List<double[]> xs) {
+            if (xs == null) {
+                throw badPoint("it returned null instead of a list of points (an empty list ends the run)");
+            }
             for (double[] x : xs) {
-                for (int i = 0; i < Math.min(x.length, free.size()); i++) {
+                if (x == null) {
+                    throw badPoint("it asked for a null point");
+                }
+                if (x.length != free.size()) {
+                    throw badPoint("it asked for a point of " + x.length + (x.length == 1 ? " value" : " values")
+                            + ", not one per free parameter (" + free.size() + ")");
+                }
+                for (int i = 0; i < x.length; i++) {
                     if (!Double.isFinite(x[i])) {
-                        throw new FitFailedException(
-                                "the method " + optimizer.name() + " failed after " + completedEvaluations()
-                                        + ": it asked for a point where parameter '" + free.get(i) + "' is " + x[i]
-                                        + ", not a finite number",
-                                reportedParams() == null ? null : result(StopReason.FAILED),
-                                null);
+                        throw badPoint("it asked for a point where parameter '" + free.get(i) + "' is " + x[i]
+                                + ", not a finite number");
+                    }
+                    double lo = bounds.lower(free.get(i));
+                    double hi = bounds.upper(free.get(i));
+                    if (x[i] < lo || x[i] > hi) {
+                        throw badPoint("it asked for a point where parameter '" + free.get(i) + "' is " + x[i]
+                                + ", outside its bounds [" + lo + ", " + hi + "]");
                     }
                 }
             }
+        }
+
+        private FitFailedException badPoint(String what) {
+            return new FitFailedException(
+                    "the method " + optimizer.name() + " failed after " + completedEvaluations() + ": " + what,
+                    reportedParams() == null ? null : result(StopReason.FAILED),
+                    null);
         }
 
         /**

@@ -54,7 +54,9 @@ public interface Optimizer {
     interface Run extends AutoCloseable {
 
         /**
-         * @return the next points to evaluate (within the bounds); empty when the method has converged
+         * @return the next points to evaluate, each with one finite value per free parameter within
+         *     the bounds (a value on a bound is inside; the Fitter fails the fit, naming the method,
+         *     for any other point, and for null); empty when the method has converged
          * @throws org.chemfit.ChemFitException when the method failed
          */
         List<double[]> ask();

@@ -70,7 +70,8 @@ final class JsonCodec {
 
     /**
      * Turns a metadata tree into plain JSON-able values: maps with string keys, lists, strings,
-     * numbers, booleans; arrays become lists; anything else becomes its {@code toString()}.
+     * numbers, booleans; arrays of every kind become lists (a char one of one-letter strings);
+     * anything else becomes its {@code toString()}.
      */
     static Object safe(Object v) {
         if (v == null
@@ -113,28 +114,21 @@ final class JsonCodec {
             return out;
         }
         if (v instanceof double[] a) {
-            List<Object> out = new ArrayList<>(a.length);
+            List<Object> out = new ArrayList<>(a.length); // the common kind, read without reflection
             for (double d : a) {
                 out.add(d);
             }
             return out;
         }
-        if (v instanceof int[] a) {
-            List<Object> out = new ArrayList<>(a.length);
-            for (int d : a) {
-                out.add(d);
+        if (v.getClass().isArray()) {
+            // every other kind of array, of numbers, booleans, chars (each a one-letter string) or
+            // objects: a list of its elements, each made safe in turn
+            int n = java.lang.reflect.Array.getLength(v);
+            List<Object> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(safe(java.lang.reflect.Array.get(v, i)));
             }
             return out;
-        }
-        if (v instanceof long[] a) {
-            List<Object> out = new ArrayList<>(a.length);
-            for (long d : a) {
-                out.add(d);
-            }
-            return out;
-        }
-        if (v instanceof Object[] a) {
-            return safe(List.of(a));
         }
         if (v instanceof Number n) {
             return n.toString();

@@ -4,8 +4,8 @@ import java.util.Collection;
 import org.jspecify.annotations.Nullable;
 
 /**
- * "Did you mean" suggestions for misspelt names, shared by every place that reports an unknown name.
- * Written by hand: a Levenshtein distance over a handful of short names does not justify a
+ * "Did you mean" suggestions for misspelt names, shared by every place that reports an unknown name,
+ * and the rule every term name follows ({@link #requireTermName}). Written by hand: a Levenshtein distance over a handful of short names does not justify a
  * dependency.
  *
  * <pre>{@code
@@ -17,6 +17,21 @@ import org.jspecify.annotations.Nullable;
 public final class Names {
 
     private Names() {}
+
+    /**
+     * The rule of every term name, whichever way it is given (a term's own name, the names of a
+     * combined objective's terms, an external term's name): not blank.
+     *
+     * @param name a term name
+     * @return the name
+     * @throws IllegalArgumentException when it is null, empty or only whitespace, quoting it
+     */
+    public static String requireTermName(@Nullable String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a term name must not be blank, got '" + name + "'");
+        }
+        return name;
+    }
 
     /**
      * @param name the misspelt name

@@ -358,6 +358,31 @@ class OutputParsersTest {
                 plain.getMessage());
     }
 
+    /**
+     * A header that names the wanted column twice leaves which one to read unclear: refused, naming
+     * the file, the header's line and the column, not the first taken silently.
+     */
+    @Test
+    void aHeaderNamingTheColumnTwiceIsRefused() throws Exception {
+        write("thermo.dat", "# step pe pe\n0 1.5 2.5\n1 1.0 2.0\n");
+        OutputParseException e = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.column("pe", "thermo.dat", "pe").parse(dir));
+        assertEquals(
+                "cannot parse 'thermo.dat' with column 'pe' (last row) for 'pe': thermo.dat:1: the header line"
+                        + " '# step pe pe' names column 'pe' more than once (columns 1 and 2, from 0): which one to"
+                        + " read is not clear; read it by index instead; excerpt:\n"
+                        + "> 1: # step pe pe\n"
+                        + "  2: 0 1.5 2.5\n"
+                        + "  3: 1 1.0 2.0",
+                e.getMessage());
+        // the other columns of that table are read, and the second 'pe' by index
+        assertEquals(
+                1.0, OutputParsers.column("s", "thermo.dat", "step").parse(dir).get("s"), 0.0);
+        assertEquals(
+                2.0, OutputParsers.column("pe2", "thermo.dat", 2).parse(dir).get("pe2"), 0.0);
+    }
+
     @Test
     void aMisspeltColumnIsAnsweredWithTheNearestHeaderWord() throws Exception {
         write("out.dat", "step energy\n0 1.5\n");

@@ -75,6 +75,43 @@ class JobSettingsJournalTest {
         f.jobSettings(Map.of("x", new double[] {1, 2}, "k", java.time.DayOfWeek.MONDAY, "nan", Double.NaN));
     }
 
+    /**
+     * An array of any kind is stored as the list of its elements (a char one as one-letter
+     * strings), as the javadoc says: the same job as that list, whose run it resumes.
+     */
+    @Test
+    void anArrayOfAnyKindIsStoredAsAList() {
+        Map<String, Object> arrays = new LinkedHashMap<>();
+        arrays.put("f", new float[] {1.5f, 0.25f});
+        arrays.put("s", new short[] {1, -2});
+        arrays.put("b", new byte[] {3});
+        arrays.put("c", new char[] {'a', 'b'});
+        arrays.put("z", new boolean[] {true, false});
+        arrays.put("d", new double[] {0.1, 2});
+        arrays.put("i", new int[] {4});
+        arrays.put("l", new long[] {5L});
+        arrays.put("o", new Object[] {"x", null, 6});
+        Map<String, Object> lists = new LinkedHashMap<>();
+        lists.put("f", List.of(1.5, 0.25));
+        lists.put("s", List.of(1, -2));
+        lists.put("b", List.of(3));
+        lists.put("c", List.of("a", "b"));
+        lists.put("z", List.of(true, false));
+        lists.put("d", List.of(0.1, 2.0));
+        lists.put("i", List.of(4));
+        lists.put("l", List.of(5)); // read back as the JSON number 5
+        lists.put("o", java.util.Arrays.asList("x", null, 6));
+        try (JournalReader j = JournalReader.open(dir)) {
+            fitter(objective(1), j, 8).jobSettings(arrays).fit("Nelder-Mead");
+            assertEquals(lists, j.latestRun().orElseThrow().settings().get("job"));
+        }
+        try (JournalReader j = JournalReader.open(dir)) {
+            FitResult again = fitter(objective(1), j, 8).jobSettings(lists).fit("Nelder-Mead");
+            assertEquals(8, again.evaluations());
+            assertEquals(1, j.runs().size(), "the same job: its run, not a new one");
+        }
+    }
+
     @Test
     void jobSettingsTakeThePlaceOfTheWeightsAndMayDescribeThem() {
         Map<String, Object> job = Map.of("data", "energies.csv", "weights", List.of(1.0, 1.0));
