@@ -42,7 +42,7 @@ final class EvalCommand extends BaseCommand {
     @Option(
             names = "--set",
             paramLabel = "NAME=VALUE",
-            description = "Evaluate with this parameter value (repeatable).")
+            description = "Evaluate with this parameter value (repeatable, once per parameter).")
     List<String> sets = new ArrayList<>();
 
     @Option(
@@ -233,7 +233,8 @@ final class EvalCommand extends BaseCommand {
 
     /**
      * @return the --set values by parameter name, as written
-     * @throws UserException for a value without '='
+     * @throws UserException for a value without '=', or a parameter given twice (which value was meant is not
+     *     known)
      */
     private Map<String, String> sets() {
         Map<String, String> set = new LinkedHashMap<>();
@@ -242,7 +243,13 @@ final class EvalCommand extends BaseCommand {
             if (eq <= 0 || eq == a.length() - 1) {
                 throw new UserException("--set needs NAME=VALUE, such as --set lj.epsilon=1.2, got '" + a + "'");
             }
-            set.put(a.substring(0, eq).trim(), a.substring(eq + 1));
+            String name = a.substring(0, eq).trim();
+            String value = a.substring(eq + 1);
+            String before = set.putIfAbsent(name, value);
+            if (before != null) {
+                throw new UserException("--set gives parameter '" + name + "' twice, as '" + before + "' and as '"
+                        + value + "'; give each parameter once");
+            }
         }
         return set;
     }

@@ -40,6 +40,46 @@ final class ExternalTermReader {
         this.commands = new CommandsReader(reading);
     }
 
+    /**
+     * @param outputs the outputs read so far (an output with a problem is not among them)
+     * @param om the {@code outputs:} node
+     * @param q a quantity
+     * @return the parser and select of q's output when it gives one number on every run ("parser column,
+     *     select: last"), or null when it gives a list, may give one (json), or has a problem
+     */
+    private static String oneNumber(List<ParserSpec> outputs, Node.MapNode om, String q) {
+        for (ParserSpec p : outputs) {
+            if (!p.quantity().equals(q)) {
+                continue;
+            }
+            ParserSpec.Select select;
+            String parser;
+            if (p instanceof ParserSpec.Regex x) {
+                select = x.select();
+                parser = "regex";
+            } else if (p instanceof ParserSpec.Column x) {
+                select = x.select();
+                parser = "column";
+            } else if (p instanceof ParserSpec.LammpsThermo x) {
+                select = x.select();
+                parser = "lammps_thermo";
+            } else if (p instanceof ParserSpec.Xvg x) {
+                select = x.select();
+                parser = "xvg";
+            } else {
+                // a json path gives what the file holds there: a number or a list
+                return null;
+            }
+            if (select == ParserSpec.Select.ALL) {
+                return null;
+            }
+            boolean given =
+                    om != null && om.entries.get(q) instanceof Node.MapNode pm && pm.entries.containsKey("select");
+            return "parser " + parser + ", select: " + JobKeys.word(select) + (given ? "" : ", the default");
+        }
+        return null;
+    }
+
     ExternalConfig read(Node.MapNode t, String where) {
         Map<String, Path> templates = runFiles.stagedFiles(t.entries.get("templates"), where + " templates");
         Map<String, Path> files =
@@ -161,6 +201,16 @@ final class ExternalTermReader {
                     }
                     if (l.items.isEmpty()) {
                         r.problem(v, where + " reference '" + q + "' must not be an empty list");
+                    }
+                    String one = a.length > 1 ? oneNumber(outputs, om, q) : null;
+                    if (one != null) {
+                        // every run would fail at step parse: said here, before any runs
+                        r.problem(
+                                v,
+                                where + " reference '" + q + "' has " + a.length + " values, but output '" + q
+                                        + "' (" + one + ") gives one number on every run; give it one reference"
+                                        + " value, or read a list with select: all");
+                        good = false;
                     }
                     if (good) {
                         reference.put(q, a);

@@ -640,12 +640,29 @@ final class Plots {
 
         /** @return the RMSE per value of a fit loss (NaN when it is not given as one) */
         double fitRmse(double fitLoss) {
-            return Math.sqrt((root ? fitLoss * fitLoss : fitLoss) * fitFactor);
+            return rmse(fitLoss, fitFactor);
         }
 
         /** @return the RMSE per value of a validation loss (NaN when it is not given as one) */
         double validationRmse(double validationLoss) {
-            return Math.sqrt((root ? validationLoss * validationLoss : validationLoss) * factor);
+            return rmse(validationLoss, factor);
+        }
+
+        /**
+         * @return sqrt(mean squared error), the mean squared error being the loss (squared under {@code
+         *     root_mean}) times the factor; the roots taken apart where that product overflows or falls
+         *     below the normal doubles, so that an RMSE a double can hold is finite and precise
+         */
+        private double rmse(double loss, double by) {
+            double meanSquare = (root ? loss * loss : loss) * by;
+            if (loss != 0
+                    && by != 0
+                    && Double.isFinite(loss)
+                    && Double.isFinite(by)
+                    && (Double.isInfinite(meanSquare) || Math.abs(meanSquare) < Double.MIN_NORMAL)) {
+                return (root ? Math.abs(loss) : Math.sqrt(loss)) * Math.sqrt(by);
+            }
+            return Math.sqrt(meanSquare);
         }
     }
 

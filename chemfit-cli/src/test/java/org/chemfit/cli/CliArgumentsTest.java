@@ -90,6 +90,29 @@ class CliArgumentsTest {
     }
 
     @Test
+    void aParameterSetTwiceIsRefusedWithBothValues() {
+        String job = Cli.resource("jobs/lj.yaml").toString();
+        Cli.Run r = Cli.run("eval", job, "--set", "lj.sigma=3.0", "--set", "lj.sigma=3.2");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                "error: --set gives parameter 'lj.sigma' twice, as '3.0' and as '3.2'; give each parameter once",
+                r.err().strip(),
+                r::toString);
+        // nothing evaluated: which of the two was meant is not known
+        assertEquals("", r.out(), r::toString);
+        // the same value twice, and a name written with spaces around it, are the same parameter given twice
+        Cli.Run same = Cli.run("eval", job, "--set", "lj.sigma=3.0", "--set", " lj.sigma =3.0");
+        assertEquals(ExitCodes.USAGE, same.code(), same::toString);
+        assertEquals(
+                "error: --set gives parameter 'lj.sigma' twice, as '3.0' and as '3.0'; give each parameter once",
+                same.err().strip(),
+                same::toString);
+        // two parameters, each once, are evaluated
+        Cli.Run two = Cli.run("eval", job, "--set", "lj.sigma=3.0", "--set", "lj.epsilon=1.0");
+        assertEquals(ExitCodes.OK, two.code(), two::toString);
+    }
+
+    @Test
     void anOutputFolderThatIsAFileIsNamedWithTheReason() throws IOException {
         Path file = Files.writeString(tmp.resolve("taken"), "a file\n");
         Cli.Run r =

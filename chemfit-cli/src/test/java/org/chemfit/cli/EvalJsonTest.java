@@ -142,6 +142,36 @@ class EvalJsonTest {
     }
 
     @Test
+    void anErrorWhoseSquareOverflowsHasItsRmseInTheFileAndTheTable() throws IOException {
+        Path job = dir.resolve("fit.yaml");
+        Files.writeString(job, """
+                parameters:
+                  a: {initial: 1.0, bounds: [0, 2]}
+                terms:
+                  - name: t
+                    kind: external
+                    command: [sh, -c, 'printf "1e200\\n3\\n" > out.txt']
+                    outputs:
+                      e: {parser: regex, file: out.txt, pattern: '(\\S+)', select: all}
+                    reference: {e: [1.1, 3]}
+                """);
+        Path file = dir.resolve("eval.json");
+        Cli.Run r = Cli.run("eval", job.toString(), "--json", file.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        // errors 1e200 and 0: the RMSE is 1e200 / sqrt(2), though 1e200 squared is beyond a double
+        double rmse = 1e200 * Math.sqrt(0.5);
+        JsonNode json = new ObjectMapper().readTree(file.toFile());
+        for (String at : List.of("/terms/0/metrics/e/best", "/metrics/fit/e/best")) {
+            assertEquals(rmse, json.at(at + "/rmse").doubleValue(), at);
+            assertEquals(5e199, json.at(at + "/mae").doubleValue(), at);
+            assertEquals(1e200, json.at(at + "/max_abs_error").doubleValue(), at);
+        }
+        assertTrue(
+                r.out().contains("\nfit  t     e         -     2  7.071e+199  5.000e+199  1.000e+200  -\n"),
+                r::toString);
+    }
+
+    @Test
     @SuppressWarnings("try") // the folder is read-only while the resource is open
     void aFileThatCannotBeWrittenIsRefusedBeforeTheEvaluationNamingIt() throws Exception {
         Path job = job();

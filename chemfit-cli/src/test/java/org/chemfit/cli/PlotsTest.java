@@ -898,6 +898,18 @@ class PlotsTest {
         Plots.HeldOut h = java.util.Objects.requireNonNull(Plots.heldOut(results, "eV^2"));
         assertEquals("eV", h.rmseUnit());
         assertEquals(Math.sqrt(1.0 / (2 * 20)), h.fitRmse(1.0), 1e-15);
+        // a loss whose product with 1 / 40 (or, under root_mean, whose square) is beyond a double, or below the
+        // normal doubles, still has its RMSE: the roots of the two parts
+        assertEquals(
+                Math.sqrt(Double.MIN_NORMAL) * Math.sqrt(1.0 / (2 * 20)),
+                h.fitRmse(Double.MIN_NORMAL),
+                Math.sqrt(Double.MIN_NORMAL) * 1e-15);
+        Plots.HeldOut root =
+                new Plots.HeldOut(new double[] {2}, new double[] {1.5}, 8, 20, true, 0.25, 1.0 / 20, "eV", null);
+        assertEquals(2 * Math.sqrt(1.0 / 20), root.fitRmse(2), 0, "an ordinary loss, as before");
+        assertEquals(Math.sqrt(Math.pow(1.5, 2) * 0.25), root.validationRmse(1.5), 0);
+        assertEquals(1e200 * Math.sqrt(1.0 / 20), root.fitRmse(1e200), 1e185);
+        assertEquals(1e-200 * Math.sqrt(0.25), root.validationRmse(1e-200), 1e-215);
         // results.json of an older version, without the reducer: the loss could be a mean, so no RMSE
         results.remove("combination");
         Plots.draw(tmp.resolve("unrecorded"), List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1}), results);

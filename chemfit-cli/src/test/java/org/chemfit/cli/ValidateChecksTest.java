@@ -1148,6 +1148,85 @@ class ValidateChecksTest {
                 r::toString);
     }
 
+    /**
+     * An output whose select gives one number (first, last, mean, mean_of_last, or last by default) against a
+     * list of reference values fails on every run: validate, eval and fit refuse it at the reference, naming the
+     * quantity, the select and the count; select: all, a list of one and a json output are taken.
+     */
+    @Test
+    void aSingleNumberOutputAgainstAListOfReferenceValuesIsRefused() throws IOException {
+        Path job = dir.resolve("job.yaml");
+        String table = "    command: [sh, -c, 'printf \"step E\\n0 2\\n1 0\\n2 2\\n3 8\\n\" > table.dat']";
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  c: {initial: 0.5, bounds: [0, 1]}",
+                        "terms:",
+                        "  - name: sim",
+                        "    kind: external",
+                        table,
+                        "    outputs:",
+                        "      E: {parser: column, file: table.dat, column: E, select: last}",
+                        "    reference: {E: [2.0, 0.0, 2.0, 8.0]}",
+                        "output: {folder: out}",
+                        ""));
+        String problem = job + ":9:20: term 'sim' reference 'E' has 4 values, but output 'E' (parser column, select:"
+                + " last) gives one number on every run; give it one reference value, or read a list with select: all";
+        for (String command : List.of("validate", "eval", "fit")) {
+            Cli.Run r = Cli.run(command, job.toString());
+            assertEquals(ExitCodes.USAGE, r.code(), () -> command + ": " + r);
+            assertEquals(
+                    List.of(problem, "1 problem found; the job file format is described in docs/job-file.md"),
+                    r.err().lines().toList(),
+                    () -> command + ": " + r);
+        }
+        assertFalse(Files.exists(dir.resolve("out")), "nothing ran");
+
+        // the same output with select: all reads the list the reference expects
+        Files.writeString(job, Files.readString(job).replace("select: last}", "select: all}"));
+        Cli.Run all = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, all.code(), all::toString);
+        assertTrue(all.out().contains("\nloss: 0\n"), all::toString);
+        // a list of one reference value against one number is the one value
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace("select: all}", "select: first}")
+                        .replace("[2.0, 0.0, 2.0, 8.0]", "[2.0]"));
+        Cli.Run one = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, one.code(), one::toString);
+        assertTrue(one.out().contains("\nloss: 0\n"), one::toString);
+        // a json path may hold a list: not known before the run
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace(table, "    command: [sh, -c, 'echo ''{\"E\": [2, 0]}'' > out.json']")
+                        .replace(
+                                "{parser: column, file: table.dat, column: E, select: first}",
+                                "{parser: json, file: out.json, path: E}")
+                        .replace("[2.0]", "[2.0, 0.0]"));
+        Cli.Run json = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, json.code(), json::toString);
+        assertTrue(json.out().contains("\nloss: 0\n"), json::toString);
+        // the select given by default is said to be so
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace(
+                                "{parser: json, file: out.json, path: E}",
+                                "{parser: regex, file: out.json, pattern: '(\\d)'}"));
+        Cli.Run regex = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, regex.code(), regex::toString);
+        assertEquals(
+                job + ":9:20: term 'sim' reference 'E' has 2 values, but output 'E' (parser regex, select: last, the"
+                        + " default) gives one number on every run; give it one reference value, or read a list with"
+                        + " select: all",
+                regex.err().lines().findFirst().orElse(""),
+                regex::toString);
+    }
+
     /** An output that no reference value names counts in no loss: said at its line, the job stays valid. */
     @Test
     void anOutputWithoutAReferenceValueIsWarnedOf() throws IOException {

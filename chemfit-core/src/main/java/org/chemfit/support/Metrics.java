@@ -15,7 +15,9 @@ package org.chemfit.support;
  * it is NaN.
  *
  * @param count how many pairs were used
- * @param rmse sqrt(mean((model - reference)^2)), NaN when no pair was used
+ * @param rmse sqrt(mean((model - reference)^2)), NaN when no pair was used; finite whenever the
+ *     largest absolute error is (computed with the errors scaled by the largest when their squares
+ *     would overflow or underflow)
  * @param mae mean(|model - reference|), NaN when no pair was used
  * @param maxAbsError max |model - reference|, NaN when no pair was used
  * @param r2 the coefficient of determination, or NaN where it is not meaningful
@@ -70,7 +72,43 @@ public record Metrics(int count, double rmse, double mae, double maxAbsError, do
                 tot += (reference[i] - mean) * (reference[i] - mean);
             }
         }
-        double r2 = n >= 3 && tot > 0 ? 1 - sq / tot : Double.NaN;
-        return new Metrics(n, Math.sqrt(sq / n), abs / n, max, r2);
+        // an error beyond a double (two values of opposite sign near its limit) has no scale to divide by
+        if (!Double.isFinite(max)
+                || Double.isFinite(sq) && Double.isFinite(abs) && (sq >= Double.MIN_NORMAL || max == 0)) {
+            double r2 = n >= 3 && tot > 0 ? 1 - sq / tot : Double.NaN;
+            return new Metrics(n, Math.sqrt(sq / n), abs / n, max, r2);
+        }
+        return scaled(reference, model, n, abs, max, tot);
+    }
+
+    /**
+     * The metrics of pairs whose sum of squared errors overflowed to infinity, or underflowed below the
+     * normal doubles, or whose sum of absolute errors overflowed: each error is divided by the largest
+     * before it is squared or summed, so that the RMSE (at most the largest error) and the MAE are finite
+     * and precise whenever the largest error is.
+     *
+     * @param reference the reference values
+     * @param model the model's values, in the same order
+     * @param n the number of pairs where both values are finite, at least 1
+     * @param abs the sum of absolute errors, unscaled (kept when finite)
+     * @param max the largest absolute error, finite and more than 0
+     * @param tot the sum of squares of the reference values about their mean
+     * @return the metrics over the pairs where both values are finite
+     */
+    private static Metrics scaled(double[] reference, double[] model, int n, double abs, double max, double tot) {
+        double sq = 0;
+        double sum = 0;
+        for (int i = 0; i < reference.length; i++) {
+            if (Double.isFinite(reference[i]) && Double.isFinite(model[i])) {
+                double e = (model[i] - reference[i]) / max;
+                sq += e * e;
+                sum += Math.abs(e);
+            }
+        }
+        double mae = Double.isFinite(abs) ? abs / n : max * (sum / n);
+        // SS_res / SS_tot = sq * (max / sqrt(tot))^2: -Infinity only when 1 - that is beyond a double
+        double ratio = max / Math.sqrt(tot);
+        double r2 = n >= 3 && tot > 0 && Double.isFinite(tot) ? 1 - sq * ratio * ratio : Double.NaN;
+        return new Metrics(n, max * Math.sqrt(sq / n), mae, max, r2);
     }
 }

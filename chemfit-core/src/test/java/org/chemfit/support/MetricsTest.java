@@ -24,6 +24,66 @@ class MetricsTest {
     }
 
     @Test
+    void ordinaryErrorsGiveTheRootOfTheMeanOfTheirSquaresBitForBit() {
+        double[] ref = {-41.5, 0.25, 3.0e-3, 17.0, 1.1};
+        double[] model = {-41.3, 0.2, 2.9e-3, 16.0, 1.35};
+        double sq = 0;
+        double abs = 0;
+        for (int i = 0; i < ref.length; i++) {
+            double d = model[i] - ref[i];
+            sq += d * d;
+            abs += Math.abs(d);
+        }
+        Metrics m = Metrics.of(ref, model);
+        // the plain formula, unscaled, where nothing overflows or underflows
+        assertEquals(Math.sqrt(sq / ref.length), m.rmse(), 0);
+        assertEquals(abs / ref.length, m.mae(), 0);
+    }
+
+    @Test
+    void anErrorWhoseSquareOverflowsHasAFiniteRmse() {
+        // (1e200 - 1.1)^2 is beyond a double: the RMSE of the one pair is its error, 1e200
+        Metrics one = Metrics.of(new double[] {1.1}, new double[] {1e200});
+        assertEquals(1e200, one.rmse(), 0);
+        assertEquals(1e200, one.mae(), 0);
+        assertEquals(1e200, one.maxAbsError(), 0);
+        // beside two exact values: 1e200 / sqrt(3)
+        Metrics three = Metrics.of(new double[] {1.1, 2, 3}, new double[] {1e200, 2, 3});
+        assertEquals(3, three.count());
+        assertEquals(1e200 / Math.sqrt(3), three.rmse(), 1e200 * 1e-15);
+        assertEquals(1e200 / 3, three.mae(), 1e200 * 1e-15);
+        // errors of 1.5e154 about references spread by 1e153: SS_res = 6.75e308 overflows, SS_tot = 2e306
+        // does not; R^2 = 1 - 6.75e308 / 2e306 = -336.5
+        Metrics wide =
+                Metrics.of(new double[] {-1e153, 0, 1e153}, new double[] {-1e153 + 1.5e154, 1.5e154, 1e153 + 1.5e154});
+        assertEquals(1.5e154, wide.rmse(), 1.5e154 * 1e-12);
+        assertEquals(-336.5, wide.r2(), 1e-9);
+    }
+
+    @Test
+    void errorsWhoseSumOverflowsHaveAFiniteMae() {
+        Metrics m = Metrics.of(new double[] {0, 0}, new double[] {1.5e308, -1.5e308});
+        assertEquals(1.5e308, m.mae(), 0);
+        assertEquals(1.5e308, m.rmse(), 0);
+    }
+
+    @Test
+    void errorsWhoseSquaresUnderflowHaveTheirRmseNotZero() {
+        // (1e-200)^2 is below the smallest double: the plain sum of squares is 0
+        Metrics tiny = Metrics.of(new double[] {0, 0}, new double[] {1e-200, -1e-200});
+        assertEquals(1e-200, tiny.rmse(), 0);
+        assertEquals(1e-200, tiny.mae(), 0);
+    }
+
+    @Test
+    void anErrorBeyondADoubleIsInfinite() {
+        // 1.5e308 - (-1.5e308) is no double: nothing to scale by, as before
+        Metrics m = Metrics.of(new double[] {-1.5e308}, new double[] {1.5e308});
+        assertEquals(Double.POSITIVE_INFINITY, m.rmse());
+        assertEquals(Double.POSITIVE_INFINITY, m.mae());
+    }
+
+    @Test
     void nonFinitePairsAreLeftOutAndR2NeedsSpread() {
         Metrics m = Metrics.of(new double[] {1, 2, 3}, new double[] {1.5, Double.NaN, 3});
         assertEquals(2, m.count());
