@@ -364,19 +364,55 @@ final class FitRun {
             }
         } catch (JournalException | UserException e) {
             plan.close();
-            String message = String.valueOf(e.getMessage());
-            String budget = e instanceof org.chemfit.journal.JournalMismatchException m ? recordedBudget(m) : null;
-            int advice = message.indexOf(RESTART_ADVICE);
-            if (budget != null && advice >= 0) {
-                // only the budget changed: the run goes on when given the budget it was recorded with
-                throw new UserException(message.substring(0, advice) + " To go on with run "
-                        + ((org.chemfit.journal.JournalMismatchException) e).runId()
-                        + ", give it the budget it was recorded with: " + budget + "; chemfit fit --restart begins a"
-                        + " new run from nothing (the earlier runs are kept), or write to another output folder.");
-            }
-            // the journal's message names the Java API's way to restart too; the command says its own
-            throw new UserException(
-                    message.replace("(chemfit fit --restart, or JournalMode.restart();", "(chemfit fit --restart;"));
+            throw refusal(e, budget, budgetGiven);
+        }
+    }
+
+    /**
+     * @param e why the journal cannot be resumed, or another reason the fit cannot start
+     * @param budget the fit's budget of evaluations
+     * @param budgetGiven whether the command line gave it
+     * @return the refusal in the command's words
+     */
+    private static UserException refusal(RuntimeException e, int budget, boolean budgetGiven) {
+        String message = String.valueOf(e.getMessage());
+        String recorded = e instanceof org.chemfit.journal.JournalMismatchException m
+                ? recordedBudget(m, budget, budgetGiven)
+                : null;
+        int advice = message.indexOf(RESTART_ADVICE);
+        if (recorded != null && advice >= 0) {
+            // only the budget changed: the run goes on when given the budget it was recorded with
+            return new UserException(message.substring(0, advice) + " To go on with run "
+                    + ((org.chemfit.journal.JournalMismatchException) e).runId()
+                    + ", give it the budget it was recorded with: " + recorded + "; chemfit fit --restart begins a"
+                    + " new run from nothing (the earlier runs are kept), or write to another output folder.");
+        }
+        // the journal's message names the Java API's way to restart too; the command says its own
+        return new UserException(
+                message.replace("(chemfit fit --restart, or JournalMode.restart();", "(chemfit fit --restart;"));
+    }
+
+    /**
+     * What {@code chemfit fit} of the job (without {@code --restart} or {@code --max-evaluations})
+     * would say of the journal in its output folder before it starts: the journal read only,
+     * nothing written, as the fit checks it.
+     *
+     * @param jf the job file, read
+     * @param plan the job's plan
+     * @return the refusal, or null when there is no journal or the fit would start or go on with it
+     */
+    static @Nullable String journalRefusal(JobFile jf, FitPlan plan) {
+        Path folder = jf.output().folder();
+        if (!Files.isRegularFile(folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME))) {
+            return null;
+        }
+        int budget = jf.optimizer().maxEvaluations();
+        try (JournalReader j = JournalReader.openReadOnly(folder)) {
+            Map<String, Object> settings = JobSettings.asRecorded(JobSettings.of(jf), recordedJobs(j), jf);
+            j.check(plan.fitter(budget).jobSettings(settings).settings(), JournalMode.resumeLatest());
+            return null;
+        } catch (JournalException e) {
+            return refusal(e, budget, false).getMessage();
         }
     }
 
@@ -393,11 +429,14 @@ final class FitRun {
 
     /**
      * @param e a journal's refusal to resume a run
+     * @param budget the fit's budget of evaluations
+     * @param budgetGiven whether the command line gave it
      * @return when the budget is all that changed (on the command line, in the job file, or both),
      *     how to give the one the run was recorded with ("--max-evaluations 40", "optimizer.max_evaluations:
      *     30 in the job file again, and --max-evaluations 40"), else null
      */
-    private @Nullable String recordedBudget(org.chemfit.journal.JournalMismatchException e) {
+    private static @Nullable String recordedBudget(
+            org.chemfit.journal.JournalMismatchException e, int budget, boolean budgetGiven) {
         String fit = null;
         String file = null;
         for (String change : e.changes()) {

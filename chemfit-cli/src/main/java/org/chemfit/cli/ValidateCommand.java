@@ -48,6 +48,9 @@ final class ValidateCommand extends BaseCommand {
                         "chemfit fit",
                         "another output.folder (or chemfit fit --output)");
             }
+            if (inTheWay == null) {
+                inTheWay = FitRun.journalRefusal(jf, plan);
+            }
             if (inTheWay != null) {
                 throw new UserException(inTheWay);
             }
