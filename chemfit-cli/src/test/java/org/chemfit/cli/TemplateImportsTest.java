@@ -167,6 +167,53 @@ class TemplateImportsTest {
     }
 
     /**
+     * A failure of Pebble's code in a macro that another template defines is said at the line of
+     * the rendered template whose tag calls it (of the lines of its prints, here two), not at a
+     * line of the rendered template that has nothing to do with it.
+     */
+    @Test
+    void aFailureInAnImportedMacroIsSaidAtItsCallersLines() throws IOException {
+        Path job = job("e = {{ lj.epsilon }}\n{% import \"lib.txt\" %}\n{% set a = 1 %}\nx = {{ m() }}\n");
+        Files.writeString(
+                dir.resolve("templates/lib.tmpl"),
+                "{% macro m() %}\n{% set b = max(1, \"a\") %}{{ b }}\n{% endmacro %}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                dir.resolve("templates/in.tmpl") + ": term 'sim': cannot be rendered: invalid operands for"
+                        + " mathematical comparison [GREATER_THAN] (in a macro that it calls) (on one of lines 1, 4)\n"
+                        + "1 problem found; the job file format is described in docs/job-file.md\n",
+                r.err());
+    }
+
+    /**
+     * A failure that only the includer's map brings to an included template is said against the
+     * includer, and still so when another template of the term has a problem of its own.
+     */
+    @Test
+    void aFailureInAnIncludedTemplateIsNotHiddenByAnotherTemplatesProblem() throws IOException {
+        Path job = job("e = {{ lj.epsilon }}\n{% include \"lib.txt\" with {\"v\": \"a\"} %}\n");
+        Files.writeString(
+                dir.resolve("templates/lib.tmpl"), "# lib\n{% if v is defined %}{{ max(1, v) }}{% endif %}\n");
+        Files.writeString(dir.resolve("templates/o.tmpl"), "# other\n{{ nosuch }}\n");
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace(
+                                "lib.txt: templates/lib.tmpl}",
+                                "lib.txt: templates/lib.tmpl, o.txt: templates/o.tmpl}"));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                dir.resolve("templates/in.tmpl") + ": term 'sim': cannot be rendered: invalid operands for"
+                        + " mathematical comparison [GREATER_THAN] (in a template that it includes or extends)\n"
+                        + dir.resolve("templates/o.tmpl") + ":2: term 'sim': unknown parameter or variable 'nosuch' in"
+                        + " `{{ nosuch }}`; known names: lj.epsilon\n"
+                        + "2 problems found; the job file format is described in docs/job-file.md\n",
+                r.err());
+    }
+
+    /**
      * In a folder of the run directory, {@code ./lib.txt} is taken from the importing template's
      * folder there, here with {@code import ... as}.
      */

@@ -416,12 +416,20 @@ final class Templates {
             } catch (PebbleException e) {
                 Source s = sources.get(i);
                 if (unknownName(e, s, knownNames) == null) {
-                    throw firstKnownProblem(context, knownNames).orElseGet(() -> failure(e, s, knownNames));
+                    Integer line = e.getLineNumber();
+                    throw unknownNameAt(
+                                    context,
+                                    knownNames,
+                                    where(e, s),
+                                    line == null || line <= 0 ? List.of() : List.of(line),
+                                    line == null || line <= 0)
+                            .orElseGet(() -> failure(e, s, knownNames));
                 }
                 throw failure(e, s, knownNames);
             } catch (RuntimeException e) {
                 Source s = sources.get(i);
-                throw firstKnownProblem(context, knownNames).orElseGet(() -> unrendered(s, e));
+                throw unknownNameAt(context, knownNames, s, failureLines(s, e), false)
+                        .orElseGet(() -> unrendered(s, e));
             } catch (IOException e) {
                 throw new IllegalStateException(
                         "cannot render template '" + sources.get(i).displayName() + "': " + Reasons.of(e), e);
@@ -497,13 +505,23 @@ final class Templates {
     /**
      * A failure that Pebble says in its own words (a misspelt name multiplied: "Could not perform
      * multiplication") may come of a name the templates do not know; the check says that name at
-     * its line, with the names known.
+     * its line, with the names known. Only a name at the failure's line is taken for its cause (a
+     * name in a branch not taken renders without a word, and another template's is another matter).
      *
-     * @return the first name that the templates' trees show unknown, at its line, when there is one
+     * @param in the template that failed
+     * @param lines the lines the failure may be at
+     * @param anyLine whether the failure gave no line, so that any of the template's unknown names
+     *     is taken
+     * @return the first name that the template's tree shows unknown there, at its line, when there is one
      */
-    private java.util.Optional<TemplateException> firstKnownProblem(
-            Map<String, Object> context, List<String> knownNames) {
-        return check(context, knownNames, false).stream().findFirst();
+    private java.util.Optional<TemplateException> unknownNameAt(
+            Map<String, Object> context, List<String> knownNames, Source in, List<Integer> lines, boolean anyLine) {
+        if (lines.isEmpty() && !anyLine) {
+            return java.util.Optional.empty();
+        }
+        return check(context, knownNames, false).stream()
+                .filter(p -> p.template().equals(in.displayName()) && (anyLine || lines.contains(p.line())))
+                .findFirst();
     }
 
     /** The most unknown names one template's check looks for before it gives up on the template. */
@@ -647,9 +665,16 @@ final class Templates {
         List<TemplateException> problems = new ArrayList<>();
         for (Map.Entry<Integer, RuntimeException> u : unrenderedElsewhere.entrySet()) {
             int i = u.getKey();
+            // said there when another template's own check said the same failure of Pebble's code
+            String reason = javaReason(u.getValue());
             boolean saidThere = false;
             for (int j = 0; j < own.size(); j++) {
-                saidThere |= j != i && !own.get(j).isEmpty();
+                for (TemplateException p : own.get(j)) {
+                    saidThere |= j != i
+                            && p.getCause() instanceof RuntimeException c
+                            && !(c instanceof PebbleException)
+                            && javaReason(c).equals(reason);
+                }
             }
             if (!saidThere) {
                 own.get(i).add(unrendered(sources.get(i), u.getValue()));
@@ -743,10 +768,9 @@ final class Templates {
                 + (node != null && NAMING_TAGS.contains(node)
                         ? " (a tag given a value of the wrong kind, such as a number or a map for the name of"
                                 + " an include or import?)"
-                        : "");
-        RootNode tree = trees.get(s.target());
-        List<Integer> lines =
-                node == null || tree == null || inAnother(e) ? List.of() : TemplateNames.linesOf(tree, node);
+                        : "")
+                + (inMacro(e) ? " (in a macro that it calls)" : "");
+        List<Integer> lines = failureLines(s, e);
         if (lines.size() == 1) {
             int line = lines.get(0);
             String said = "cannot be rendered" + lineQuoted(s.text(), line) + ": " + reason;
@@ -763,12 +787,44 @@ final class Templates {
         return new TemplateException(s.displayName(), 0, 0, said, "template '" + s.displayName() + "': " + said, e);
     }
 
-    /** @return the simple name of the kind of Pebble node whose rendering threw, or null */
+    /**
+     * @return the lines of the template's tags of the kind whose rendering threw (in a macro, the
+     *     kind of the tag that called it); none when the failure was in another template, or its
+     *     kind is not known
+     */
+    private List<Integer> failureLines(Source s, RuntimeException e) {
+        String node = failedNode(e);
+        RootNode tree = trees.get(s.target());
+        return node == null || tree == null || inAnother(e) ? List.of() : TemplateNames.linesOf(tree, node);
+    }
+
+    /** Whether a stack frame is Pebble's call of a macro. */
+    private static boolean macroCall(StackTraceElement f) {
+        return f.getClassName().equals("io.pebbletemplates.pebble.template.PebbleTemplateImpl")
+                && f.getMethodName().equals("macro");
+    }
+
+    /** @return whether Pebble's code threw in a macro, which may be another template's */
+    private static boolean inMacro(RuntimeException e) {
+        return java.util.Arrays.stream(e.getStackTrace()).anyMatch(Templates::macroCall);
+    }
+
+    /**
+     * @return the simple name of the kind of Pebble node whose rendering threw (in a macro, that of
+     *     the node that called the outermost macro, which is the rendered template's), or null
+     */
     private static @Nullable String failedNode(RuntimeException e) {
-        for (StackTraceElement f : e.getStackTrace()) {
-            String c = f.getClassName();
+        StackTraceElement[] stack = e.getStackTrace();
+        int from = 0;
+        for (int k = 0; k < stack.length; k++) {
+            if (macroCall(stack[k])) {
+                from = k + 1; // the frames below the outermost call are the caller's
+            }
+        }
+        for (int k = from; k < stack.length; k++) {
+            String c = stack[k].getClassName();
             if (c.startsWith("io.pebbletemplates.pebble.node.")
-                    && f.getMethodName().equals("render")
+                    && stack[k].getMethodName().equals("render")
                     && !c.endsWith(".RootNode")
                     && !c.endsWith(".BodyNode")) {
                 return c.substring(c.lastIndexOf('.') + 1);

@@ -184,6 +184,31 @@ class FailureMessagesTest {
         }
     }
 
+    /**
+     * A failure of Pebble's own that no unknown name brings is said as it is, not as an unknown
+     * name of a branch not taken (which renders without a word) nor of another template.
+     */
+    @Test
+    void aFailureIsNotTakenForAnUnknownNameElsewhere() {
+        Parameters p = Parameters.of(Map.of("x", 0.0));
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .name("sim")
+                .workDirectory(root)
+                .templateText("a.txt", "# a\npair 1 {% if x < 0.5 %}{{ max(1, \"a\") }}{% endif %}\n")
+                .templateText("b.txt", "# b\n{% if x > 5 %}{{ y }}{% endif %}\n{% if x > 5 %}{{ nosuch }}{% endif %}\n")
+                .command(Command.of("true"))
+                .output(OutputParsers.regex("e", "a.txt", "pair (\\S+)"))
+                .build();
+        TermFailedException e =
+                assertThrows(TermFailedException.class, () -> c.compute(p, new EvaluationContext(p, "e6")));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("external term 'sim' failed at step render: template 'a.txt' line 2: cannot be"
+                                + " rendered in `pair 1 {% if x < 0.5 %}{{ max(1, \"a\") }}{% endif %}`: invalid"
+                                + " operands for mathematical comparison [GREATER_THAN]"),
+                e.getMessage());
+    }
+
     @Test
     void aParserThatThrowsWithoutAMessageSaysSoWithoutItsClass() {
         FileBasedQuantityComputer c = awk(root)
