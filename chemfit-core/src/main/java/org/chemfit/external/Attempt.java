@@ -513,6 +513,15 @@ final class Attempt {
                 throw fail(reported.getMessage(), false, reported);
             } catch (Exception ex) {
                 throw fail(described(p, "parser", i) + " failed: " + Reasons.of(ex), false, ex);
+            } catch (OutOfMemoryError oom) {
+                // what the parser held is let go: the term fails, and the fit goes on
+                throw fail(
+                        described(p, "parser", i) + " ran out of the memory left to Java ("
+                                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB at most, " + oom.getMessage()
+                                + ") reading its output; write less into it, or give Java more memory"
+                                + " (CHEMFIT_JAVA_OPTS=-Xmx...)",
+                        false,
+                        null);
             }
             if (part == null) {
                 throw fail(described(p, "parser", i) + " returned null instead of quantities", false, null);

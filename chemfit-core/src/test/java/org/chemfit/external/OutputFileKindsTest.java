@@ -51,6 +51,59 @@ class OutputFileKindsTest {
         }
     }
 
+    /**
+     * Runs an external term whose program writes 40 MB of one-character lines, read by a column
+     * parser, in the folder of the first argument, and prints the term's failure.
+     */
+    static final class ParseLarge {
+        public static void main(String[] args) {
+            FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                    .name("big")
+                    .workDirectory(Path.of(args[0]))
+                    .command(Command.of("sh", "-c", "yes 1 | head -c 40000000 > out.dat"))
+                    .output(OutputParsers.column("n", "out.dat", 0))
+                    .build();
+            org.chemfit.Parameters p = org.chemfit.Parameters.of(java.util.Map.of("x", 1.0));
+            try {
+                c.compute(p, new org.chemfit.EvaluationContext(p, "e0"));
+                System.out.println("parsed");
+            } catch (org.chemfit.TermFailedException e) {
+                System.out.println(e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * A file that fits in memory but whose lines do not, once a parser splits them, fails its term
+     * in words as well, at step parse.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void anOutputWhoseLinesDoNotFitFailsItsTermInWords() throws Exception {
+        String out = java(ParseLarge.class, "-Xmx128m", dir.toString());
+        assertTrue(out.startsWith("external term 'big' failed at step parse: "), out);
+        assertTrue(
+                out.contains(" ran out of the memory left to Java (")
+                        && out.contains(" MiB at most, Java heap space) reading its output; write less into it, or give"
+                                + " Java more memory (CHEMFIT_JAVA_OPTS=-Xmx...)"),
+                out);
+    }
+
+    /** @return what a class's main printed, run in a JVM of its own with a heap option and arguments */
+    private static String java(Class<?> main, String heap, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                heap,
+                "-cp",
+                System.getProperty("java.class.path"),
+                main.getName()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
+
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aFileLargerThanTheHeapFailsItsTermInWords() throws Exception {
@@ -58,17 +111,7 @@ class OutputFileKindsTest {
         try (RandomAccessFile f = new RandomAccessFile(dir.resolve("big.log").toFile(), "rw")) {
             f.setLength(size);
         }
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                ReadLarge.class.getName(),
-                dir.toString(),
-                "big.log"));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
+        String out = java(ReadLarge.class, "-Xmx64m", dir.toString(), "big.log");
         // the heap's size as the JVM gives it: at most the 64 MiB asked for
         java.util.regex.Matcher heap =
                 java.util.regex.Pattern.compile("\\((\\d+) MiB at most").matcher(out);
