@@ -46,7 +46,7 @@ final class EvaluationLog implements FitListener, AutoCloseable {
      * lines; a byte-order mark at its start (a spreadsheet adds one when it saves the file) is left out.
      *
      * @param csv the file
-     * @return its records, each with the physical line it starts on; blank lines left out
+     * @return its records, each with the physical line it starts on; blank lines (and lines of spaces) left out
      * @throws IOException when it cannot be read
      */
     static List<org.chemfit.dashboard.Predictions.Row> rows(Path csv) throws IOException {
@@ -54,7 +54,10 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);
         }
-        return org.chemfit.dashboard.Predictions.rows(text);
+        // a line of spaces only is as blank as an empty one (a file edited by hand): left out
+        return org.chemfit.dashboard.Predictions.rows(text).stream()
+                .filter(r -> !(r.fields().size() == 1 && r.fields().get(0).isBlank()))
+                .toList();
     }
 
     /**

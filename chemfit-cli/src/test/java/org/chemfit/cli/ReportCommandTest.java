@@ -184,7 +184,7 @@ class ReportCommandTest {
      * of at its line, and the rows before it are read.
      */
     @Test
-    void aRowsLineIsItsPhysicalLineAfterAHeaderOfTwoAndAnUnclosedQuoteIsWarnedOf() throws Exception {
+    void aRowsLineIsItsPhysicalLineAfterAHeaderOfTwoAndALineOfSpacesAndAnUnclosedQuoteIsWarnedOf() throws Exception {
         Path out = tmp.resolve("quoted");
         Files.createDirectories(out);
         Path csv = out.resolve("evaluations.csv");
@@ -195,7 +195,7 @@ class ReportCommandTest {
                         "evaluation,loss,best_loss,seconds,failed_terms,eps,\"term:a",
                         "b\",\"term:c,d\"",
                         "1,2.0,2.0,0.1,0,1.0,1.5,0.5",
-                        "",
+                        "   ",
                         "2,abc,2.0,0.1,0,1.1,1.5,0.5",
                         "3,1.5,1.5,0.1,0,1.2,1.0,0.5",
                         "4,\"1.0,1.0,0.1,0,1.3,0.5,0.5",
