@@ -40,6 +40,10 @@ final class Interrupts implements AutoCloseable {
     private final Thread hook;
     /** How long the hook waits, in seconds: {@link #WAIT_SECONDS} and the longest kill grace. */
     private volatile long waitSeconds = WAIT_SECONDS;
+    /** The longest kill grace of a program the command may run, in whole seconds (0 when not given). */
+    private volatile long graceSeconds;
+    /** When the orderly stop began ({@link System#nanoTime}), for what a second Ctrl-C says is left. */
+    private volatile long stopBegan;
 
     private volatile boolean triggered;
 
@@ -66,11 +70,14 @@ final class Interrupts implements AutoCloseable {
             if (i == null) {
                 return false;
             }
+            long left = Math.max(0, i.waitSeconds - TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - i.stopBegan));
             i.err.println(
                     i.written.getCount() == 0
                             ? "still stopping: what is finished is written, the process ends in a moment"
-                            : "still " + i.doing + ", each running program within its kill grace (at most "
-                                    + i.waitSeconds + " s in all); kill -9 ends the process at once");
+                            : "still " + i.doing + ", each running program within its kill grace"
+                                    + (i.graceSeconds > 0 ? " (" + i.graceSeconds + " s at most)" : "")
+                                    + "; what is finished is waited for " + left + " s more at most;"
+                                    + " kill -9 ends the process at once");
             i.err.flush();
             return true;
         });
@@ -124,12 +131,14 @@ final class Interrupts implements AutoCloseable {
      */
     Interrupts allowing(Duration longestGrace) {
         long grace = longestGrace.getSeconds() + (longestGrace.getNano() > 0 ? 1 : 0);
-        waitSeconds = WAIT_SECONDS + Math.max(0, grace);
+        graceSeconds = Math.max(0, grace);
+        waitSeconds = WAIT_SECONDS + graceSeconds;
         return this;
     }
 
     private void onShutdown() {
         triggered = true;
+        stopBegan = System.nanoTime();
         stopping = this; // before the words: a second Ctrl-C right after them is answered
         err.println();
         err.println((sigterm ? "stopped by SIGTERM" : "interrupted") + ": " + doing);

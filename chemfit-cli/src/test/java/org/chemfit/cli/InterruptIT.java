@@ -255,13 +255,22 @@ class InterruptIT {
                     .until(() -> read(stderr).contains("interrupted: stopping the running terms\n"));
             assertTrue(p.isAlive(), () -> "the program's kill grace holds the stop\n" + output(tmp));
             sigint(p);
-            // the wait for the results runs 60 s beyond the job's longest kill grace, 8 s here
-            String still = "still stopping the running terms, each running program within its kill grace" + " (at most "
-                    + (Interrupts.WAIT_SECONDS + 8) + " s in all); kill -9 ends the process at once\n";
+            // the wait for the results runs 60 s beyond the job's longest kill grace, 8 s here: what
+            // is left of it, seconds after the first Ctrl-C
+            java.util.regex.Pattern still = java.util.regex.Pattern.compile(
+                    "still stopping the running terms, each running program within its kill grace \\(8 s at most\\);"
+                            + " what is finished is waited for (\\d+) s more at most; kill -9 ends the process at"
+                            + " once\n");
             await().atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(20))
                     .failFast(() -> assertTrue(p.isAlive(), () -> "ended before\n" + output(tmp)))
-                    .until(() -> read(stderr).contains(still));
+                    .until(() -> still.matcher(read(stderr)).find());
+            java.util.regex.Matcher said = still.matcher(read(stderr));
+            assertTrue(said.find());
+            long left = Long.parseLong(said.group(1));
+            assertTrue(
+                    left <= Interrupts.WAIT_SECONDS + 8 && left >= Interrupts.WAIT_SECONDS + 8 - 30,
+                    () -> left + " s left\n" + output(tmp));
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), () -> "eval did not stop\n" + output(tmp));
             assertEquals(ExitCodes.INTERRUPTED, p.exitValue(), () -> output(tmp));
         } finally {
