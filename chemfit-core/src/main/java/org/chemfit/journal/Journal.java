@@ -79,7 +79,8 @@ public interface Journal extends AutoCloseable {
 
     /**
      * Opens an existing journal for reading only; works while another process writes it. What the
-     * command line's report and the dashboard read through.
+     * command line's report and the dashboard read through. To read its runs, evaluations and
+     * terms back, open it with {@link org.chemfit.journal.read.JournalReader#openReadOnly} instead.
      *
      * @param path the journal file, or a directory holding {@value #DEFAULT_FILE_NAME}
      * @return the journal; {@link #begin} throws on it
