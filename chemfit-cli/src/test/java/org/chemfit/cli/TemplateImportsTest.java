@@ -188,14 +188,16 @@ class TemplateImportsTest {
 
     /**
      * A failure that only the includer's map brings to an included template is said against the
-     * includer, and still so when another template of the term has a problem of its own.
+     * includer, and still so when another template of the term, which it does not include, fails
+     * the same way.
      */
     @Test
     void aFailureInAnIncludedTemplateIsNotHiddenByAnotherTemplatesProblem() throws IOException {
         Path job = job("e = {{ lj.epsilon }}\n{% include \"lib.txt\" with {\"v\": \"a\"} %}\n");
         Files.writeString(
                 dir.resolve("templates/lib.tmpl"), "# lib\n{% if v is defined %}{{ max(1, v) }}{% endif %}\n");
-        Files.writeString(dir.resolve("templates/o.tmpl"), "# other\n{{ nosuch }}\n");
+        // the same failure of Pebble's code, in a template that in.tmpl does not include
+        Files.writeString(dir.resolve("templates/o.tmpl"), "# other\n{{ max(2, \"b\") }}\n");
         Files.writeString(
                 job,
                 Files.readString(job)
@@ -207,10 +209,46 @@ class TemplateImportsTest {
         assertEquals(
                 dir.resolve("templates/in.tmpl") + ": term 'sim': cannot be rendered: invalid operands for"
                         + " mathematical comparison [GREATER_THAN] (in a template that it includes or extends)\n"
-                        + dir.resolve("templates/o.tmpl") + ":2: term 'sim': unknown parameter or variable 'nosuch' in"
-                        + " `{{ nosuch }}`; known names: lj.epsilon\n"
+                        + dir.resolve("templates/o.tmpl")
+                        + ":2: term 'sim': cannot be rendered in `{{ max(2, \"b\") }}`:"
+                        + " invalid operands for mathematical comparison [GREATER_THAN]\n"
                         + "2 problems found; the job file format is described in docs/job-file.md\n",
                 r.err());
+    }
+
+    /**
+     * A failure of Pebble's code in the content of a template that another extends is said once,
+     * at the parent's line, not also at a line of the child (whose tree has returned by the time
+     * the parent renders); when only a run reaches it, the child is named without a line, saying
+     * it may be in the parent.
+     */
+    @Test
+    void aFailureInAnExtendedTemplateIsSaidAtItsLineOnly() throws IOException {
+        Path job = job("{% extends \"lib.txt\" %}\n{% block body %}\ne = {{ lj.epsilon }}\n{% endblock %}\n");
+        Files.writeString(
+                dir.resolve("templates/lib.tmpl"),
+                "# base\n{% block body %}e = 1{% endblock %}\n{% if lj.epsilon > 5 %}{% include 3 %}{% endif %}\n");
+        Cli.Run valid = Cli.run("validate", job.toString());
+        assertEquals(0, valid.code(), valid::toString);
+        Cli.Run r = Cli.run("eval", job.toString(), "--set", "lj.epsilon=6");
+        assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("failed at step render: template '" + dir.resolve("templates/in.tmpl") + "': cannot"
+                                + " be rendered: it got a number where it needs a text (a tag given a value of the wrong kind,"
+                                + " such as a number or a map for the name of an include or import?) (in it or in a template"
+                                + " that it extends)"),
+                r::toString);
+        Files.writeString(
+                dir.resolve("templates/lib.tmpl"), "# base\n{% block body %}e = 1{% endblock %}\n{% include 3 %}\n");
+        Cli.Run checked = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, checked.code(), checked::toString);
+        assertEquals(
+                dir.resolve("templates/lib.tmpl") + ":3: term 'sim': cannot be rendered in `{% include 3 %}`: it got"
+                        + " a number where it needs a text (a tag given a value of the wrong kind, such as a number or"
+                        + " a map for the name of an include or import?)\n"
+                        + "1 problem found; the job file format is described in docs/job-file.md\n",
+                checked.err());
     }
 
     /**

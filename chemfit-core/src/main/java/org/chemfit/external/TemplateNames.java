@@ -354,17 +354,52 @@ final class TemplateNames {
     /**
      * @param tree a template
      * @param kind the simple name of a kind of Pebble node ({@code IncludeNode})
-     * @return the lines of the template's nodes of that kind, macros' included, in order
+     * @return the lines of the template's nodes of that kind outside its macros, in order
      */
     static List<Integer> linesOf(RootNode tree, String kind) {
         List<Node> nodes = new ArrayList<>();
-        tags(tree.getBody(), n -> n.getClass().getSimpleName().equals(kind), true, nodes);
+        tags(tree.getBody(), n -> n.getClass().getSimpleName().equals(kind), false, nodes);
         return nodes.stream()
                 .filter(n -> n instanceof io.pebbletemplates.pebble.node.AbstractRenderableNode)
                 .map(n -> ((io.pebbletemplates.pebble.node.AbstractRenderableNode) n).getLineNumber())
                 .distinct()
                 .sorted()
                 .toList();
+    }
+
+    /**
+     * @param tree a template
+     * @return the names that its include, extends, import, from and embed tags give as literal
+     *     texts, macros' included, in order
+     */
+    static List<String> namedTemplates(RootNode tree) {
+        List<Node> nodes = new ArrayList<>();
+        tags(
+                tree.getBody(),
+                n -> n instanceof IncludeNode
+                        || n instanceof ExtendsNode
+                        || n instanceof ImportNode
+                        || n instanceof FromNode
+                        || n instanceof io.pebbletemplates.pebble.node.EmbedNode,
+                true,
+                nodes);
+        List<String> out = new ArrayList<>();
+        for (Node n : nodes) {
+            Expression<?> name = n instanceof IncludeNode i
+                    ? i.getIncludeExpression()
+                    : n instanceof ExtendsNode x
+                            ? x.getParentExpression()
+                            : n instanceof ImportNode m ? m.getImportExpression() : null;
+            if (n instanceof FromNode f) {
+                From from = from(f);
+                if (from != null) {
+                    out.add(from.template());
+                }
+            } else if (name instanceof LiteralStringExpression text) {
+                out.add(text.getValue());
+            }
+        }
+        return out;
     }
 
     /**

@@ -427,9 +427,7 @@ final class Templates {
                 }
                 throw failure(e, s, knownNames);
             } catch (RuntimeException e) {
-                Source s = sources.get(i);
-                throw unknownNameAt(context, knownNames, s, failureLines(s, e), false)
-                        .orElseGet(() -> unrendered(s, e));
+                throw unrendered(sources.get(i), e);
             } catch (IOException e) {
                 throw new IllegalStateException(
                         "cannot render template '" + sources.get(i).displayName() + "': " + Reasons.of(e), e);
@@ -649,7 +647,7 @@ final class Templates {
                     // where names stand in as numbers, a failure may be of the stand-ins: the unknown
                     // names said above are the problems
                     if (found.isEmpty() && assumed.isEmpty()) {
-                        if (inAnother(e)) {
+                        if (inAnother(e) || extendsAnother(s)) {
                             unrenderedElsewhere.put(i, e); // said below unless another template's check says it
                         } else {
                             problems.add(unrendered(s, e));
@@ -665,12 +663,15 @@ final class Templates {
         List<TemplateException> problems = new ArrayList<>();
         for (Map.Entry<Integer, RuntimeException> u : unrenderedElsewhere.entrySet()) {
             int i = u.getKey();
-            // said there when another template's own check said the same failure of Pebble's code
+            // said there when a template that this one includes or extends (or one of theirs) said
+            // the same failure of Pebble's code in its own check
             String reason = javaReason(u.getValue());
+            Set<String> reached = reachedFrom(sources.get(i));
             boolean saidThere = false;
             for (int j = 0; j < own.size(); j++) {
                 for (TemplateException p : own.get(j)) {
                     saidThere |= j != i
+                            && reached.contains(sources.get(j).target())
                             && p.getCause() instanceof RuntimeException c
                             && !(c instanceof PebbleException)
                             && javaReason(c).equals(reason);
@@ -746,6 +747,29 @@ final class Templates {
         return located(s, u.line(), reason);
     }
 
+    /**
+     * @return the run-directory names of the templates that a template includes, extends, imports
+     *     or embeds by a literal name, and of those they reach so, in turn
+     */
+    private Set<String> reachedFrom(Source s) {
+        Set<String> reached = new java.util.LinkedHashSet<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(s.target()));
+        while (!todo.isEmpty()) {
+            String from = todo.poll();
+            RootNode tree = trees.get(from);
+            if (tree == null) {
+                continue;
+            }
+            for (String name : TemplateNames.namedTemplates(tree)) {
+                String target = imported(from, name);
+                if (target != null && reached.add(target)) {
+                    todo.add(target);
+                }
+            }
+        }
+        return reached;
+    }
+
     /** Pebble's tags that take a template's name, which they cast to a text while they render. */
     private static final Set<String> NAMING_TAGS =
             Set.of("IncludeNode", "ImportNode", "FromNode", "ExtendsNode", "EmbedNode");
@@ -763,7 +787,8 @@ final class Templates {
      * @return the problem
      */
     private TemplateException unrendered(Source s, RuntimeException e) {
-        String node = failedNode(e);
+        String node = failedNode(e, false);
+        boolean elsewhere = inAnother(e) || extendsAnother(s);
         String reason = javaReason(e)
                 + (node != null && NAMING_TAGS.contains(node)
                         ? " (a tag given a value of the wrong kind, such as a number or a map for the name of"
@@ -778,7 +803,11 @@ final class Templates {
                     s.displayName(), line, 0, said, "template '" + s.displayName() + "' line " + line + ": " + said, e);
         }
         String said = "cannot be rendered: " + reason
-                + (inAnother(e) ? " (in a template that it includes or extends)" : "")
+                + (elsewhere
+                        ? inAnother(e)
+                                ? " (in a template that it includes or extends)"
+                                : " (in it or in a template that it extends)"
+                        : "")
                 + (lines.isEmpty()
                         ? ""
                         : " (on one of lines "
@@ -788,14 +817,23 @@ final class Templates {
     }
 
     /**
-     * @return the lines of the template's tags of the kind whose rendering threw (in a macro, the
-     *     kind of the tag that called it); none when the failure was in another template, or its
-     *     kind is not known
+     * @return the lines of the template's tags (outside its macros) of the kind whose rendering
+     *     threw (in a macro, the kind of the tag that called it); none when the failure may be in
+     *     another template (one it includes, or extends: a parent renders after the child's tree
+     *     has returned, so the stack does not tell them apart), or its kind is not known
      */
     private List<Integer> failureLines(Source s, RuntimeException e) {
-        String node = failedNode(e);
+        String node = failedNode(e, true);
         RootNode tree = trees.get(s.target());
-        return node == null || tree == null || inAnother(e) ? List.of() : TemplateNames.linesOf(tree, node);
+        return node == null || tree == null || inAnother(e) || extendsAnother(s)
+                ? List.of()
+                : TemplateNames.linesOf(tree, node);
+    }
+
+    /** @return whether the template extends another (its parents render its blocks and the rest) */
+    private boolean extendsAnother(Source s) {
+        RootNode tree = trees.get(s.target());
+        return tree != null && !TemplateNames.linesOf(tree, "ExtendsNode").isEmpty();
     }
 
     /** Whether a stack frame is Pebble's call of a macro. */
@@ -810,13 +848,14 @@ final class Templates {
     }
 
     /**
-     * @return the simple name of the kind of Pebble node whose rendering threw (in a macro, that of
-     *     the node that called the outermost macro, which is the rendered template's), or null
+     * @param caller in a macro, whether the node that called the outermost macro is meant (the
+     *     rendered template's) rather than the one that threw
+     * @return the simple name of the kind of Pebble node whose rendering threw, or null
      */
-    private static @Nullable String failedNode(RuntimeException e) {
+    private static @Nullable String failedNode(RuntimeException e, boolean caller) {
         StackTraceElement[] stack = e.getStackTrace();
         int from = 0;
-        for (int k = 0; k < stack.length; k++) {
+        for (int k = 0; caller && k < stack.length; k++) {
             if (macroCall(stack[k])) {
                 from = k + 1; // the frames below the outermost call are the caller's
             }
