@@ -394,8 +394,9 @@ final class FitRun {
 
     /**
      * What {@code chemfit fit} of the job (without {@code --restart} or {@code --max-evaluations})
-     * would say of the journal in its output folder before it starts: the journal read only,
-     * nothing written, as the fit checks it.
+     * would say of the journal in its output folder before it starts, read as {@code chemfit report}
+     * reads it (evaluations a killed fit left in its pending file copied in first), the fit's check
+     * of it made; or of another job's results.json there when there is no journal.
      *
      * @param jf the job file, read
      * @param plan the job's plan
@@ -403,8 +404,16 @@ final class FitRun {
      */
     static @Nullable String journalRefusal(JobFile jf, FitPlan plan) {
         Path folder = jf.output().folder();
-        if (!Files.isRegularFile(folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME))) {
-            return null;
+        Path file = folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            return anotherJobsResults(jf, folder);
+        }
+        try {
+            if (Files.size(file) == 0) {
+                return null; // an empty file, which a fit makes its journal
+            }
+        } catch (java.io.IOException e) {
+            return null; // the fit says what it cannot read
         }
         int budget = jf.optimizer().maxEvaluations();
         try (JournalReader j = JournalReader.openReadOnly(folder)) {
@@ -487,29 +496,44 @@ final class FitRun {
      * journal of another job would refuse the fit.
      */
     private void refuseAnotherJobsResults() {
+        if (!options.restart()) {
+            String refusal = anotherJobsResults(jf, folder);
+            if (refusal != null) {
+                throw new UserException(refusal);
+            }
+        }
+    }
+
+    /**
+     * @param jf the job
+     * @param folder its output folder
+     * @return why a fit without {@code --restart} refuses the folder's results.json of another job
+     *     when no journal there says more, or null
+     */
+    private static @Nullable String anotherJobsResults(JobFile jf, Path folder) {
         Path results = folder.resolve(Results.FILE);
-        if (options.restart()
-                || Files.exists(folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME))
+        if (Files.exists(folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME))
                 || !Files.isRegularFile(results)) {
-            return;
+            return null;
         }
         Map<String, Object> earlier;
         try {
             earlier = Results.read(results);
         } catch (RuntimeException e) {
-            return; // not a results file that can be read: nothing of a job to compare
+            return null; // not a results file that can be read: nothing of a job to compare
         }
         // the same job file under the same name is this job, maybe edited: its results are its own to replace
         if (earlier.get("job") instanceof Map<?, ?> job
                 && job.get("sha256") instanceof String hash
                 && !hash.equals(jf.hash())
                 && !(jf.file().toString().equals(job.get("file")) && jf.name().equals(job.get("name")))) {
-            throw new UserException(folder + " holds the results of another job (" + results + ": job '"
+            return folder + " holds the results of another job (" + results + ": job '"
                     + job.get("name") + "' from " + job.get("file") + ", sha256 "
                     + hash.substring(0, Math.min(12, hash.length()))
                     + "...), and no journal that would say more; they are not replaced: give another --output,"
-                    + " or --restart to replace them");
+                    + " or --restart to replace them";
         }
+        return null;
     }
 
     /**

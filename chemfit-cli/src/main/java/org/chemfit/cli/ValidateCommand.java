@@ -48,11 +48,14 @@ final class ValidateCommand extends BaseCommand {
                         "chemfit fit",
                         "another output.folder (or chemfit fit --output)");
             }
-            if (inTheWay == null) {
-                inTheWay = FitRun.journalRefusal(jf, plan);
-            }
             if (inTheWay != null) {
                 throw new UserException(inTheWay);
+            }
+            // what the output folder's journal (or results) will make chemfit fit refuse without
+            // --restart: the job itself may be right, and meant for --restart or another folder
+            String refusal = FitRun.journalRefusal(jf, plan);
+            if (refusal != null) {
+                err().println("warning: chemfit fit will refuse this job's output folder: " + refusal);
             }
             for (String warning : jf.warnings()) {
                 err().println("warning: " + warning);

@@ -11,10 +11,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code chemfit validate} says what {@code chemfit fit} would say of the journal in the job's
- * output folder before it starts: a job changed since its run there is refused by both, in the
- * same words, and the journal is left as it was; the same job, or one whose budget was raised
- * after it ran out of evaluations, goes on.
+ * {@code chemfit validate} warns of what {@code chemfit fit} would refuse in the journal of the
+ * job's output folder before it starts (the job itself may be meant for {@code --restart}): a job
+ * changed since its run there, in the fit's words, the journal left as it was; another job's
+ * results.json without a journal. The same job, one whose budget was raised after it ran out of
+ * evaluations, and an empty journal file are not warned of.
  */
 class ValidateJournalTest {
 
@@ -41,12 +42,13 @@ class ValidateJournalTest {
     }
 
     @Test
-    void aJobChangedSinceItsRunIsRefusedByValidateAsByFit() throws IOException {
+    void aJobChangedSinceItsRunIsWarnedOfByValidateInTheWordsFitRefusesItWith() throws IOException {
         Path job = argon();
         Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none", "--no-plots");
         assertEquals(0, fit.code(), fit::toString);
         Cli.Run same = Cli.run("validate", job.toString());
         assertEquals(0, same.code(), same::toString);
+        assertEquals("", same.err());
 
         Files.writeString(
                 job,
@@ -55,9 +57,10 @@ class ValidateJournalTest {
         Path journal = job.resolveSibling("results/journal.sqlite");
         byte[] before = Files.readAllBytes(journal);
         Cli.Run validate = Cli.run("validate", job.toString());
-        assertEquals(ExitCodes.USAGE, validate.code(), validate::toString);
+        assertEquals(0, validate.code(), validate::toString);
+        String warning = "warning: chemfit fit will refuse this job's output folder: ";
         assertTrue(
-                validate.err().startsWith("error: journal " + journal + " holds run 1 of a different job ("),
+                validate.err().startsWith(warning + "journal " + journal + " holds run 1 of a different job ("),
                 validate::toString);
         assertTrue(validate.err().contains("job.file.terms[0].weight"), validate::toString);
         assertTrue(validate.err().contains("(chemfit fit --restart;"), validate::toString);
@@ -68,7 +71,46 @@ class ValidateJournalTest {
 
         Cli.Run refused = Cli.run("fit", job.toString(), "--progress", "none", "--no-plots");
         assertEquals(ExitCodes.USAGE, refused.code(), refused::toString);
-        assertEquals(validate.err(), refused.err());
+        assertEquals(validate.err().replace(warning, "error: "), refused.err());
+    }
+
+    @Test
+    void anEmptyJournalIsValidAsTheFitTakesIt() throws IOException {
+        Path job = argon();
+        Path journal = Files.createDirectories(job.resolveSibling("results")).resolve("journal.sqlite");
+        Files.writeString(journal, "");
+        Cli.Run validate = Cli.run("validate", job.toString());
+        assertEquals(0, validate.code(), validate::toString);
+        assertEquals("", validate.err());
+        assertEquals(0, Files.size(journal));
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none", "--no-plots");
+        assertEquals(0, fit.code(), fit::toString);
+    }
+
+    @Test
+    void anotherJobsResultsWithoutAJournalAreWarnedOfByValidateInTheWordsFitRefusesThemWith() throws IOException {
+        Path job = argon();
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none", "--no-plots");
+        assertEquals(0, fit.code(), fit::toString);
+        try (Stream<Path> files = Files.list(job.resolveSibling("results"))) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("journal.sqlite"))
+                    .toList()) {
+                Files.delete(f);
+            }
+        }
+        Path other = job.resolveSibling("other.yaml");
+        Files.writeString(other, Files.readString(job).replace("name: argon-lj", "name: another-fit"));
+        Cli.Run validate = Cli.run("validate", other.toString());
+        assertEquals(0, validate.code(), validate::toString);
+        String warning = "warning: chemfit fit will refuse this job's output folder: ";
+        assertTrue(
+                validate.err()
+                        .startsWith(warning + job.resolveSibling("results") + " holds the results of another" + " job ("
+                                + job.resolveSibling("results/results.json") + ": job 'argon-lj' from "),
+                validate::toString);
+        Cli.Run refused = Cli.run("fit", other.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.USAGE, refused.code(), refused::toString);
+        assertEquals(validate.err().replace(warning, "error: "), refused.err());
     }
 
     @Test
@@ -79,6 +121,7 @@ class ValidateJournalTest {
         Files.writeString(job, Files.readString(job).replace("max_evaluations: 30", "max_evaluations: 60"));
         Cli.Run validate = Cli.run("validate", job.toString());
         assertEquals(0, validate.code(), validate::toString);
+        assertEquals("", validate.err());
         Cli.Run more = Cli.run("fit", job.toString(), "--progress", "none", "--no-plots");
         assertEquals(0, more.code(), more::toString);
         assertTrue(more.err().contains("resum") || more.out().contains("resum"), more::toString);
