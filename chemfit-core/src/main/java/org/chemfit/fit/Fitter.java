@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * interrupt before any evaluation finished leaves no result to give: the fit then throws the
  * {@link org.chemfit.EvaluationCancelledException} that stopped it. A failure of the method's own
  * code (a matrix it cannot invert, say) ends the fit with a {@link FitFailedException} carrying the
- * best result so far.
+ * best result so far. So does an objective that throws instead of evaluating a batch (a thread
+ * pool's wrapper closed during the fit, say): each evaluation of the batch that it did not finish
+ * has failed, with that exception as its failure, in the journal as in the fit.
  *
  * <p>{@link FitResult#rounds()} counts the batches evaluated at once (a least-squares method asks
  * for a trial point and its finite-difference Jacobian as one batch). When the objective is a sum
@@ -572,7 +574,8 @@ public final class Fitter {
      * @return the result
      * @throws IllegalArgumentException when every term of the objective has weight 0 (its loss is
      *     0 whatever the parameters)
-     * @throws FitFailedException when a term failed under the RAISE policy or the method failed
+     * @throws FitFailedException when a term failed under the RAISE policy, the objective threw
+     *     instead of evaluating (a wrapper closed during the fit), or the method failed
      *     (or the journal could not be written)
      * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
      *     evaluation finished (there is no result yet)
@@ -593,7 +596,8 @@ public final class Fitter {
      *     objective that is not a sum of squares (the message names the term), or an objective
      *     whose every term has weight 0
      * @throws NullPointerException when the method is null
-     * @throws FitFailedException when a term failed under the RAISE policy or the method failed
+     * @throws FitFailedException when a term failed under the RAISE policy, the objective threw
+     *     instead of evaluating (a wrapper closed during the fit), or the method failed
      *     (or the journal could not be written)
      * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
      *     evaluation finished (there is no result yet)
@@ -612,7 +616,8 @@ public final class Fitter {
      * @return the result
      * @throws IllegalArgumentException when every term of the objective has weight 0
      * @throws NullPointerException when the optimizer is null
-     * @throws FitFailedException when a term failed under the RAISE policy or the method failed
+     * @throws FitFailedException when a term failed under the RAISE policy, the objective threw
+     *     instead of evaluating (a wrapper closed during the fit), or the method failed
      *     (or the journal could not be written); a method that asks for a point that is null, has
      *     not one value per free parameter, or a value that is NaN, infinite or outside its bounds
      *     has failed, and the point is not evaluated
@@ -1028,7 +1033,20 @@ public final class Fitter {
             }
             lastContexts = contexts;
             if (!toCompute.isEmpty()) {
-                batch.evaluateMany(toCompute);
+                try {
+                    batch.evaluateMany(toCompute);
+                } catch (EvaluationCancelledException | org.chemfit.journal.JournalException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // the objective refused the batch or broke it off (a wrapper closed during the
+                    // fit, say): every evaluation it did not finish failed with it, as one that threw
+                    // in serial evaluation does, so the journal and the fit's failure say so
+                    for (EvaluationContext ctx : toCompute) {
+                        if (ctx.status() == EvaluationContext.Status.PENDING) {
+                            ctx.fail(e);
+                        }
+                    }
+                }
             }
             if (session != null && session.resumed()) {
                 checkReplayed(contexts, fresh);
