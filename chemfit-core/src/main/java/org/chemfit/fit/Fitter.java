@@ -433,19 +433,6 @@ public final class Fitter {
         return this;
     }
 
-    /**
-     * @return whether the value's text is {@code Object}'s, class name and identity hash: neither
-     *     {@code toString} nor {@code hashCode} is its class's own
-     */
-    private static boolean identityText(Object v) {
-        try {
-            return v.getClass().getMethod("toString").getDeclaringClass() == Object.class
-                    && v.getClass().getMethod("hashCode").getDeclaringClass() == Object.class;
-        } catch (NoSuchMethodException e) {
-            return false; // every class has both: not reached
-        }
-    }
-
     /** How deep a tree of job settings may be: deeper is taken for a tree that holds itself. */
     private static final int SETTINGS_DEPTH = 100;
 
@@ -470,7 +457,7 @@ public final class Fitter {
             }
         } else if (v != null && v.getClass().isArray()) {
             return; // an array of a primitive type (numbers, booleans, chars), stored as a list
-        } else if (v != null && identityText(v)) {
+        } else if (v != null && org.chemfit.support.StableOrder.identityText(v)) {
             throw new IllegalArgumentException(where + " is a " + v.getClass().getName()
                     + " with no text of its own; the settings are stored as JSON (maps, lists, strings,"
                     + " numbers, booleans), and this value's text would change from one run of the JVM to"
@@ -1084,10 +1071,7 @@ public final class Fitter {
                     }
                     if (failure == null) {
                         failed = ctx;
-                        Throwable f = ctx.failure();
-                        failure = f instanceof RuntimeException r
-                                ? r
-                                : new org.chemfit.ChemFitException(String.valueOf(f), f);
+                        failure = failureOf(ctx);
                     }
                     continue;
                 }
@@ -1110,6 +1094,15 @@ public final class Fitter {
                 values[k] = v;
                 if (session != null) {
                     session.evaluationFinished(number, ctx, v);
+                    if (ctx.status() == EvaluationContext.Status.FAILED) {
+                        // the journal failed it as it recorded it (metadata that it cannot store)
+                        failedEvaluations++;
+                        if (failure == null) {
+                            failed = ctx;
+                            failure = failureOf(ctx);
+                        }
+                        continue;
+                    }
                 }
                 for (FitListener l : listeners) {
                     l.onEvaluation(number, ctx, v);
@@ -1137,6 +1130,12 @@ public final class Fitter {
                         failure);
             }
             return values;
+        }
+
+        /** @return why a failed evaluation failed, as the exception that ends the fit is caused by */
+        private static RuntimeException failureOf(EvaluationContext ctx) {
+            Throwable f = ctx.failure();
+            return f instanceof RuntimeException r ? r : new org.chemfit.ChemFitException(String.valueOf(f), f);
         }
 
         /**
