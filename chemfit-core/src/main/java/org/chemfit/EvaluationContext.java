@@ -410,7 +410,9 @@ public final class EvaluationContext {
         return children.get(i);
     }
 
-    /** @return the free-form metadata, mutable; values must be JSON-able */
+    /**
+     * @return the free-form metadata, mutable; values must be JSON-able (see {@link #put})
+     */
     public Map<String, Object> metadata() {
         if (metadata == null) {
             metadata = new LinkedHashMap<>();
@@ -422,7 +424,10 @@ public final class EvaluationContext {
      * Puts a metadata entry.
      *
      * @param key the key
-     * @param val a JSON-able value
+     * @param val a JSON-able value: a map, list, array, string, number, boolean, enum constant or
+     *     path, or an object whose text is its own (stored as its {@code toString()}); a journal
+     *     refuses an object with no text of its own (whose {@code toString} is {@code Object}'s):
+     *     the term, or the evaluation, that put it fails, saying so
      * @return this context
      */
     public EvaluationContext put(String key, Object val) {

@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * interrupt before any evaluation finished leaves no result to give: the fit then throws the
  * {@link org.chemfit.EvaluationCancelledException} that stopped it. A failure of the method's own
  * code (a matrix it cannot invert, say) ends the fit with a {@link FitFailedException} carrying the
- * best result so far.
+ * best result so far. So does an objective that throws instead of evaluating a batch (a thread
+ * pool's wrapper closed during the fit, say): each evaluation of the batch that it did not finish
+ * has failed, with that exception as its failure, in the journal as in the fit.
  *
  * <p>{@link FitResult#rounds()} counts the batches evaluated at once (a least-squares method asks
  * for a trial point and its finite-difference Jacobian as one batch). When the objective is a sum
@@ -431,19 +433,6 @@ public final class Fitter {
         return this;
     }
 
-    /**
-     * @return whether the value's text is {@code Object}'s, class name and identity hash: neither
-     *     {@code toString} nor {@code hashCode} is its class's own
-     */
-    private static boolean identityText(Object v) {
-        try {
-            return v.getClass().getMethod("toString").getDeclaringClass() == Object.class
-                    && v.getClass().getMethod("hashCode").getDeclaringClass() == Object.class;
-        } catch (NoSuchMethodException e) {
-            return false; // every class has both: not reached
-        }
-    }
-
     /** How deep a tree of job settings may be: deeper is taken for a tree that holds itself. */
     private static final int SETTINGS_DEPTH = 100;
 
@@ -468,7 +457,7 @@ public final class Fitter {
             }
         } else if (v != null && v.getClass().isArray()) {
             return; // an array of a primitive type (numbers, booleans, chars), stored as a list
-        } else if (v != null && identityText(v)) {
+        } else if (v != null && org.chemfit.support.StableOrder.identityText(v)) {
             throw new IllegalArgumentException(where + " is a " + v.getClass().getName()
                     + " with no text of its own; the settings are stored as JSON (maps, lists, strings,"
                     + " numbers, booleans), and this value's text would change from one run of the JVM to"
@@ -572,7 +561,8 @@ public final class Fitter {
      * @return the result
      * @throws IllegalArgumentException when every term of the objective has weight 0 (its loss is
      *     0 whatever the parameters)
-     * @throws FitFailedException when a term failed under the RAISE policy or the method failed
+     * @throws FitFailedException when a term failed under the RAISE policy, the objective threw
+     *     instead of evaluating (a wrapper closed during the fit), or the method failed
      *     (or the journal could not be written)
      * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
      *     evaluation finished (there is no result yet)
@@ -593,7 +583,8 @@ public final class Fitter {
      *     objective that is not a sum of squares (the message names the term), or an objective
      *     whose every term has weight 0
      * @throws NullPointerException when the method is null
-     * @throws FitFailedException when a term failed under the RAISE policy or the method failed
+     * @throws FitFailedException when a term failed under the RAISE policy, the objective threw
+     *     instead of evaluating (a wrapper closed during the fit), or the method failed
      *     (or the journal could not be written)
      * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
      *     evaluation finished (there is no result yet)
@@ -612,7 +603,8 @@ public final class Fitter {
      * @return the result
      * @throws IllegalArgumentException when every term of the objective has weight 0
      * @throws NullPointerException when the optimizer is null
-     * @throws FitFailedException when a term failed under the RAISE policy or the method failed
+     * @throws FitFailedException when a term failed under the RAISE policy, the objective threw
+     *     instead of evaluating (a wrapper closed during the fit), or the method failed
      *     (or the journal could not be written); a method that asks for a point that is null, has
      *     not one value per free parameter, or a value that is NaN, infinite or outside its bounds
      *     has failed, and the point is not evaluated
@@ -1028,7 +1020,20 @@ public final class Fitter {
             }
             lastContexts = contexts;
             if (!toCompute.isEmpty()) {
-                batch.evaluateMany(toCompute);
+                try {
+                    batch.evaluateMany(toCompute);
+                } catch (EvaluationCancelledException | org.chemfit.journal.JournalException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // the objective refused the batch or broke it off (a wrapper closed during the
+                    // fit, say): every evaluation it did not finish failed with it, as one that threw
+                    // in serial evaluation does, so the journal and the fit's failure say so
+                    for (EvaluationContext ctx : toCompute) {
+                        if (ctx.status() == EvaluationContext.Status.PENDING) {
+                            ctx.fail(e);
+                        }
+                    }
+                }
             }
             if (session != null && session.resumed()) {
                 checkReplayed(contexts, fresh);
@@ -1066,10 +1071,7 @@ public final class Fitter {
                     }
                     if (failure == null) {
                         failed = ctx;
-                        Throwable f = ctx.failure();
-                        failure = f instanceof RuntimeException r
-                                ? r
-                                : new org.chemfit.ChemFitException(String.valueOf(f), f);
+                        failure = failureOf(ctx);
                     }
                     continue;
                 }
@@ -1092,6 +1094,15 @@ public final class Fitter {
                 values[k] = v;
                 if (session != null) {
                     session.evaluationFinished(number, ctx, v);
+                    if (ctx.status() == EvaluationContext.Status.FAILED) {
+                        // the journal failed it as it recorded it (metadata that it cannot store)
+                        failedEvaluations++;
+                        if (failure == null) {
+                            failed = ctx;
+                            failure = failureOf(ctx);
+                        }
+                        continue;
+                    }
                 }
                 for (FitListener l : listeners) {
                     l.onEvaluation(number, ctx, v);
@@ -1119,6 +1130,12 @@ public final class Fitter {
                         failure);
             }
             return values;
+        }
+
+        /** @return why a failed evaluation failed, as the exception that ends the fit is caused by */
+        private static RuntimeException failureOf(EvaluationContext ctx) {
+            Throwable f = ctx.failure();
+            return f instanceof RuntimeException r ? r : new org.chemfit.ChemFitException(String.valueOf(f), f);
         }
 
         /**

@@ -192,7 +192,11 @@ public interface Journal extends AutoCloseable {
          * Records an evaluation as COMPLETE (or FAILED when its context says so) and returns once
          * it and every leaf term recorded before it are committed, so that the optimizer is told
          * only what is durable. The leaf terms' records are committed in groups: everything
-         * finished since the last commit shares the next one.
+         * finished since the last commit shares the next one. Metadata that cannot be stored as
+         * JSON (a value with no text of its own, whose {@code toString} is {@code Object}'s) fails
+         * what holds it: a leaf term as it is {@link #finished}, so that its failure policy
+         * applies, and the evaluation here (its context is then FAILED, the message naming the
+         * key and the value's class).
          *
          * @param number the evaluation's number
          * @param ctx its context, with the loss and the per-term breakdown

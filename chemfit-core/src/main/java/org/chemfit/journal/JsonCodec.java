@@ -139,6 +139,87 @@ final class JsonCodec {
         return String.valueOf(v);
     }
 
+    /** What the journal takes as a metadata value, in the words of its refusal. */
+    static final String METADATA_KINDS = "maps, lists, arrays, strings, numbers, booleans, enum constants, paths,"
+            + " or objects with a text of their own";
+
+    /** How deep a metadata tree is looked into: deeper, it is taken as it is. */
+    private static final int METADATA_DEPTH = 100;
+
+    /**
+     * The first metadata value that the journal refuses: an object with no text of its own (its
+     * {@code toString} and {@code hashCode} are {@code Object}'s), which {@link #safe} would store as
+     * a text that changes from one run of the JVM to the next, so that a resumed fit would read back
+     * another value than the one the first run had.
+     *
+     * @param meta a context's metadata
+     * @return the key (its path into the value: {@code 'info.a[2]'}) and the value's class,
+     *     {@code 'info' is a java.lang.Object}, or null when every value is taken
+     */
+    static @Nullable String refusedMetadata(Map<String, Object> meta) {
+        for (Map.Entry<String, Object> e : meta.entrySet()) {
+            String refused = refused(e.getValue(), e.getKey(), 0);
+            if (refused != null) {
+                return refused;
+            }
+        }
+        return null;
+    }
+
+    private static @Nullable String refused(@Nullable Object v, String at, int depth) {
+        if (v == null
+                || v instanceof String
+                || v instanceof Number
+                || v instanceof Boolean
+                || v instanceof Enum<?>
+                || v instanceof java.nio.file.Path
+                || depth > METADATA_DEPTH) {
+            return null;
+        }
+        if (v instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                String r = refused(e.getValue(), at + "." + e.getKey(), depth + 1);
+                if (r != null) {
+                    return r;
+                }
+            }
+            return null;
+        }
+        if (v instanceof Iterable<?> it) {
+            int i = 0;
+            for (Object x : it) {
+                String r = refused(x, at + "[" + i++ + "]", depth + 1);
+                if (r != null) {
+                    return r;
+                }
+            }
+            return null;
+        }
+        if (v instanceof Object[] a) {
+            for (int i = 0; i < a.length; i++) {
+                String r = refused(a[i], at + "[" + i + "]", depth + 1);
+                if (r != null) {
+                    return r;
+                }
+            }
+            return null;
+        }
+        if (v.getClass().isArray()) {
+            return null; // of a primitive type: numbers, booleans, chars
+        }
+        return StableOrder.identityText(v) ? "'" + at + "' is a " + v.getClass().getName() : null;
+    }
+
+    /**
+     * @param refused what {@link #refusedMetadata} said
+     * @return why the journal refuses the value: the key, its class and what it takes
+     */
+    static String metadataRefusal(String refused) {
+        return "its metadata " + refused + ", with no text of its own; the journal stores metadata as JSON ("
+                + METADATA_KINDS + "), and this value's text would change from one run of the JVM to the next,"
+                + " so that a resumed fit would read back another value";
+    }
+
     /** Parameters as a flat JSON object of dotted names to numbers (exact: see the class comment). */
     static String parameters(Parameters p) {
         return write(p.asFlatMap());

@@ -1252,6 +1252,12 @@ final class SqliteSession implements Journal.Session {
 
     @Override
     public void evaluationFinished(int number, EvaluationContext ctx, double toldLoss) {
+        if (ctx.status() != EvaluationContext.Status.FAILED) {
+            String refused = refusedMetadata(ctx);
+            if (refused != null) {
+                ctx.fail(new org.chemfit.ChemFitException("evaluation " + ctx.evaluationId() + " failed: " + refused));
+            }
+        }
         long now = EvaluationContext.nowEpochNanos();
         boolean failed = ctx.status() == EvaluationContext.Status.FAILED;
         String key = key(ctx);
@@ -1356,6 +1362,30 @@ final class SqliteSession implements Journal.Session {
         if (write) {
             keptWhole(ctx);
         }
+    }
+
+    /**
+     * The metadata the journal refuses of an evaluation's root, or of a combined objective inside
+     * it; a leaf term's was looked at as it finished ({@link #finished}).
+     *
+     * @return why, naming the key and, for a combined objective inside, the term ("term 1 'b': its
+     *     metadata 'info' is a java.lang.Object, ..."), or null when the journal takes every value
+     */
+    private static @Nullable String refusedMetadata(EvaluationContext node) {
+        String refused = JsonCodec.refusedMetadata(org.chemfit.internal.ContextValues.metadata(node));
+        if (refused != null) {
+            String why = JsonCodec.metadataRefusal(refused);
+            return node.parent() == null ? why : "term " + node.index() + " '" + node.name() + "': " + why;
+        }
+        for (EvaluationContext c : node.children()) {
+            if (!c.children().isEmpty()) {
+                String r = refusedMetadata(c);
+                if (r != null) {
+                    return r;
+                }
+            }
+        }
+        return null;
     }
 
     /**
@@ -1889,6 +1919,23 @@ final class SqliteSession implements Journal.Session {
 
     @Override
     public void finished(EvaluationContext child) {
+        if (child.status() != EvaluationContext.Status.FAILED) {
+            String refused = JsonCodec.refusedMetadata(org.chemfit.internal.ContextValues.metadata(child));
+            if (refused != null) {
+                // checked here, on the term's thread, so that the term fails, as its failure policy says
+                child.fail(new org.chemfit.TermFailedException(
+                        "term " + child.index() + " '" + child.name() + "' failed: "
+                                + JsonCodec.metadataRefusal(refused),
+                        child.name(),
+                        child.index(),
+                        child.parameters(),
+                        null,
+                        null,
+                        null,
+                        false,
+                        null));
+            }
+        }
         boolean failed = child.status() == EvaluationContext.Status.FAILED;
         double value = failed ? Double.NaN : child.value();
         String failure = failed ? EvaluationPack.message(child.failure()) : null;

@@ -20,7 +20,9 @@ package org.chemfit.support;
  *     would overflow or underflow)
  * @param mae mean(|model - reference|), NaN when no pair was used
  * @param maxAbsError max |model - reference|, NaN when no pair was used
- * @param r2 the coefficient of determination, or NaN where it is not meaningful
+ * @param r2 the coefficient of determination, or NaN where it is not meaningful; where the sums of
+ *     squares of the errors or of the reference values' deviations from their mean overflow or
+ *     underflow, each is computed with its terms scaled by the largest
  * @implNote Immutable and thread-safe.
  */
 public record Metrics(int count, double rmse, double mae, double maxAbsError, double r2) {
@@ -67,18 +69,55 @@ public record Metrics(int count, double rmse, double mae, double maxAbsError, do
         }
         mean /= n;
         double tot = 0;
+        double spread = 0;
         for (int i = 0; i < reference.length; i++) {
             if (Double.isFinite(reference[i]) && Double.isFinite(model[i])) {
                 tot += (reference[i] - mean) * (reference[i] - mean);
+                spread = Math.max(spread, Math.abs(reference[i] - mean));
             }
         }
         // an error beyond a double (two values of opposite sign near its limit) has no scale to divide by
         if (!Double.isFinite(max)
                 || Double.isFinite(sq) && Double.isFinite(abs) && (sq >= Double.MIN_NORMAL || max == 0)) {
-            double r2 = n >= 3 && tot > 0 ? 1 - sq / tot : Double.NaN;
+            double r2 = Double.NaN;
+            if (n >= 3 && spread > 0) {
+                // SS_tot = sumScaled * spread^2 where the plain sum overflows or underflows
+                r2 = plain(tot, spread)
+                        ? 1 - sq / tot
+                        : 1 - sq / spread / spread / sumScaled(reference, model, mean, spread);
+            }
             return new Metrics(n, Math.sqrt(sq / n), abs / n, max, r2);
         }
-        return scaled(reference, model, n, abs, max, tot);
+        return scaled(reference, model, n, abs, max, mean, tot, spread);
+    }
+
+    /**
+     * @param tot the sum of squares of the reference values about their mean
+     * @param spread the largest absolute deviation of a reference value from the mean
+     * @return whether the plain sum is to be used: it is a normal finite double, or no finite scale
+     *     (a deviation beyond a double) can replace it
+     */
+    private static boolean plain(double tot, double spread) {
+        return tot >= Double.MIN_NORMAL && Double.isFinite(tot) || !Double.isFinite(spread);
+    }
+
+    /**
+     * @param reference the reference values
+     * @param model the model's values, in the same order
+     * @param mean the mean of the reference values of the pairs used
+     * @param spread the largest absolute deviation of those from the mean, finite and more than 0
+     * @return the sum of squares of the reference values' deviations from the mean, each divided by
+     *     spread first: at least 1, and SS_tot divided by spread^2
+     */
+    private static double sumScaled(double[] reference, double[] model, double mean, double spread) {
+        double sum = 0;
+        for (int i = 0; i < reference.length; i++) {
+            if (Double.isFinite(reference[i]) && Double.isFinite(model[i])) {
+                double r = (reference[i] - mean) / spread;
+                sum += r * r;
+            }
+        }
+        return sum;
     }
 
     /**
@@ -92,10 +131,13 @@ public record Metrics(int count, double rmse, double mae, double maxAbsError, do
      * @param n the number of pairs where both values are finite, at least 1
      * @param abs the sum of absolute errors, unscaled (kept when finite)
      * @param max the largest absolute error, finite and more than 0
+     * @param mean the mean of the reference values of the pairs used
      * @param tot the sum of squares of the reference values about their mean
+     * @param spread the largest absolute deviation of a reference value from the mean
      * @return the metrics over the pairs where both values are finite
      */
-    private static Metrics scaled(double[] reference, double[] model, int n, double abs, double max, double tot) {
+    private static Metrics scaled(
+            double[] reference, double[] model, int n, double abs, double max, double mean, double tot, double spread) {
         double sq = 0;
         double sum = 0;
         for (int i = 0; i < reference.length; i++) {
@@ -106,9 +148,18 @@ public record Metrics(int count, double rmse, double mae, double maxAbsError, do
             }
         }
         double mae = Double.isFinite(abs) ? abs / n : max * (sum / n);
-        // SS_res / SS_tot = sq * (max / sqrt(tot))^2: -Infinity only when 1 - that is beyond a double
-        double ratio = max / Math.sqrt(tot);
-        double r2 = n >= 3 && tot > 0 && Double.isFinite(tot) ? 1 - sq * ratio * ratio : Double.NaN;
+        double r2 = Double.NaN;
+        if (n >= 3 && spread > 0 && Double.isFinite(spread)) {
+            if (plain(tot, spread)) {
+                // SS_res / SS_tot = sq * (max / sqrt(tot))^2: -Infinity only when 1 - that is beyond a double
+                double ratio = max / Math.sqrt(tot);
+                r2 = 1 - sq * ratio * ratio;
+            } else {
+                // SS_tot overflows or underflows too: SS_res / SS_tot = sq / sumScaled * (max / spread)^2
+                double ratio = max / spread;
+                r2 = 1 - sq / sumScaled(reference, model, mean, spread) * ratio * ratio;
+            }
+        }
         return new Metrics(n, max * Math.sqrt(sq / n), mae, max, r2);
     }
 }

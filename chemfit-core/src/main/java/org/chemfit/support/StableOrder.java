@@ -77,6 +77,21 @@ public final class StableOrder {
     }
 
     /**
+     * @param v any value
+     * @return whether the value's text is {@code Object}'s, class name and identity hash, which
+     *     changes from one start of the JVM to the next: neither {@code toString} nor
+     *     {@code hashCode} is its class's own
+     */
+    public static boolean identityText(Object v) {
+        try {
+            return v.getClass().getMethod("toString").getDeclaringClass() == Object.class
+                    && v.getClass().getMethod("hashCode").getDeclaringClass() == Object.class;
+        } catch (NoSuchMethodException e) {
+            return false; // every class has both: not reached
+        }
+    }
+
+    /**
      * @param map any map
      * @return its entries in its own order, or, for a salted map, sorted by the text of their keys
      */

@@ -15,12 +15,14 @@ import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.QuantityComputer;
+import org.chemfit.fit.FitFailedException;
 import org.chemfit.fit.FitResult;
 import org.chemfit.fit.Fitter;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
 import org.chemfit.journal.read.RunRecord;
 import org.chemfit.journal.read.TermRecord;
+import org.chemfit.schedule.AsyncWrapperCOB;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -180,6 +182,61 @@ class JournalFitTest {
             assertEquals(r.bestParameters(), best.parameters());
             assertEquals(List.of("ok"), j.integrityCheck());
         }
+    }
+
+    /**
+     * A thread-pool wrapper closed during the fit refuses the next batch: the evaluation it did not
+     * run fails, in the journal as in the fit, which ends as a failed evaluation does.
+     */
+    @Test
+    void aWrapperClosedDuringTheFitFailsTheEvaluationItRefused() {
+        Counting c = new Counting();
+        AtomicInteger atClose = new AtomicInteger(-1);
+        FitFailedException e;
+        AsyncWrapperCOB w = new AsyncWrapperCOB(c.objective());
+        try (JournalReader j = JournalReader.open(dir)) {
+            Fitter f = fitter(w, j)
+                    .callback(
+                            p -> {
+                                if (p.step() == 3) {
+                                    atClose.set(p.evaluations());
+                                    w.close();
+                                }
+                            },
+                            1);
+            e = assertThrows(FitFailedException.class, () -> f.fit("Nelder-Mead"));
+        } finally {
+            w.close();
+        }
+        int n = atClose.get();
+        assertEquals(3 * n, c.runs.get(), "the evaluations before the close ran their 3 terms, none after");
+        try (JournalReader j = JournalReader.openReadOnly(dir.resolve("journal.sqlite"))) {
+            RunRecord run = j.latestRun().orElseThrow();
+            assertEquals("FAILED", run.status());
+            assertEquals(e.getMessage(), run.stopReason());
+            assertEquals(
+                    Map.of(
+                            EvaluationRecord.State.COMPLETE,
+                            n,
+                            EvaluationRecord.State.RUNNING,
+                            0,
+                            EvaluationRecord.State.FAILED,
+                            1),
+                    j.evaluationCounts(run.id()));
+            EvaluationRecord refused = j.evaluations(run.id()).get(n);
+            assertEquals(n, refused.number());
+            assertEquals(EvaluationRecord.State.FAILED, refused.state());
+            assertEquals(List.of(), j.terms(run.id(), n), "no term of it ran");
+            assertEquals(
+                    "the fit stopped after " + n + " completed evaluations because an evaluation failed (e" + n
+                            + ", at " + refused.parameters()
+                            + "): this AsyncWrapperCOB was closed; create a new one to evaluate again",
+                    e.getMessage());
+        }
+        assertEquals(IllegalStateException.class, e.getCause().getClass());
+        FitResult partial = e.partialResult().orElseThrow();
+        assertEquals(org.chemfit.fit.StopReason.FAILED, partial.stopReason());
+        assertEquals(n + 1, partial.evaluations());
     }
 
     @Test

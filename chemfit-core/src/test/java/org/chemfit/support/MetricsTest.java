@@ -76,6 +76,38 @@ class MetricsTest {
     }
 
     @Test
+    void referencesWhoseSpreadUnderflowsHaveAnR2() {
+        // deviations of 2e-170 about the mean 3e-170 square to 4e-340, below the smallest double, and the
+        // one error of 1e-170 to 1e-340: R^2 = 1 - 1e-340 / 8e-340 = 0.875
+        Metrics m = Metrics.of(new double[] {1e-170, 3e-170, 5e-170}, new double[] {1e-170, 2e-170, 5e-170});
+        assertEquals(1e-170, m.maxAbsError(), 1e-170 * 1e-12);
+        assertEquals(0.875, m.r2(), 1e-12);
+        // one error of 1e-160 about the same references: SS_res = 1e-320 is subnormal, SS_tot is 0 plainly;
+        // R^2 = 1 - 1e-320 / 8e-340 = 1 - 1.25e19
+        Metrics worse =
+                Metrics.of(new double[] {1e-170, 3e-170, 5e-170}, new double[] {1e-170, 3e-170, 5e-170 + 1e-160});
+        assertEquals(-1.25e19, worse.r2(), 1.25e19 * 1e-12);
+        // an error of 1 beside them is plain (SS_res = 1) but SS_tot = 8e-340 underflows:
+        // R^2 = 1 - 1.25e339 is beyond a double
+        Metrics plain = Metrics.of(new double[] {1e-170, 3e-170, 5e-170}, new double[] {1e-170, 1, 5e-170});
+        assertEquals(Double.NEGATIVE_INFINITY, plain.r2());
+    }
+
+    @Test
+    void referencesWhoseSpreadOverflowsHaveAnR2() {
+        // errors of 1e300 about references spread by 1e300: SS_res = 3e600 and SS_tot = 2e600 both overflow;
+        // R^2 = 1 - 3e600 / 2e600 = -0.5
+        Metrics both = Metrics.of(new double[] {-1e300, 0, 1e300}, new double[] {0, 1e300, 0});
+        assertEquals(1e300, both.maxAbsError(), 0);
+        assertEquals(-0.5, both.r2(), 1e-12);
+        // errors of 1e154 about references spread by 1.5e154: SS_res = 3e308 is a double, SS_tot = 4.5e308 is
+        // not; R^2 = 1 - 3 / 4.5 = 1/3, not the 1 of dividing by infinity
+        Metrics tot = Metrics.of(
+                new double[] {-1.5e154, 0, 1.5e154}, new double[] {-1.5e154 + 1e154, 1e154, 1.5e154 + 1e154});
+        assertEquals(1.0 / 3, tot.r2(), 1e-12);
+    }
+
+    @Test
     void anErrorBeyondADoubleIsInfinite() {
         // 1.5e308 - (-1.5e308) is no double: nothing to scale by, as before
         Metrics m = Metrics.of(new double[] {-1.5e308}, new double[] {1.5e308});

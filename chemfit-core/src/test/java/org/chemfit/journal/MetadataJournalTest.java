@@ -1,0 +1,183 @@
+package org.chemfit.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationContext;
+import org.chemfit.FailurePolicy;
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.Parameters;
+import org.chemfit.fit.FitFailedException;
+import org.chemfit.fit.FitResult;
+import org.chemfit.fit.Fitter;
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.JournalReader;
+import org.chemfit.journal.read.RunRecord;
+import org.chemfit.journal.read.TermRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Metadata that the journal cannot store as JSON (an object with no text of its own) fails the
+ * term, or the evaluation, that put it, in words: a resumed fit would read back another value.
+ */
+class MetadataJournalTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String REFUSAL = ", with no text of its own; the journal stores metadata as JSON (maps,"
+            + " lists, arrays, strings, numbers, booleans, enum constants, paths, or objects with a text of their"
+            + " own), and this value's text would change from one run of the JVM to the next, so that a resumed"
+            + " fit would read back another value";
+
+    /** A term that puts {@code value} under {@code key} and gives (x - target)^2. */
+    private static ObjectiveFunction term(double target, String key, Object value) {
+        return new ObjectiveFunction() {
+            @Override
+            public double evaluate(Parameters p) {
+                return evaluate(p, new EvaluationContext(p));
+            }
+
+            @Override
+            public double evaluate(Parameters p, EvaluationContext ctx) {
+                ctx.put(key, value);
+                return Math.pow(p.get("x") - target, 2);
+            }
+        };
+    }
+
+    private static CombinedObjectiveFunction objective(Object bValue) {
+        return new CombinedObjectiveFunction(
+                        List.of(term(1.0, "file", Path.of("/tmp/a.out")), term(2.0, "info", bValue)))
+                .withTermNames(List.of("a", "b"));
+    }
+
+    private Fitter fitter(ObjectiveFunction f, JournalReader j) {
+        return new Fitter(f, Map.of("x", 0.5)).maxEvaluations(20).journal(j);
+    }
+
+    @Test
+    void aTermThatPutsAnObjectWithoutTextFailsAndTheFitStopsInWords() {
+        String why = "term 1 'b' failed: its metadata 'info' is a java.lang.Object" + REFUSAL;
+        FitFailedException e;
+        try (JournalReader j = JournalReader.open(dir)) {
+            e = assertThrows(
+                    FitFailedException.class,
+                    () -> fitter(objective(new Object()), j).fit("Nelder-Mead"));
+        }
+        assertEquals(
+                "the fit stopped in its first evaluation because it failed (e0, at " + Parameters.of(Map.of("x", 0.5))
+                        + "): " + why,
+                e.getMessage());
+        assertEquals(org.chemfit.TermFailedException.class, e.getCause().getClass());
+        try (JournalReader j = JournalReader.openReadOnly(dir.resolve("journal.sqlite"))) {
+            RunRecord run = j.latestRun().orElseThrow();
+            assertEquals("FAILED", run.status());
+            EvaluationRecord ev = j.evaluations(run.id()).get(0);
+            assertEquals(EvaluationRecord.State.FAILED, ev.state());
+            assertEquals(why, ev.failure());
+            List<TermRecord> terms = j.terms(run.id(), 0);
+            assertEquals(EvaluationRecord.State.COMPLETE, terms.get(0).state());
+            assertEquals(EvaluationRecord.State.FAILED, terms.get(1).state());
+            assertEquals(why, terms.get(1).failure());
+        }
+    }
+
+    @Test
+    void onAThreadPoolTheTermFailsAlike() {
+        FitFailedException e;
+        try (org.chemfit.schedule.AsyncWrapperCOB w =
+                        new org.chemfit.schedule.AsyncWrapperCOB(objective(new Object()));
+                JournalReader j = JournalReader.open(dir)) {
+            e = assertThrows(FitFailedException.class, () -> fitter(w, j).fit("Nelder-Mead"));
+        }
+        assertEquals(
+                "the fit stopped in its first evaluation because it failed (e0, at "
+                        + Parameters.of(Map.of("x", 0.5)) + "): term 1 'b' failed: its metadata 'info' is a"
+                        + " java.lang.Object" + REFUSAL,
+                e.getMessage());
+        try (JournalReader j = JournalReader.openReadOnly(dir.resolve("journal.sqlite"))) {
+            long run = j.latestRun().orElseThrow().id();
+            assertEquals(
+                    EvaluationRecord.State.FAILED, j.evaluations(run).get(0).state());
+            // term a, cancelled when b failed, has a row only if it finished first
+            TermRecord b = j.terms(run, 0).stream()
+                    .filter(t -> t.name().equals("b"))
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(EvaluationRecord.State.FAILED, b.state());
+        }
+    }
+
+    @Test
+    void withoutAJournalNothingIsStoredAndNothingRefused() {
+        FitResult r = new Fitter(objective(new Object()), Map.of("x", 0.5))
+                .maxEvaluations(20)
+                .fit("Nelder-Mead");
+        assertEquals(20, r.evaluations());
+    }
+
+    @Test
+    void underAPenaltyTheTermIsStoodInForAndItsPathIntoTheValueNamed() {
+        String why = "term 1 'b' failed: its metadata 'info.runs[1]' is a java.lang.Object" + REFUSAL;
+        FitResult r;
+        try (JournalReader j = JournalReader.open(dir)) {
+            r = fitter(
+                            objective(Map.of("runs", List.of(3, new Object())))
+                                    .withFailurePolicy(FailurePolicy.penalty(7.0)),
+                            j)
+                    .fit("Nelder-Mead");
+        }
+        assertEquals(20, r.evaluations());
+        // term a's (x - 1)^2 plus the penalty 7 for b, least at x = 1
+        assertEquals(7.0, r.bestLoss(), 1e-6);
+        try (JournalReader j = JournalReader.openReadOnly(dir.resolve("journal.sqlite"))) {
+            RunRecord run = j.latestRun().orElseThrow();
+            assertEquals("FINISHED", run.status());
+            assertEquals(
+                    Map.of(
+                            EvaluationRecord.State.COMPLETE,
+                            20,
+                            EvaluationRecord.State.RUNNING,
+                            0,
+                            EvaluationRecord.State.FAILED,
+                            0),
+                    j.evaluationCounts(run.id()));
+            for (int i = 0; i < 20; i++) {
+                EvaluationRecord ev = j.evaluations(run.id(), i, 1).get(0);
+                assertTrue(ev.degraded(), "evaluation " + i);
+                TermRecord b = j.terms(run.id(), i).get(1);
+                assertEquals(EvaluationRecord.State.FAILED, b.state());
+                assertEquals(why, b.failure());
+            }
+        }
+    }
+
+    @Test
+    void aPlainObjectiveThatPutsOneFailsItsEvaluation() {
+        ObjectiveFunction plain = term(2.0, "info", new Object());
+        String why = "evaluation e0 failed: its metadata 'info' is a java.lang.Object" + REFUSAL;
+        FitFailedException e;
+        try (JournalReader j = JournalReader.open(dir)) {
+            e = assertThrows(FitFailedException.class, () -> fitter(plain, j).fit("Nelder-Mead"));
+        }
+        assertEquals(
+                "the fit stopped in its first evaluation because it failed (e0, at " + Parameters.of(Map.of("x", 0.5))
+                        + "): " + why,
+                e.getMessage());
+        try (JournalReader j = JournalReader.openReadOnly(dir.resolve("journal.sqlite"))) {
+            RunRecord run = j.latestRun().orElseThrow();
+            assertEquals("FAILED", run.status());
+            assertEquals(e.getMessage(), run.stopReason());
+            EvaluationRecord ev = j.evaluations(run.id()).get(0);
+            assertEquals(EvaluationRecord.State.FAILED, ev.state());
+            assertEquals(why, ev.failure());
+        }
+    }
+}
