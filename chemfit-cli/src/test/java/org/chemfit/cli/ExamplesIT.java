@@ -31,6 +31,27 @@ class ExamplesIT {
                 "no examples/argon/fit.yaml above " + Path.of("").toAbsolutePath());
     }
 
+    /**
+     * @param example an example's folder name ({@code argon})
+     * @param to the folder to copy it into (made)
+     * @return the copy's fit.yaml; the example's results, if a run left them, are not copied
+     * @throws IOException when a file cannot be copied
+     */
+    static Path copyOf(String example, Path to) throws IOException {
+        Path from = examples().resolve(example);
+        try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.filter(p -> !p.toString().contains("results")).toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+        return to.resolve("fit.yaml");
+    }
+
     @Test
     void argonFitsLennardJonesToTheHfdB2Curve() throws IOException {
         Path job = examples().resolve("argon/fit.yaml");

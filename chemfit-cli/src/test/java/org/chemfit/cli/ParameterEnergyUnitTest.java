@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.chemfit.atoms.ParameterRef;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,19 +24,7 @@ class ParameterEnergyUnitTest {
 
     /** @return a copy of examples/water-dimer whose terms declare {@code unit: kcal/mol} (epsilon stays eV) */
     private Path waterDimerInKcal() throws IOException {
-        Path from = ExamplesIT.examples().resolve("water-dimer");
-        Path to = tmp.resolve("water-dimer");
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.filter(p -> !p.toString().contains("results")).toList()) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
-        Path job = to.resolve("fit.yaml");
+        Path job = ExamplesIT.copyOf("water-dimer", tmp.resolve("water-dimer"));
         String text = Files.readString(job);
         Files.writeString(job, text.replace("    unit: eV\n", "    unit: kcal/mol\n"));
         return job;

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,19 +25,7 @@ class UnitSpellingsTest {
 
     /** @return a copy of examples/argon with each of {@code edits} (a text, then its replacement) made */
     private Path argon(String... edits) throws IOException {
-        Path from = ExamplesIT.examples().resolve("argon");
-        Path to = tmp.resolve("argon" + copies++);
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.filter(p -> !p.toString().contains("results")).toList()) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
-        Path job = to.resolve("fit.yaml");
+        Path job = ExamplesIT.copyOf("argon", tmp.resolve("argon" + copies++));
         String text = Files.readString(job);
         for (int i = 0; i < edits.length; i += 2) {
             text = text.replace(edits[i], edits[i + 1]);

@@ -24,19 +24,7 @@ class ValidateJournalTest {
 
     /** @return a copy of examples/argon with a budget of 30 evaluations */
     private Path argon() throws IOException {
-        Path from = ExamplesIT.examples().resolve("argon");
-        Path to = tmp.resolve("argon");
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.filter(p -> !p.toString().contains("results")).toList()) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
-        Path job = to.resolve("fit.yaml");
+        Path job = ExamplesIT.copyOf("argon", tmp.resolve("argon"));
         Files.writeString(job, Files.readString(job).replace("max_evaluations: 400", "max_evaluations: 30"));
         return job;
     }

@@ -69,22 +69,8 @@ public final class OutputParsers {
      *     written in Java, which may read any files
      */
     static @Nullable String fileOf(OutputParser parser) {
-        if (parser instanceof Regex r) {
-            return r.file;
-        }
-        if (parser instanceof Column c) {
-            return c.file;
-        }
-        if (parser instanceof Json j) {
-            return j.file;
-        }
-        if (parser instanceof LammpsThermo l) {
-            return l.file;
-        }
-        if (parser instanceof XvgParser x) {
-            return x.file();
-        }
-        return null;
+        String[] read = fileAndQuantity(parser);
+        return read == null ? null : read[0];
     }
 
     /**
@@ -93,20 +79,26 @@ public final class OutputParsers {
      *     quantities are known only once it has read them
      */
     static @Nullable String quantityOf(OutputParser parser) {
+        String[] read = fileAndQuantity(parser);
+        return read == null ? null : read[1];
+    }
+
+    /** @return the file and the quantity of a built-in parser; null for one written in Java */
+    private static String @Nullable [] fileAndQuantity(OutputParser parser) {
         if (parser instanceof Regex r) {
-            return r.quantity;
+            return new String[] {r.file, r.quantity};
         }
         if (parser instanceof Column c) {
-            return c.quantity;
+            return new String[] {c.file, c.quantity};
         }
         if (parser instanceof Json j) {
-            return j.quantity;
+            return new String[] {j.file, j.quantity};
         }
         if (parser instanceof LammpsThermo l) {
-            return l.quantity;
+            return new String[] {l.file, l.quantity};
         }
         if (parser instanceof XvgParser x) {
-            return x.quantity();
+            return new String[] {x.file(), x.quantity()};
         }
         return null;
     }
