@@ -400,7 +400,10 @@ final class FitRun {
      *
      * @param jf the job file, read
      * @param plan the job's plan
-     * @return the refusal, or null when there is no journal or the fit would start or go on with it
+     * @return the refusal that {@code --restart} would lift (a journal of another job, or another
+     *     job's results.json), or null when there is no journal or the fit would start or go on with it
+     * @throws UserException when the folder holds a file no fit can take as its journal, with or
+     *     without {@code --restart} (not a ChemFit journal, damaged)
      */
     static @Nullable String journalRefusal(JobFile jf, FitPlan plan) {
         Path folder = jf.output().folder();
@@ -420,8 +423,10 @@ final class FitRun {
             Map<String, Object> settings = JobSettings.asRecorded(JobSettings.of(jf), recordedJobs(j), jf);
             j.check(plan.fitter(budget).jobSettings(settings).settings(), JournalMode.resumeLatest());
             return null;
+        } catch (org.chemfit.journal.JournalMismatchException e) {
+            return refusal(e, budget, false).getMessage(); // a run of another job: --restart begins a new one
         } catch (JournalException e) {
-            return refusal(e, budget, false).getMessage();
+            throw refusal(e, budget, false); // no journal a fit can write, --restart or not
         }
     }
 

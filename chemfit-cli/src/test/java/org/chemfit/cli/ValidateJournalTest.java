@@ -76,6 +76,21 @@ class ValidateJournalTest {
     }
 
     @Test
+    void aFileThatIsNoJournalIsRefusedByValidateAsByFitWithRestart() throws IOException {
+        Path job = argon();
+        Path journal = Files.createDirectories(job.resolveSibling("results")).resolve("journal.sqlite");
+        Files.writeString(journal, "garbage\n");
+        Cli.Run validate = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, validate.code(), validate::toString);
+        assertTrue(validate.err().startsWith("error: "), validate::toString);
+        assertTrue(validate.err().contains(journal + " is not a ChemFit journal"), validate::toString);
+        Cli.Run restart = Cli.run("fit", job.toString(), "--restart", "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.USAGE, restart.code(), restart::toString);
+        assertEquals(validate.err(), restart.err());
+        assertEquals("garbage\n", Files.readString(journal));
+    }
+
+    @Test
     void anotherJobsResultsWithoutAJournalAreWarnedOfByValidateInTheWordsFitRefusesThemWith() throws IOException {
         Path job = argon();
         Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none", "--no-plots");

@@ -157,8 +157,13 @@ final class JsonCodec {
      *     {@code 'info' is a java.lang.Object}, or null when every value is taken
      */
     static @Nullable String refusedMetadata(Map<String, Object> meta) {
+        if (meta.isEmpty()) {
+            return null;
+        }
+        // a container met again (a list that holds itself) is not looked into twice
+        java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Map.Entry<String, Object> e : meta.entrySet()) {
-            String refused = refused(e.getValue(), e.getKey(), 0);
+            String refused = refused(e.getValue(), e.getKey(), 0, seen);
             if (refused != null) {
                 return refused;
             }
@@ -166,7 +171,7 @@ final class JsonCodec {
         return null;
     }
 
-    private static @Nullable String refused(@Nullable Object v, String at, int depth) {
+    private static @Nullable String refused(@Nullable Object v, String at, int depth, java.util.Set<Object> seen) {
         if (v == null
                 || v instanceof String
                 || v instanceof Number
@@ -176,28 +181,36 @@ final class JsonCodec {
                 || depth > METADATA_DEPTH) {
             return null;
         }
+        if ((v instanceof Map<?, ?> || v instanceof java.util.Collection<?> || v instanceof Object[]) && !seen.add(v)) {
+            return null;
+        }
         if (v instanceof Map<?, ?> m) {
             for (Map.Entry<?, ?> e : m.entrySet()) {
-                String r = refused(e.getValue(), at + "." + e.getKey(), depth + 1);
+                String r = refused(e.getValue(), at + "." + e.getKey(), depth + 1, seen);
                 if (r != null) {
                     return r;
                 }
             }
             return null;
         }
-        if (v instanceof Iterable<?> it) {
+        if (v instanceof java.util.Collection<?> it) {
+            // a collection, not any Iterable: one that can be iterated only once (a stream's, a
+            // directory's) is left whole for the journal's own writing
             int i = 0;
             for (Object x : it) {
-                String r = refused(x, at + "[" + i++ + "]", depth + 1);
+                String r = refused(x, at + "[" + i++ + "]", depth + 1, seen);
                 if (r != null) {
                     return r;
                 }
             }
+            return null;
+        }
+        if (v instanceof Iterable<?>) {
             return null;
         }
         if (v instanceof Object[] a) {
             for (int i = 0; i < a.length; i++) {
-                String r = refused(a[i], at + "[" + i + "]", depth + 1);
+                String r = refused(a[i], at + "[" + i + "]", depth + 1, seen);
                 if (r != null) {
                     return r;
                 }

@@ -62,6 +62,32 @@ class MetadataJournalTest {
         return new Fitter(f, Map.of("x", 0.5)).maxEvaluations(20).journal(j);
     }
 
+    /**
+     * What the check does not look into is stored as before: an Iterable that can be iterated
+     * only once (a stream's) is left whole for the journal's writing, and a list that holds itself
+     * is looked into once, not forever.
+     */
+    @Test
+    void anIterableOfOneIterationAndAListThatHoldsItselfAreNotRefused() {
+        // an Iterable that is no collection (a stream's, which can be iterated once) is not
+        // iterated by the check: it is left whole for the journal's writing
+        int[] iterations = {0};
+        Iterable<Integer> once = () -> {
+            iterations[0]++;
+            return List.of(1, 2).iterator();
+        };
+        assertEquals(null, JsonCodec.refusedMetadata(Map.of("values", once)));
+        assertEquals(0, iterations[0]);
+        // a list that holds itself (twice) is looked into once: the check ends, and still finds
+        // what such a list holds that has no text of its own
+        java.util.List<Object> self = new java.util.ArrayList<>();
+        self.add(self);
+        self.add(self);
+        assertEquals(null, JsonCodec.refusedMetadata(Map.of("m", self)));
+        self.add(new Object());
+        assertEquals("'m[2]' is a java.lang.Object", JsonCodec.refusedMetadata(Map.of("m", self)));
+    }
+
     @Test
     void aTermThatPutsAnObjectWithoutTextFailsAndTheFitStopsInWords() {
         String why = "term 1 'b' failed: its metadata 'info' is a java.lang.Object" + REFUSAL;
