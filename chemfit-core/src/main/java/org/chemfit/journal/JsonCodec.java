@@ -147,23 +147,27 @@ final class JsonCodec {
     private static final int METADATA_DEPTH = 100;
 
     /**
-     * The first metadata value that the journal refuses: an object with no text of its own (its
-     * {@code toString} and {@code hashCode} are {@code Object}'s), which {@link #safe} would store as
-     * a text that changes from one run of the JVM to the next, so that a resumed fit would read back
-     * another value than the one the first run had.
+     * The first metadata value that the journal refuses, with why: an object with no text of its
+     * own (its {@code toString} and {@code hashCode} are {@code Object}'s), which {@link #safe}
+     * would store as a text that changes from one run of the JVM to the next, so that a resumed fit
+     * would read back another value than the one the first run had; an Iterable that is no
+     * collection and has no text of its own (a lambda's, a stream's), which may be iterated only
+     * once while the journal writes metadata more than once; a list, map or array inside itself,
+     * which JSON cannot write.
      *
      * @param meta a context's metadata
-     * @return the key (its path into the value: {@code 'info.a[2]'}) and the value's class,
-     *     {@code 'info' is a java.lang.Object}, or null when every value is taken
+     * @return why, naming the key (its path into the value: {@code 'info.a[2]'}) and the value's
+     *     class ("its metadata 'info' is a java.lang.Object, with no text of its own; ..."), or
+     *     null when every value is taken
      */
     static @Nullable String refusedMetadata(Map<String, Object> meta) {
         if (meta.isEmpty()) {
             return null;
         }
-        // a container met again (a list that holds itself) is not looked into twice
-        java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.Set<Object> open = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.Set<Object> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Map.Entry<String, Object> e : meta.entrySet()) {
-            String refused = refused(e.getValue(), e.getKey(), 0, seen);
+            String refused = refused(e.getValue(), e.getKey(), 0, open, done);
             if (refused != null) {
                 return refused;
             }
@@ -171,66 +175,84 @@ final class JsonCodec {
         return null;
     }
 
-    private static @Nullable String refused(@Nullable Object v, String at, int depth, java.util.Set<Object> seen) {
+    /**
+     * Puts, in place of each metadata value that {@link #refusedMetadata} refuses, a text that says
+     * it was not stored, so that the failed term's own record can be written.
+     *
+     * @param meta a context's metadata, changed in place
+     */
+    static void replaceRefused(Map<String, Object> meta) {
+        meta.replaceAll((k, v) -> refusedMetadata(java.util.Collections.singletonMap(k, v)) == null
+                ? v
+                : "(not stored: the journal refused it, as the term's failure says)");
+    }
+
+    /**
+     * @param open the containers being looked into, from the key down to this value: one met
+     *     again among them holds itself
+     * @param done the containers looked into already, and taken (one held twice is looked at once)
+     */
+    private static @Nullable String refused(
+            @Nullable Object v, String at, int depth, java.util.Set<Object> open, java.util.Set<Object> done) {
         if (v == null
                 || v instanceof String
                 || v instanceof Number
                 || v instanceof Boolean
                 || v instanceof Enum<?>
                 || v instanceof java.nio.file.Path
-                || depth > METADATA_DEPTH) {
+                || depth > METADATA_DEPTH
+                || (v.getClass().isArray() && !(v instanceof Object[]))) {
+            return null; // a primitive array holds numbers, booleans or chars
+        }
+        boolean container = v instanceof Map<?, ?> || v instanceof Iterable<?> || v instanceof Object[];
+        if (!container) {
+            return StableOrder.identityText(v) ? refusal(at, v) : null;
+        }
+        if (v instanceof Iterable<?> && !(v instanceof java.util.Collection<?>) && StableOrder.identityText(v)) {
+            return "its metadata '" + at + "' is a " + v.getClass().getName() + ", an Iterable that is no collection"
+                    + " and has no text of its own: it may be iterated only once (a stream's), and the journal writes"
+                    + " metadata more than once; put a list of its values";
+        }
+        if (open.contains(v)) {
+            return "its metadata '" + at + "' holds itself (a list, map or array inside itself), which the journal"
+                    + " cannot store as JSON";
+        }
+        if (done.contains(v)) {
             return null;
         }
-        if ((v instanceof Map<?, ?> || v instanceof java.util.Collection<?> || v instanceof Object[]) && !seen.add(v)) {
-            return null;
-        }
+        open.add(v);
+        String r = null;
         if (v instanceof Map<?, ?> m) {
             for (Map.Entry<?, ?> e : m.entrySet()) {
-                String r = refused(e.getValue(), at + "." + e.getKey(), depth + 1, seen);
+                r = refused(e.getValue(), at + "." + e.getKey(), depth + 1, open, done);
                 if (r != null) {
-                    return r;
+                    break;
                 }
             }
-            return null;
-        }
-        if (v instanceof java.util.Collection<?> it) {
-            // a collection, not any Iterable: one that can be iterated only once (a stream's, a
-            // directory's) is left whole for the journal's own writing
+        } else if (v instanceof Object[] a) {
+            for (int i = 0; i < a.length && r == null; i++) {
+                r = refused(a[i], at + "[" + i + "]", depth + 1, open, done);
+            }
+        } else {
             int i = 0;
-            for (Object x : it) {
-                String r = refused(x, at + "[" + i++ + "]", depth + 1, seen);
+            for (Object x : (Iterable<?>) v) {
+                r = refused(x, at + "[" + i++ + "]", depth + 1, open, done);
                 if (r != null) {
-                    return r;
+                    break;
                 }
             }
-            return null;
         }
-        if (v instanceof Iterable<?>) {
-            return null;
-        }
-        if (v instanceof Object[] a) {
-            for (int i = 0; i < a.length; i++) {
-                String r = refused(a[i], at + "[" + i + "]", depth + 1, seen);
-                if (r != null) {
-                    return r;
-                }
-            }
-            return null;
-        }
-        if (v.getClass().isArray()) {
-            return null; // of a primitive type: numbers, booleans, chars
-        }
-        return StableOrder.identityText(v) ? "'" + at + "' is a " + v.getClass().getName() : null;
+        open.remove(v);
+        done.add(v);
+        return r;
     }
 
-    /**
-     * @param refused what {@link #refusedMetadata} said
-     * @return why the journal refuses the value: the key, its class and what it takes
-     */
-    static String metadataRefusal(String refused) {
-        return "its metadata " + refused + ", with no text of its own; the journal stores metadata as JSON ("
-                + METADATA_KINDS + "), and this value's text would change from one run of the JVM to the next,"
-                + " so that a resumed fit would read back another value";
+    /** @return why the journal refuses a value with no text of its own, and what it takes */
+    private static String refusal(String at, Object v) {
+        return "its metadata '" + at + "' is a " + v.getClass().getName()
+                + ", with no text of its own; the journal stores metadata as JSON (" + METADATA_KINDS
+                + "), and this value's text would change from one run of the JVM to the next, so that a resumed fit"
+                + " would read back another value";
     }
 
     /** Parameters as a flat JSON object of dotted names to numbers (exact: see the class comment). */

@@ -1374,8 +1374,8 @@ final class SqliteSession implements Journal.Session {
     private static @Nullable String refusedMetadata(EvaluationContext node) {
         String refused = JsonCodec.refusedMetadata(org.chemfit.internal.ContextValues.metadata(node));
         if (refused != null) {
-            String why = JsonCodec.metadataRefusal(refused);
-            return node.parent() == null ? why : "term " + node.index() + " '" + node.name() + "': " + why;
+            JsonCodec.replaceRefused(node.metadata()); // the failed evaluation's record is written without it
+            return node.parent() == null ? refused : "term " + node.index() + " '" + node.name() + "': " + refused;
         }
         for (EvaluationContext c : node.children()) {
             if (!c.children().isEmpty()) {
@@ -1922,10 +1922,10 @@ final class SqliteSession implements Journal.Session {
         if (child.status() != EvaluationContext.Status.FAILED) {
             String refused = JsonCodec.refusedMetadata(org.chemfit.internal.ContextValues.metadata(child));
             if (refused != null) {
+                JsonCodec.replaceRefused(child.metadata()); // the failed term's row is written without it
                 // checked here, on the term's thread, so that the term fails, as its failure policy says
                 child.fail(new org.chemfit.TermFailedException(
-                        "term " + child.index() + " '" + child.name() + "' failed: "
-                                + JsonCodec.metadataRefusal(refused),
+                        "term " + child.index() + " '" + child.name() + "' failed: " + refused,
                         child.name(),
                         child.index(),
                         child.parameters(),

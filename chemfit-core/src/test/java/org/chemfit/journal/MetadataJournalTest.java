@@ -67,25 +67,54 @@ class MetadataJournalTest {
      * only once (a stream's) is left whole for the journal's writing, and a list that holds itself
      * is looked into once, not forever.
      */
+    /**
+     * An Iterable that is no collection and has no text of its own (a lambda's, which may be a
+     * stream's and iterate once) is refused without being iterated, as is a list that holds
+     * itself, which JSON cannot write; a list held twice is looked at once, and still refused for
+     * what it holds.
+     */
     @Test
-    void anIterableOfOneIterationAndAListThatHoldsItselfAreNotRefused() {
-        // an Iterable that is no collection (a stream's, which can be iterated once) is not
-        // iterated by the check: it is left whole for the journal's writing
+    void anIterableOfNoTextAndAListThatHoldsItselfAreRefusedInWords() {
         int[] iterations = {0};
         Iterable<Integer> once = () -> {
             iterations[0]++;
             return List.of(1, 2).iterator();
         };
-        assertEquals(null, JsonCodec.refusedMetadata(Map.of("values", once)));
+        String refused = JsonCodec.refusedMetadata(Map.of("values", once));
+        assertEquals(
+                "its metadata 'values' is a " + once.getClass().getName() + ", an Iterable that is no collection and"
+                        + " has no text of its own: it may be iterated only once (a stream's), and the journal writes"
+                        + " metadata more than once; put a list of its values",
+                refused);
         assertEquals(0, iterations[0]);
-        // a list that holds itself (twice) is looked into once: the check ends, and still finds
-        // what such a list holds that has no text of its own
-        java.util.List<Object> self = new java.util.ArrayList<>();
+        java.util.List<Object> self = new java.util.ArrayList<>(List.of(1));
         self.add(self);
+        assertEquals(
+                "its metadata 'm[1]' holds itself (a list, map or array inside itself), which the journal cannot"
+                        + " store as JSON",
+                JsonCodec.refusedMetadata(Map.of("m", self)));
+        java.util.List<Object> shared = new java.util.ArrayList<>(List.of(1, 2));
+        assertEquals(null, JsonCodec.refusedMetadata(Map.of("m", List.of(shared, shared))));
+        shared.add(new Object());
+        assertEquals(
+                "its metadata 'm[0][2]' is a java.lang.Object" + REFUSAL,
+                JsonCodec.refusedMetadata(Map.of("m", List.of(shared, shared))));
+    }
+
+    /** A term that puts a list holding itself fails in words, and the fit stops so, not by a StackOverflowError. */
+    @Test
+    void aTermThatPutsAListHoldingItselfFailsInWords() {
+        java.util.List<Object> self = new java.util.ArrayList<>(List.of(1));
         self.add(self);
-        assertEquals(null, JsonCodec.refusedMetadata(Map.of("m", self)));
-        self.add(new Object());
-        assertEquals("'m[2]' is a java.lang.Object", JsonCodec.refusedMetadata(Map.of("m", self)));
+        try (JournalReader j = JournalReader.open(dir)) {
+            FitFailedException e = assertThrows(
+                    FitFailedException.class, () -> fitter(objective(self), j).fit("Nelder-Mead"));
+            assertTrue(
+                    e.getMessage()
+                            .endsWith("term 1 'b' failed: its metadata 'info[1]' holds itself (a list, map or array"
+                                    + " inside itself), which the journal cannot store as JSON"),
+                    e.getMessage());
+        }
     }
 
     @Test
