@@ -416,13 +416,7 @@ final class Templates {
             } catch (PebbleException e) {
                 Source s = sources.get(i);
                 if (unknownName(e, s, knownNames) == null) {
-                    Integer line = e.getLineNumber();
-                    throw unknownNameAt(
-                                    context,
-                                    knownNames,
-                                    where(e, s),
-                                    line == null || line <= 0 ? List.of() : List.of(line),
-                                    line == null || line <= 0)
+                    throw unknownNameAt(context, knownNames, where(e, s), e.getLineNumber())
                             .orElseGet(() -> failure(e, s, knownNames));
                 }
                 throw failure(e, s, knownNames);
@@ -507,18 +501,15 @@ final class Templates {
      * name in a branch not taken renders without a word, and another template's is another matter).
      *
      * @param in the template that failed
-     * @param lines the lines the failure may be at
-     * @param anyLine whether the failure gave no line, so that any of the template's unknown names
-     *     is taken
+     * @param line the failure's line; null or below 1 when Pebble gave none, so that any of the
+     *     template's unknown names is taken
      * @return the first name that the template's tree shows unknown there, at its line, when there is one
      */
     private java.util.Optional<TemplateException> unknownNameAt(
-            Map<String, Object> context, List<String> knownNames, Source in, List<Integer> lines, boolean anyLine) {
-        if (lines.isEmpty() && !anyLine) {
-            return java.util.Optional.empty();
-        }
+            Map<String, Object> context, List<String> knownNames, Source in, @Nullable Integer line) {
+        int at = line == null ? 0 : line;
         return check(context, knownNames, false).stream()
-                .filter(p -> p.template().equals(in.displayName()) && (anyLine || lines.contains(p.line())))
+                .filter(p -> p.template().equals(in.displayName()) && (at <= 0 || p.line() == at))
                 .findFirst();
     }
 
