@@ -408,11 +408,12 @@ final class FitRun {
     static @Nullable String journalRefusal(JobFile jf, FitPlan plan) {
         Path folder = jf.output().folder();
         Path file = folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME);
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             return anotherJobsResults(jf, folder);
         }
         try {
-            if (Files.size(file) == 0) {
+            // a folder or a named pipe there is refused by the reader below, as the fit refuses it
+            if (Files.isRegularFile(file) && Files.size(file) == 0) {
                 return null; // an empty file, which a fit makes its journal
             }
         } catch (java.io.IOException e) {

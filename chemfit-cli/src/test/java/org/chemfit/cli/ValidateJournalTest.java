@@ -75,6 +75,36 @@ class ValidateJournalTest {
         assertEquals(0, fit.code(), fit::toString);
     }
 
+    /** A folder where the journal belongs is an error of validate, in the fit's words; so is a named pipe, unopened. */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
+    void aFolderOrANamedPipeWhereTheJournalBelongsIsRefusedByValidateAsByFit() throws Exception {
+        Path job = argon();
+        Path journal = Files.createDirectories(job.resolveSibling("results").resolve("journal.sqlite"));
+        Cli.Run validate = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, validate.code(), validate::toString);
+        assertEquals(
+                "error: cannot read journal " + journal + ": it is a folder, not a file; a journal is an SQLite file\n",
+                validate.err());
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.USAGE, fit.code(), fit::toString);
+        assertEquals(validate.err(), fit.err());
+
+        Files.delete(journal);
+        Process mk = new ProcessBuilder("mkfifo", journal.toString()).start();
+        assertEquals(0, mk.waitFor());
+        String pipe = "error: cannot read journal " + journal + ": it is not a regular file (a named pipe, a socket or"
+                + " a device); a journal is an SQLite file\n";
+        Cli.Run validatePipe = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, validatePipe.code(), validatePipe::toString);
+        assertEquals(pipe, validatePipe.err());
+        Cli.Run fitPipe = Cli.run("fit", job.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.USAGE, fitPipe.code(), fitPipe::toString);
+        assertEquals(pipe, fitPipe.err());
+        Cli.Run report = Cli.run("report", job.resolveSibling("results").toString(), "--no-plots");
+        assertTrue(report.toString().contains("it is not a regular file (a named pipe"), report::toString);
+    }
+
     @Test
     void aFileThatIsNoJournalIsRefusedByValidateAsByFitWithRestart() throws IOException {
         Path job = argon();

@@ -227,11 +227,29 @@ final class JournalFile {
         return end;
     }
 
+    /**
+     * Refuses a journal path that names something other than a file: a folder, or a named pipe,
+     * socket or device, whose open would wait for a writer (a pipe) or never end (SQLite and the
+     * header's read both open it).
+     *
+     * @throws JournalException when the path exists and is no regular file
+     */
+    static void refuseOtherKinds(Path f) {
+        if (Files.exists(f) && !Files.isRegularFile(f)) {
+            throw new JournalException("cannot read journal " + f + ": "
+                    + (Files.isDirectory(f)
+                            ? "it is a folder, not a file"
+                            : "it is not a regular file (a named pipe, a socket or a device)")
+                    + "; a journal is an SQLite file");
+        }
+    }
+
     /** @return what is wrong with the first 100 bytes (empty when fine or the file is new) */
     static List<String> checkHeader(Path f) {
         if (!Files.exists(f)) {
             return List.of();
         }
+        refuseOtherKinds(f);
         long size;
         byte[] head = new byte[100];
         int n;

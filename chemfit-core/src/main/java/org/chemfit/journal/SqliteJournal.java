@@ -127,6 +127,7 @@ final class SqliteJournal implements JournalReader {
      */
     public static SqliteJournal openReadOnly(Path path) {
         Path f = JournalFile.resolve(path);
+        JournalFile.refuseOtherKinds(f);
         if (!Files.isRegularFile(f)) {
             throw new JournalException("there is no journal at " + f
                     + (Files.isDirectory(path) ? " (the folder holds no " + DEFAULT_FILE_NAME + ")" : ""));

@@ -386,6 +386,47 @@ class SqliteJournalTest {
         }
     }
 
+    /**
+     * A folder or a named pipe where the journal file belongs is refused by the fit's open and by a
+     * reader alike, in words, without opening it: a pipe's open would wait for a writer forever.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aFolderOrANamedPipeAtTheJournalsPathIsRefusedWithoutOpeningIt() throws Exception {
+        Path folder = dir.resolve("a");
+        Path asFolder = Files.createDirectories(folder.resolve("journal.sqlite"));
+        Path b = Files.createDirectories(dir.resolve("b"));
+        Path pipe = b.resolve("journal.sqlite");
+        Process mk = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        assertEquals(0, mk.waitFor());
+        String notAFile =
+                "cannot read journal " + asFolder + ": it is a folder, not a file; a journal is an SQLite file";
+        String notRegular = "cannot read journal " + pipe + ": it is not a regular file (a named pipe, a socket or a"
+                + " device); a journal is an SQLite file";
+        assertEquals(
+                notAFile,
+                assertThrows(JournalException.class, () -> JournalReader.open(folder))
+                        .getMessage());
+        assertEquals(
+                notAFile,
+                assertThrows(JournalException.class, () -> JournalReader.openReadOnly(folder))
+                        .getMessage());
+        assertEquals(
+                notRegular,
+                assertThrows(JournalException.class, () -> JournalReader.open(b))
+                        .getMessage());
+        assertEquals(
+                notRegular,
+                assertThrows(JournalException.class, () -> JournalReader.openReadOnly(b))
+                        .getMessage());
+        assertEquals(
+                notRegular,
+                assertThrows(JournalException.class, () -> JournalReader.open(pipe))
+                        .getMessage());
+        assertTrue(Files.isDirectory(asFolder));
+        assertEquals(List.of("journal.sqlite"), list(b));
+    }
+
     @Test
     void aMissingJournalIsNotCreatedByAReader() {
         JournalException e = assertThrows(JournalException.class, () -> JournalReader.openReadOnly(dir));
