@@ -22,7 +22,8 @@ package org.chemfit.support;
  * @param maxAbsError max |model - reference|, NaN when no pair was used
  * @param r2 the coefficient of determination, or NaN where it is not meaningful; where the sums of
  *     squares of the errors or of the reference values' deviations from their mean overflow or
- *     underflow, each is computed with its terms scaled by the largest
+ *     underflow, each is computed with its terms scaled by the largest, and where an error or a
+ *     deviation itself is beyond a double, from the values scaled down by a power of two
  * @implNote Immutable and thread-safe.
  */
 public record Metrics(int count, double rmse, double mae, double maxAbsError, double r2) {
@@ -76,7 +77,11 @@ public record Metrics(int count, double rmse, double mae, double maxAbsError, do
                 spread = Math.max(spread, Math.abs(reference[i] - mean));
             }
         }
-        // an error beyond a double (two values of opposite sign near its limit) has no scale to divide by
+        if (!Double.isFinite(max) || !Double.isFinite(spread)) {
+            // an error, a sum or a deviation beyond a double, of values that are doubles (two of opposite
+            // sign near its limit): the same metrics of the values scaled down by a power of two
+            return quartered(reference, model, n);
+        }
         if (!Double.isFinite(max)
                 || Double.isFinite(sq) && Double.isFinite(abs) && (sq >= Double.MIN_NORMAL || max == 0)) {
             double r2 = Double.NaN;
@@ -89,6 +94,31 @@ public record Metrics(int count, double rmse, double mae, double maxAbsError, do
             return new Metrics(n, Math.sqrt(sq / n), abs / n, max, r2);
         }
         return scaled(reference, model, n, abs, max, mean, tot, spread);
+    }
+
+    /**
+     * The metrics of finite values whose differences, sum or deviations from their mean are beyond a
+     * double: computed from the values times 2^-k, with 2^k at least 4 n, so that no sum of n of them
+     * nor difference of two overflows. Scaling by a power of two is exact for all but subnormal
+     * values, which count for nothing beside values near a double's limit; R² does not change with
+     * the scale, and the errors are scaled back (to infinity when they are beyond a double).
+     *
+     * @param reference the reference values
+     * @param model the model's values, in the same order
+     * @param n the number of pairs where both values are finite, at least 1
+     * @return the metrics over the pairs where both values are finite
+     */
+    private static Metrics quartered(double[] reference, double[] model, int n) {
+        int k = 2 + (32 - Integer.numberOfLeadingZeros(n));
+        double[] r = new double[reference.length];
+        double[] m = new double[model.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = Math.scalb(reference[i], -k);
+            m[i] = Math.scalb(model[i], -k);
+        }
+        Metrics q = of(r, m);
+        return new Metrics(
+                q.count(), Math.scalb(q.rmse(), k), Math.scalb(q.mae(), k), Math.scalb(q.maxAbsError(), k), q.r2());
     }
 
     /**

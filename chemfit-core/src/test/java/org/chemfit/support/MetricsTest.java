@@ -108,6 +108,37 @@ class MetricsTest {
     }
 
     @Test
+    void aDeviationOrAnErrorBeyondADoubleLeavesR2AndTheMaeTheirValues() {
+        double a = 1.7e308;
+        // references -a, a, a: their mean a/3, and -a - a/3 is beyond a double. Deviations -4a/3, 2a/3, 2a/3
+        // give SS_tot = 24 a^2 / 9, one error of a gives SS_res = a^2: R^2 = 1 - 9/24, not the 1 of a sum
+        // divided by infinity
+        Metrics deviation = Metrics.of(new double[] {-a, a, a}, new double[] {-a, a, 0});
+        assertEquals(1 - 9.0 / 24, deviation.r2(), 1e-12);
+        assertEquals(a, deviation.maxAbsError(), 0);
+        assertEquals(a / 3, deviation.mae(), a * 1e-15);
+        assertEquals(a / Math.sqrt(3), deviation.rmse(), a * 1e-15);
+        // an error of 2a, beyond a double, about references -a, 0, a: SS_res = 4 a^2, SS_tot = 2 a^2, R^2 = -1;
+        // the MAE, 2a/3, is a double, the RMSE (2a / sqrt(3)) and the largest error are not
+        Metrics error = Metrics.of(new double[] {-a, 0, a}, new double[] {a, 0, a});
+        assertEquals(-1, error.r2(), 1e-12);
+        assertEquals(a / 3 * 2, error.mae(), a * 1e-15);
+        assertEquals(Double.POSITIVE_INFINITY, error.rmse());
+        assertEquals(Double.POSITIVE_INFINITY, error.maxAbsError());
+        // a sum of references beyond a double (1000 of them near its limit): the mean, and R^2, still come out
+        double[] ref = new double[1000];
+        double[] model = new double[1000];
+        for (int i = 0; i < ref.length; i++) {
+            ref[i] = i % 2 == 0 ? a : a / 2;
+            model[i] = ref[i];
+        }
+        model[0] = a / 2; // one error of a/2 against SS_tot = 1000 (a/4)^2: R^2 = 1 - 4/1000
+        Metrics many = Metrics.of(ref, model);
+        assertEquals(1 - 4.0 / 1000, many.r2(), 1e-12);
+        assertEquals(a / 2 / 1000, many.mae(), a * 1e-15);
+    }
+
+    @Test
     void anErrorBeyondADoubleIsInfinite() {
         // 1.5e308 - (-1.5e308) is no double: nothing to scale by, as before
         Metrics m = Metrics.of(new double[] {-1.5e308}, new double[] {1.5e308});
