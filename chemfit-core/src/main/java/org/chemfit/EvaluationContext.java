@@ -426,7 +426,8 @@ public final class EvaluationContext {
      * @param key the key
      * @param val a JSON-able value: a map, list, array, string, number, boolean, enum constant or
      *     path, or an object whose text is its own (stored as its {@code toString()}); a journal
-     *     refuses an object with no text of its own (whose {@code toString} is {@code Object}'s):
+     *     refuses an object with no text of its own (whose {@code toString} is {@code Object}'s),
+     *     also inside a container, as a map's key, an Optional's value or a record's component:
      *     the term, or the evaluation, that put it fails, saying so
      * @return this context
      */

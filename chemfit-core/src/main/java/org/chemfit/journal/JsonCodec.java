@@ -148,7 +148,8 @@ final class JsonCodec {
 
     /**
      * The first metadata value that the journal refuses, with why: an object with no text of its
-     * own (its {@code toString} and {@code hashCode} are {@code Object}'s), which {@link #safe}
+     * own (its {@code toString} and {@code hashCode} are {@code Object}'s), also as a map's key, the
+     * value of an Optional or a record's component (whose texts hold it), which {@link #safe}
      * would store as a text that changes from one run of the JVM to the next, so that a resumed fit
      * would read back another value than the one the first run had; an Iterable that is no
      * collection and has no text of its own (a lambda's, a stream's), which may be iterated only
@@ -204,6 +205,14 @@ final class JsonCodec {
                 || (v.getClass().isArray() && !(v instanceof Object[]))) {
             return null; // a primitive array holds numbers, booleans or chars
         }
+        if (v instanceof java.util.Optional<?> o) {
+            // stored as its text, Optional[...], which holds the text of its value
+            return o.isPresent() ? refused(o.get(), at, depth + 1, open, done) : null;
+        }
+        if (v.getClass().isRecord()) {
+            // stored as its text, which holds the texts of its components
+            return refusedComponent((Record) v, at, depth, open, done);
+        }
         boolean container = v instanceof Map<?, ?> || v instanceof Iterable<?> || v instanceof Object[];
         if (!container) {
             return StableOrder.identityText(v) ? refusal(at, v) : null;
@@ -224,7 +233,11 @@ final class JsonCodec {
         String r = null;
         if (v instanceof Map<?, ?> m) {
             for (Map.Entry<?, ?> e : m.entrySet()) {
-                r = refused(e.getValue(), at + "." + e.getKey(), depth + 1, open, done);
+                // a key is stored as its text
+                r = refused(e.getKey(), at + " (a key of it)", depth + 1, open, done);
+                if (r == null) {
+                    r = refused(e.getValue(), at + "." + e.getKey(), depth + 1, open, done);
+                }
                 if (r != null) {
                     break;
                 }
@@ -245,6 +258,30 @@ final class JsonCodec {
         open.remove(v);
         done.add(v);
         return r;
+    }
+
+    /**
+     * @return why the journal refuses a component of a record, whose text holds the texts of its
+     *     components (the record's own {@code toString}), or null; a component that cannot be read
+     *     (a record of a module closed to this one) is taken as it is
+     */
+    private static @Nullable String refusedComponent(
+            Record v, String at, int depth, java.util.Set<Object> open, java.util.Set<Object> done) {
+        for (java.lang.reflect.RecordComponent c : v.getClass().getRecordComponents()) {
+            Object x;
+            try {
+                java.lang.reflect.Method accessor = c.getAccessor();
+                accessor.setAccessible(true); // a record of the user's own, often not public
+                x = accessor.invoke(v);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                continue;
+            }
+            String r = refused(x, at + "." + c.getName(), depth + 1, open, done);
+            if (r != null) {
+                return r;
+            }
+        }
+        return null;
     }
 
     /** @return why the journal refuses a value with no text of its own, and what it takes */

@@ -63,11 +63,6 @@ class MetadataJournalTest {
     }
 
     /**
-     * What the check does not look into is stored as before: an Iterable that can be iterated
-     * only once (a stream's) is left whole for the journal's writing, and a list that holds itself
-     * is looked into once, not forever.
-     */
-    /**
      * An Iterable that is no collection and has no text of its own (a lambda's, which may be a
      * stream's and iterate once) is refused without being iterated, as is a list that holds
      * itself, which JSON cannot write; a list held twice is looked at once, and still refused for
@@ -99,6 +94,41 @@ class MetadataJournalTest {
         assertEquals(
                 "its metadata 'm[0][2]' is a java.lang.Object" + REFUSAL,
                 JsonCodec.refusedMetadata(Map.of("m", List.of(shared, shared))));
+    }
+
+    /** A record of the test's own, not public, as a user's term may put one. */
+    private record Pair(String name, Object value) {}
+
+    /**
+     * An object with no text of its own inside an Optional, a record or as a map's key is refused
+     * too: each is stored as its text, which holds the object's; the same holders of plain values
+     * are taken.
+     */
+    @Test
+    void anObjectOfNoTextInAnOptionalARecordOrAMapKeyIsRefused() {
+        assertEquals(
+                "its metadata 'o' is a java.lang.Object" + REFUSAL,
+                JsonCodec.refusedMetadata(Map.of("o", java.util.Optional.of(new Object()))));
+        assertEquals(
+                "its metadata 'r.value' is a java.lang.Object" + REFUSAL,
+                JsonCodec.refusedMetadata(Map.of("r", new Pair("a", new Object()))));
+        assertEquals(
+                "its metadata 'r.value[0]' is a java.lang.Object" + REFUSAL,
+                JsonCodec.refusedMetadata(Map.of("r", new Pair("a", List.of(new Object())))));
+        assertEquals(
+                "its metadata 'm (a key of it)' is a java.lang.Object" + REFUSAL,
+                JsonCodec.refusedMetadata(Map.of("m", Map.of(new Object(), 1))));
+        assertEquals(
+                null,
+                JsonCodec.refusedMetadata(Map.of(
+                        "o",
+                        java.util.Optional.of(2.5),
+                        "e",
+                        java.util.Optional.empty(),
+                        "r",
+                        new Pair("a", List.of(1, "x")),
+                        "m",
+                        Map.of(Path.of("/a"), 1))));
     }
 
     /** A term that puts a list holding itself fails in words, and the fit stops so, not by a StackOverflowError. */
