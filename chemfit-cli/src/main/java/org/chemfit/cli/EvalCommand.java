@@ -212,7 +212,7 @@ final class EvalCommand extends BaseCommand {
             java.util.Set.of("results.json", "evaluations.csv", "predictions.csv", "failure.json");
 
     /** The folders {@code chemfit fit} writes in its output folder. */
-    private static final java.util.Set<String> FIT_FOLDERS = java.util.Set.of("plots", "runs");
+    private static final java.util.Set<String> FIT_FOLDERS = java.util.Set.of("plots", "runs", FitRun.EARLIER_RUNS);
 
     /** @return the path with its links followed as far as it exists, absolute and normalised */
     private static Path real(Path p) {

@@ -184,6 +184,13 @@ final class FitRun {
             return shown;
         }
         announce();
+        try {
+            keepEarlierFiles();
+        } catch (UserException e) {
+            plan.close();
+            journal.close();
+            throw e;
+        }
         removeCutOffRuns(plan);
         LiveDashboard live;
         try {
@@ -721,6 +728,67 @@ final class FitRun {
     }
 
     /** Says what is fitted, where, and whether an earlier run is resumed. */
+    /** The folder, in the output folder, that keeps the files of the fits that {@code --restart} began anew after. */
+    static final String EARLIER_RUNS = "earlier-runs";
+
+    /**
+     * With {@code --restart}: the files an earlier fit (or {@code chemfit report}) wrote in the output
+     * folder, its results.json, evaluations.csv, predictions.csv, report.html and plots, are moved into a
+     * folder of their own, {@code earlier-runs/run-N} (N the journal's run that results.json names), before
+     * the new run writes anything: however the new run ends, even failing at once, the earlier result is
+     * kept as it was, beside its run in the journal.
+     *
+     * @throws UserException when they cannot be moved (what was moved is named)
+     */
+    private void keepEarlierFiles() {
+        if (!options.restart()) {
+            return;
+        }
+        List<Path> present = new ArrayList<>();
+        for (String name : OutputFolder.FILES) {
+            if (Files.exists(folder.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                present.add(folder.resolve(name));
+            }
+        }
+        if (Files.exists(folder.resolve(OutputFolder.PLOTS), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            present.add(folder.resolve(OutputFolder.PLOTS));
+        }
+        if (present.isEmpty()) {
+            return;
+        }
+        String run = "run-earlier";
+        try {
+            if (Results.read(folder.resolve(Results.FILE)).get("journal_run") instanceof Number n) {
+                run = "run-" + n.longValue();
+            }
+        } catch (RuntimeException e) {
+            // no results.json, or none that can be read: the files are kept all the same
+        }
+        Path earlier = folder.resolve(EARLIER_RUNS);
+        Path to = earlier.resolve(run);
+        for (int i = 2; Files.exists(to, java.nio.file.LinkOption.NOFOLLOW_LINKS); i++) {
+            to = earlier.resolve(run + "-" + i);
+        }
+        List<String> moved = new ArrayList<>();
+        try {
+            Files.createDirectories(to);
+            for (Path p : present) {
+                Files.move(p, to.resolve(p.getFileName()));
+                moved.add(p.getFileName().toString());
+            }
+        } catch (java.io.IOException e) {
+            throw new UserException("cannot keep the earlier fit's files in " + to + " before --restart begins a new"
+                    + " run: " + Messages.reason(e)
+                    + (moved.isEmpty() ? "; nothing was moved" : "; moved there: " + String.join(", ", moved)));
+        }
+        if (!quiet) {
+            err().printf(
+                            "the earlier fit's %s kept in %s%n",
+                            String.join(", ", moved) + (moved.size() == 1 ? " is" : " are"), to);
+            err().flush();
+        }
+    }
+
     private void announce() {
         if (quiet) {
             return;
