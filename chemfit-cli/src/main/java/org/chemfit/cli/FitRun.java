@@ -184,13 +184,6 @@ final class FitRun {
             return shown;
         }
         announce();
-        try {
-            keepEarlierFiles();
-        } catch (UserException e) {
-            plan.close();
-            journal.close();
-            throw e;
-        }
         removeCutOffRuns(plan);
         LiveDashboard live;
         try {
@@ -209,6 +202,7 @@ final class FitRun {
         jf.terms().forEach(t -> termNames.add(t.name()));
         EvaluationLog opened;
         try {
+            keepEarlierFiles(); // after the port is bound: a dashboard that cannot start moves nothing
             opened = new EvaluationLog(folder, plan.initial().names(), termNames, err());
         } catch (UserException e) {
             plan.close();
