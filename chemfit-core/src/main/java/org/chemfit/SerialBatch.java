@@ -19,6 +19,7 @@ final class SerialBatch extends ObjectiveFunctions.Named implements BatchObjecti
 
     @Override
     public void evaluateMany(List<EvaluationContext> requests) {
+        Objects.requireNonNull(requests, "requests");
         for (EvaluationContext ctx : requests) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new EvaluationCancelledException("batch interrupted");

@@ -141,6 +141,7 @@ public abstract class AbstractWrapperCOB implements BatchObjectiveFunction, Obje
      */
     @Override
     public void evaluateMany(List<EvaluationContext> requests) {
+        Objects.requireNonNull(requests, "requests");
         checkOpen();
         beforeBatch(requests.size());
         scheduler.evaluateMany(objective, requests);

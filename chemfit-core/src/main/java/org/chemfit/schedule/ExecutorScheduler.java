@@ -116,7 +116,10 @@ public final class ExecutorScheduler implements Scheduler {
         return scheduler.evaluateAsync(objective, ctx);
     }
 
-    /** Shuts down the pool this scheduler created (waiting for running tasks); a given executor is left alone. */
+    /**
+     * Shuts down the pool this scheduler created, waiting up to 30 seconds for running tasks and then
+     * cancelling them (an interrupt each); a given executor is left alone.
+     */
     @Override
     public void close() {
         if (owned != null) {

@@ -36,7 +36,12 @@ class AsyncWrapperLifecycleTest {
             EvaluationContext ctx = new EvaluationContext(p);
             w.evaluate(p, ctx);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> w.evaluate(p, ctx));
-            assertEquals("context already holds 2 terms", e.getMessage());
+            assertEquals(
+                    "context '" + ctx.name() + "' already holds 2 terms: a context records one evaluation; give each"
+                            + " evaluation a new EvaluationContext",
+                    e.getMessage());
+            NullPointerException none = assertThrows(NullPointerException.class, () -> w.evaluateMany(null));
+            assertEquals("requests", none.getMessage());
             IllegalArgumentException m = assertThrows(
                     IllegalArgumentException.class, () -> w.evaluate(Fixtures.params(3, 4), new EvaluationContext(p)));
             assertTrue(
