@@ -31,12 +31,10 @@ module org.chemfit {
     exports org.chemfit.external;
     exports org.chemfit.fit;
     exports org.chemfit.journal;
+    exports org.chemfit.journal.read;
     exports org.chemfit.schedule;
     exports org.chemfit.internal to
             org.chemfit.cluster;
-    exports org.chemfit.journal.read to
-            org.chemfit.cli,
-            org.chemfit.dashboard;
     exports org.chemfit.support to
             org.chemfit.cli,
             org.chemfit.cluster,

@@ -1,11 +1,11 @@
 /**
- * Not API: the journal's reading side, exported only to {@code org.chemfit.cli} and
- * {@code org.chemfit.dashboard}. {@link org.chemfit.journal.read.JournalReader} reads back the
- * runs ({@link org.chemfit.journal.read.RunRecord}), evaluations
+ * The journal's reading side: what a fit recorded, read back.
+ * {@link org.chemfit.journal.read.JournalReader} reads the runs
+ * ({@link org.chemfit.journal.read.RunRecord}), evaluations
  * ({@link org.chemfit.journal.read.EvaluationRecord}) and leaf terms
- * ({@link org.chemfit.journal.read.TermRecord}) of a journal, for the command line's resume and
- * report and for the dashboard; {@link org.chemfit.journal.read.BestPoint} is the rule that names
- * the best point, shared with the Fitter. Code outside ChemFit reads the journal file with
+ * ({@link org.chemfit.journal.read.TermRecord}) of a journal, for Java code, the command line's
+ * resume and report and the dashboard; {@link org.chemfit.journal.read.BestPoint} is the rule that
+ * names the best point, shared with the Fitter. Tools other than Java read the journal file with
  * {@code sqlite3} or pandas.
  *
  * <pre>{@code
@@ -13,8 +13,6 @@
  *     j.latestRun().ifPresent(run -> System.out.println(j.evaluationCounts(run.id())));
  * }
  * }</pre>
- *
- * <p>These types may change in any release.
  *
  * <p>Every type and member of this package is non-null unless marked
  * {@link org.jspecify.annotations.Nullable}.
