@@ -389,8 +389,14 @@ final class FitRun {
                     + " new run from nothing (the earlier runs are kept), or write to another output folder.");
         }
         // the journal's message names the Java API's way to restart too; the command says its own
-        return new UserException(
-                message.replace("(chemfit fit --restart, or JournalMode.restart();", "(chemfit fit --restart;"));
+        String said = message.replace("(chemfit fit --restart, or JournalMode.restart();", "(chemfit fit --restart;");
+        if (e instanceof org.chemfit.journal.JournalMismatchException && message.contains(" job.file.x-")) {
+            // a block the job reader does not read, yet part of the job: what its anchors give elsewhere is
+            // recorded there (the journal's copy of the file keeps an alias as its name)
+            said += " A top-level x- block is part of the job, since its anchors give values where their aliases"
+                    + " stand; a note that takes no part in the fit belongs in description.";
+        }
+        return new UserException(said);
     }
 
     /**

@@ -40,6 +40,36 @@ class NeutralEditsTest {
                 "output: {folder: out, plots: false}");
     }
 
+    /**
+     * A top-level x- block, which the job reader does not read, is part of the job: the anchors in it give
+     * values where their aliases stand, and a changed anchor is refused as the changed value it gives. A note
+     * added there is refused too, saying why and where a note belongs.
+     */
+    @Test
+    void anXBlockIsPartOfTheJobSinceItsAnchorsGiveValues() throws IOException {
+        TestData.copyTree(ExamplesIT.examples().resolve("argon/data"), dir.resolve("data"));
+        Path job = job("argon", "first", "K", "1", false);
+        String text = java.nio.file.Files.readString(job).replace("weight: 1,", "weight: *w,");
+        java.nio.file.Files.writeString(job, "x-common: {w: &w 1}\n" + text);
+        Cli.Run first = Cli.run("fit", job.toString(), "--max-evaluations", "10");
+        assertTrue(first.out().contains("after 10 evaluations"), first.toString());
+
+        java.nio.file.Files.writeString(job, "x-common: {w: &w 2}\n" + text);
+        Cli.Run changed = Cli.run("fit", job.toString(), "--max-evaluations", "30");
+        assertEquals(ExitCodes.USAGE, changed.code(), changed.toString());
+        assertTrue(changed.err().contains("changed job.file.x-common.w: 1 -> 2"), changed.toString());
+
+        java.nio.file.Files.writeString(job, "x-common: {w: &w 1}\n" + text + "x-notes: {tried: sigma 3.3}\n");
+        Cli.Run note = Cli.run("fit", job.toString(), "--max-evaluations", "30");
+        assertEquals(ExitCodes.USAGE, note.code(), note.toString());
+        assertTrue(note.err().contains("added job.file.x-notes.tried = \"sigma 3.3\""), note.toString());
+        assertTrue(
+                note.err()
+                        .endsWith(" A top-level x- block is part of the job, since its anchors give values where their"
+                                + " aliases stand; a note that takes no part in the fit belongs in description.\n"),
+                note.toString());
+    }
+
     @Test
     void aNewDescriptionUnitOrHeldOutTermKeepsTheRunAndAChangedWeightDoesNot() throws IOException {
         TestData.copyTree(ExamplesIT.examples().resolve("argon/data"), dir.resolve("data"));
