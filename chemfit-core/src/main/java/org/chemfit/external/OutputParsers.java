@@ -879,6 +879,28 @@ public final class OutputParsers {
     static String read(Path runDirectory, String file, Object parser) throws IOException {
         Path p = RunPaths.resolve(runDirectory, file, "output file");
         java.io.File f = p.toFile();
+        if (f.isDirectory()) {
+            throw new OutputParseException(
+                    file,
+                    String.valueOf(parser),
+                    "it is a folder, not a file, which a program's output is read from",
+                    null);
+        }
+        if (!f.exists() && Files.isSymbolicLink(p)) {
+            // a link that points nowhere: "does not exist" beside its own name in the folder would contradict
+            String target;
+            try {
+                target = String.valueOf(Files.readSymbolicLink(p));
+            } catch (IOException | UnsupportedOperationException e) {
+                target = "a path";
+            }
+            throw new OutputParseException(
+                    file,
+                    String.valueOf(parser),
+                    "it is a symbolic link to " + target + ", which does not exist (a file of another machine, or"
+                            + " removed)",
+                    null);
+        }
         if (!f.isFile() && f.exists() && !f.isDirectory()) {
             // a named pipe would block the read (its open waits for a writer), a device never end
             throw new OutputParseException(

@@ -39,6 +39,28 @@ class OutputFileKindsTest {
                 e.getMessage());
     }
 
+    /** A folder where the output file belongs, and a link to a file that does not exist, are said as what they are. */
+    @Test
+    void aFolderAndALinkToNothingAreSaidAsWhatTheyAre() throws Exception {
+        Files.createDirectory(dir.resolve("out.json"));
+        OutputParseException folder =
+                assertThrows(OutputParseException.class, () -> OutputParsers.read(dir, "out.json", "the json parser"));
+        assertEquals(
+                "cannot parse 'out.json' with the json parser: it is a folder, not a file, which a program's output is"
+                        + " read from",
+                folder.getMessage());
+        Files.createSymbolicLink(dir.resolve("log.lammps"), Path.of("/scratch/gone/log.lammps"));
+        OutputParseException link = assertThrows(
+                OutputParseException.class, () -> OutputParsers.read(dir, "log.lammps", "the lammps_thermo parser"));
+        assertEquals(
+                "cannot parse 'log.lammps' with the lammps_thermo parser: it is a symbolic link to"
+                        + " /scratch/gone/log.lammps, which does not exist (a file of another machine, or removed)",
+                link.getMessage());
+        Files.writeString(dir.resolve("real.json"), "{\"E\": 1}");
+        Files.createSymbolicLink(dir.resolve("linked.json"), dir.resolve("real.json"));
+        assertEquals("{\"E\": 1}", OutputParsers.read(dir, "linked.json", "the json parser"));
+    }
+
     /** Reads the file named by the first argument in the folder of the second, and prints the message. */
     static final class ReadLarge {
         public static void main(String[] args) throws IOException {
