@@ -764,6 +764,20 @@ public final class OutputParsers {
                 if (t.length > 0 && t.length < header.size() && looksNumeric(t[0])) {
                     throw cutShort(file, this, text, last, t.length, header.size(), true);
                 }
+                if (last == lines.length - 1
+                        && !text.endsWith("\n")
+                        && t.length == header.size()
+                        && allNumbers(List.of(t))) {
+                    // LAMMPS ends every thermo line with a line break: a last row without one was cut
+                    // while it was written, maybe inside its last number (53 for 530.2)
+                    throw new OutputParseException(
+                            file,
+                            toString(),
+                            file + ":" + (last + 1) + ": the last row has no line break at its end, which LAMMPS"
+                                    + " writes after every row, and no 'Loop time of' follows: the log was cut short"
+                                    + " while this row was written, and its last value may be cut",
+                            XvgParser.excerptAt(text, last + 1));
+                }
             }
             List<Integer> withRows = new ArrayList<>();
             for (int i = 0; i < tables.size(); i++) {

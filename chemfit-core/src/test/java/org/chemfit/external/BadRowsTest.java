@@ -274,6 +274,39 @@ class BadRowsTest {
         assertTrue(v.getMessage().contains("log2.lammps:6: '1.0e' in column 'Press' is not a number"), v.getMessage());
     }
 
+    /**
+     * A last row without the line break LAMMPS writes after every row, in a table no "Loop time of"
+     * closes, was cut while it was written, perhaps inside its last number (53 of 530.2): it fails, where
+     * it would give 53; the same row with its line break, or closed, is read.
+     */
+    @Test
+    void lammpsThermoFailsOnALastRowWithoutItsLineBreak() throws Exception {
+        write("log.lammps", LOG_HEAD + "      20   -0.25   53");
+        OutputParseException e = fails(OutputParsers.lammpsThermo("p", "log.lammps", "Press"));
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "cannot parse 'log.lammps' with LAMMPS thermo 'Press' (last row of the last table) for 'p':"
+                                        + " log.lammps:6: the last row has no line break at its end, which LAMMPS writes after"
+                                        + " every row, and no 'Loop time of' follows: the log was cut short while this row was"
+                                        + " written, and its last value may be cut"),
+                e.getMessage());
+        write("whole.lammps", LOG_HEAD + "      20   -0.25   53\n");
+        assertEquals(
+                53.0,
+                OutputParsers.lammpsThermo("p", "whole.lammps", "Press")
+                        .parse(dir)
+                        .get("p"),
+                0.0);
+        write("closed.lammps", LOG_HEAD + "      20   -0.25   53\nLoop time of 0.1 on 1 procs for 20 steps");
+        assertEquals(
+                53.0,
+                OutputParsers.lammpsThermo("p", "closed.lammps", "Press")
+                        .parse(dir)
+                        .get("p"),
+                0.0);
+    }
+
     @Test
     void lammpsThermoStillSkipsTheLinesLammpsPrintsAmongRows() throws Exception {
         write(

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
@@ -94,16 +93,6 @@ class TextFilesTest {
         assertEquals("x\uFFFD\n", OutputParsers.read(dir, "out.txt", "parser"));
         Files.write(f, new byte[] {'x', (byte) 0xE9, '\n'});
         assertEquals("x\u00E9\n", OutputParsers.read(dir, "out.txt", "parser"));
-    }
-
-    /** An output named that is a folder fails as reading it with {@link Files#readAllBytes} does. */
-    @Test
-    void aFolderFailsInTheFileSystemsWords() throws Exception {
-        Files.createDirectory(dir.resolve("out"));
-        IOException nio = assertThrows(IOException.class, () -> Files.readAllBytes(dir.resolve("out")));
-        IOException read = assertThrows(IOException.class, () -> OutputParsers.read(dir, "out", "parser"));
-        assertEquals(nio.getClass(), read.getClass());
-        assertEquals(nio.getMessage(), read.getMessage());
     }
 
     /** ASCII and other text are written as UTF-8 bytes, over what the file held. */
