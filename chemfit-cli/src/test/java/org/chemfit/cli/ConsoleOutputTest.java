@@ -118,6 +118,24 @@ class ConsoleOutputTest {
         assertTrue(r.out().matches("(?s).*\nbad +external +1 +- +100 +\\S+ +penalty\n.*"), r::toString);
     }
 
+    /**
+     * {@code chemfit eval} prints a penalised term's loss as {@code fit}'s closing table does: as
+     * {@code -}, not NaN; its contribution is the penalty, 100 of a loss of 105.0625 (quad's
+     * squared error: y = (0.5 - 2)^2 = 2.25 K against 0, 5.0625 K^2, 4.8%), 95.2%.
+     */
+    @Test
+    void evalPrintsThePenalisedTermsLossAsADash() throws IOException {
+        Path job = job(failing("bad", "boom", 4) + "combination: {on_failure: penalty, penalty: 100.0}\n");
+        Cli.Run r = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(
+                r.out().matches("(?s).*\nquad +external +1 +5\\.0625 +5\\.0625 +4\\.8% +\\d+\\.\\d{3} +ok\n.*"),
+                r::toString);
+        assertTrue(
+                r.out().matches("(?s).*\nbad +external +1 +- +100 +95\\.2% +\\d+\\.\\d{3} +penalty\n.*"), r::toString);
+        assertFalse(r.out().contains("NaN"), r::toString);
+    }
+
     @Test
     void quietAndVerboseTogetherAreRefusedBeforeAnythingRuns() throws IOException {
         Path job = job("optimizer: {method: Nelder-Mead, max_evaluations: 1}\n");
