@@ -140,6 +140,8 @@ class ConsoleOutputTest {
                 r::toString);
         assertFalse(r.err().contains("on_failure: raise"), r::toString);
         assertEquals(3, results().at("/evaluations/with_failed_terms").asInt());
+        // nothing retried: the count is there, and 0
+        assertEquals(0, results().at("/evaluations/recovered_runs").asInt());
     }
 
     /**
