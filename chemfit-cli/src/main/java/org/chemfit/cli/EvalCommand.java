@@ -303,12 +303,15 @@ final class EvalCommand extends BaseCommand {
         }
         for (int i = 0; i < ctx.children().size(); i++) {
             EvaluationContext c = ctx.child(i);
+            // a loss or part that is not a number (a penalised or skipped term's) is "-", as in fit's table
+            @Nullable Double loss = Double.isFinite(c.value()) ? c.value() : null;
+            @Nullable Double part = Double.isFinite(parts[i]) ? parts[i] : null;
             rows.add(java.util.List.of(
                     c.name(),
                     JobKeys.word(jf.terms().get(i).kind()),
                     Tables.fmt(c.weight()),
-                    Tables.fmt(c.value()),
-                    Tables.fmt(parts[i]),
+                    Tables.fmt(loss),
+                    Tables.fmt(part),
                     total > 0 && Double.isFinite(parts[i])
                             ? String.format(java.util.Locale.ROOT, "%.1f%%", 100 * parts[i] / total)
                             : "-",

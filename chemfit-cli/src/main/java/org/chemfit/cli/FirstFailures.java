@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Says why a term failed the first time it fails in a fit that goes on (under
- * {@code on_failure: penalty} or {@code skip}): one message per term, with the reason and the
+ * {@code on_failure: penalty} or {@code skip}, or a term of weight 0, which {@code on_failure}
+ * does not apply to, under any policy): one message per term, with the reason and the
  * run directory's {@code failure.json}; later failures of the same term are only counted (in
  * {@code evaluations.csv} and {@code results.json}).
  *
@@ -47,11 +48,14 @@ final class FirstFailures implements FitListener {
             Path dir = runDirectory(failure);
             print.accept(String.format(
                     Locale.ROOT,
-                    "warning: term '%s' failed in evaluation %d (on_failure: %s, the fit goes on; later failures of"
+                    "warning: term '%s' failed in evaluation %d (%s the fit goes on; later failures of"
                             + " this term are counted, not shown): %s%s",
                     term.name(),
                     number,
-                    policy,
+                    // a term of weight 0 is monitored: its failure leaves the loss exact, and no policy applies
+                    term.weight() == 0
+                            ? "a term of weight 0, which on_failure does not apply to:"
+                            : "on_failure: " + policy + ",",
                     reason(String.valueOf(failure.getMessage())),
                     dir == null ? "" : "\n  details: " + dir.resolve("failure.json")));
         }

@@ -115,6 +115,8 @@ final class FitRun {
 
     @SuppressWarnings("NullAway.Init")
     private Fitter fitter;
+    /** The count of failed runs that retries recovered, or null when the job retries nothing. */
+    private @Nullable RetriedRuns retried;
 
     @SuppressWarnings("NullAway.Init")
     private Optional<RunRecord> resumed;
@@ -219,6 +221,11 @@ final class FitRun {
                         Interrupts.install(Thread.currentThread(), err()).allowing(jf.longestKillGrace())) {
             resumed.ifPresent(run -> recorded(log, journal, run.id()));
             fitter.listener(log);
+            // failed runs that a retry recovered leave the loss exact: counted to be said, only when there are retries
+            retried = jf.execution().retries() > 0 ? new RetriedRuns() : null;
+            if (retried != null) {
+                fitter.listener(retried);
+            }
             // The first evaluation is the start point: kept for the metrics at the start.
             AtomicReference<EvaluationContext> first = new AtomicReference<>();
             fitter.listener((number, ctx, loss) -> first.compareAndSet(null, ctx));
@@ -1008,6 +1015,17 @@ final class FitRun {
     }
 
     /**
+     * @return where the run directories of failed runs are kept, with their {@code failure.json}, or null when
+     *     the fit has no external term or {@code keep: none} removes them
+     */
+    private @Nullable String failedRunsFolder(FitPlan plan) {
+        boolean external = jf.terms().stream().anyMatch(t -> t.kind() == JobFile.TermKind.EXTERNAL);
+        return external && jf.execution().keep() != org.chemfit.external.KeepPolicy.NONE
+                ? plan.runDirectory.toString()
+                : null;
+    }
+
+    /**
      * Writes results.json, then the predictions and the plots, and prints the closing table.
      *
      * @return the exit code: the fit's, or {@link ExitCodes#USAGE} for a fit that ended well but whose predictions
@@ -1038,6 +1056,10 @@ final class FitRun {
                 Results.of(plan, end.result(), end.status(), end.message(), log, started, judgement);
         long runId = resumed.map(RunRecord::id)
                 .orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> evaluations = (Map<String, Object>) results.get("evaluations");
+        // Results.of puts the evaluations
+        RetriedRuns.put(Objects.requireNonNull(evaluations, "evaluations"), retried, failedRunsFolder(plan));
         if (code == ExitCodes.FIT_FAILED) {
             // The evaluation that failed is in the journal but was never told to the log: count what the journal holds,
             // as the failure's message does.
@@ -1066,6 +1088,13 @@ final class FitRun {
             // the validation terms' rows are empty: the warnings say why
             List<Object> warnings = new ArrayList<>(said);
             warnings.add(problem);
+            results.put("warnings", warnings);
+        }
+        String recovered = RetriedRuns.warning(evaluations);
+        if (recovered != null && results.get("warnings") instanceof List<?> said) {
+            // the loss is exact, and nothing else would say that programs failed
+            List<Object> warnings = new ArrayList<>(said);
+            warnings.add(recovered);
             results.put("warnings", warnings);
         }
         if (results.get("job") instanceof Map<?, ?> job && ownSettings != null) {

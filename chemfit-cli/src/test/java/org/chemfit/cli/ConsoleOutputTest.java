@@ -118,6 +118,50 @@ class ConsoleOutputTest {
         assertTrue(r.out().matches("(?s).*\nbad +external +1 +- +100 +\\S+ +penalty\n.*"), r::toString);
     }
 
+    /**
+     * A term of weight 0 is monitored: its failure leaves the loss exact and {@code on_failure}
+     * does not apply to it, so that under the default {@code raise} the fit goes on, and the
+     * warning says so rather than naming a policy that would have ended the fit.
+     */
+    @Test
+    void theFailureOfATermOfWeightZeroIsNotSaidToBeUnderOnFailure() throws IOException {
+        Path job = job(failing("mon", "boom", 4) + "    weight: 0\n"
+                + "optimizer: {method: Nelder-Mead, max_evaluations: 3}\n");
+        Cli.Run r = Cli.run("fit", job.toString(), "--no-plots", "--progress", "none");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertEquals(
+                1,
+                count(
+                        r.err(),
+                        "warning: term 'mon' failed in evaluation 0 (a term of weight 0, which on_failure does not"
+                                + " apply to: the fit goes on; later failures of this term are counted, not shown):"
+                                + " external term 'mon' failed at step run: command 'sh -c echo boom >&2; exit 4'"
+                                + " exited with code 4"),
+                r::toString);
+        assertFalse(r.err().contains("on_failure: raise"), r::toString);
+        assertEquals(3, results().at("/evaluations/with_failed_terms").asInt());
+        // nothing retried: the count is there, and 0
+        assertEquals(0, results().at("/evaluations/recovered_runs").asInt());
+    }
+
+    /**
+     * {@code chemfit eval} prints a penalised term's loss as {@code fit}'s closing table does: as
+     * {@code -}, not NaN; its contribution is the penalty, 100 of a loss of 105.0625 (quad's
+     * squared error: y = (0.5 - 2)^2 = 2.25 K against 0, 5.0625 K^2, 4.8%), 95.2%.
+     */
+    @Test
+    void evalPrintsThePenalisedTermsLossAsADash() throws IOException {
+        Path job = job(failing("bad", "boom", 4) + "combination: {on_failure: penalty, penalty: 100.0}\n");
+        Cli.Run r = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(
+                r.out().matches("(?s).*\nquad +external +1 +5\\.0625 +5\\.0625 +4\\.8% +\\d+\\.\\d{3} +ok\n.*"),
+                r::toString);
+        assertTrue(
+                r.out().matches("(?s).*\nbad +external +1 +- +100 +95\\.2% +\\d+\\.\\d{3} +penalty\n.*"), r::toString);
+        assertFalse(r.out().contains("NaN"), r::toString);
+    }
+
     @Test
     void quietAndVerboseTogetherAreRefusedBeforeAnythingRuns() throws IOException {
         Path job = job("optimizer: {method: Nelder-Mead, max_evaluations: 1}\n");

@@ -54,4 +54,88 @@ class RetriedTermFailureTest {
         retries.sort(null);
         assertEquals(List.of(0, 1, 2), retries);
     }
+
+    /**
+     * A program that fails on every other call (a licence server half down), under
+     * {@code retries: 1}: each evaluation's first run fails and its second succeeds, so that the
+     * loss is exact and no term counts as failed; the fit says how many runs failed, of which
+     * term, and where their {@code failure.json} files are, in its closing lines, in
+     * {@code results.json} and in {@code chemfit report}. Resumed with a larger budget, the fit
+     * counts the runs the journal recorded for the evaluations it replays, and runs none of them again.
+     */
+    @Test
+    void runsThatFailedAndSucceededWhenRunAgainAreCountedAndSaid() throws Exception {
+        Path calls = tmp.resolve("calls");
+        Path sim = tmp.resolve("sim.sh");
+        Files.writeString(
+                sim,
+                "#!/bin/sh\n"
+                        + "n=$(cat '" + calls + "' 2>/dev/null || echo 0)\n"
+                        + "echo $((n + 1)) > '" + calls + "'\n"
+                        + "if [ $((n % 2)) -eq 0 ]; then echo 'licence server not answering' >&2; exit 1; fi\n"
+                        + "cp in.json out.json\n");
+        Files.setPosixFilePermissions(sim, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(tmp.resolve("in.json"), "{\"e\": {{ a }}}\n");
+        Path job = tmp.resolve("fit.yaml");
+        Files.writeString(job, """
+                name: flaky
+                parameters:
+                  a: {initial: 0.2, bounds: [0, 2]}
+                terms:
+                  - name: t
+                    kind: external
+                    command: [./sim.sh]
+                    files: [sim.sh]
+                    templates: {in.json: in.json}
+                    outputs:
+                      e: {parser: json, file: out.json, path: e}
+                    reference: {e: 1.0}
+                optimizer: {method: Nelder-Mead, max_evaluations: 6}
+                output: {folder: out, plots: false}
+                execution: {retries: 1}
+                """);
+        Path runs = tmp.resolve("out/runs");
+        String said = "warning: 6 runs failed and succeeded when run again (execution.retries), so the loss is exact:"
+                + " 6 of term 't'; the failure.json of each is in its run directory in " + runs + "\n";
+
+        Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        // 6 evaluations of one term, each run twice: the first run of each failed
+        assertEquals("12", Files.readString(calls).strip());
+        assertTrue(r.out().contains(said), r::toString);
+        JsonNode ev = JSON.readTree(tmp.resolve("out/results.json").toFile()).get("evaluations");
+        assertEquals(6, ev.get("total").asInt(), ev::toString);
+        assertEquals(0, ev.get("with_failed_terms").asInt(), ev::toString);
+        assertEquals(6, ev.get("recovered_runs").asInt(), ev::toString);
+        assertEquals("{\"t\":6}", ev.get("recovered_runs_by_term").toString());
+        assertEquals(runs.toString(), ev.get("recovered_runs_folder").asText());
+        // keep: failed (the default) kept the directory of each failed run, with its failure.json
+        try (Stream<Path> s = Files.list(runs)) {
+            List<Path> kept = s.toList();
+            assertEquals(6, kept.size(), kept::toString);
+            for (Path dir : kept) {
+                JsonNode f = JSON.readTree(dir.resolve("failure.json").toFile());
+                assertEquals(0, f.get("retry").asInt(), f::toString);
+                assertEquals(1, f.get("exit_code").asInt(), f::toString);
+            }
+        }
+
+        Cli.Run report = Cli.run("report", tmp.resolve("out").toString());
+        assertEquals(ExitCodes.OK, report.code(), report::toString);
+        assertTrue(report.out().contains(said), report::toString);
+
+        // resumed with 4 more evaluations: the 6 recorded are replayed, their failed runs counted as recorded
+        Cli.Run more = Cli.run("fit", job.toString(), "--progress", "none", "--max-evaluations", "10");
+        assertEquals(ExitCodes.OK, more.code(), more::toString);
+        assertEquals("20", Files.readString(calls).strip(), "the 6 recorded evaluations ran nothing again");
+        JsonNode ev2 = JSON.readTree(tmp.resolve("out/results.json").toFile()).get("evaluations");
+        assertEquals(10, ev2.get("total").asInt(), ev2::toString);
+        assertEquals(10, ev2.get("recovered_runs").asInt(), ev2::toString);
+        assertTrue(
+                more.out()
+                        .contains("warning: 10 runs failed and succeeded when run again (execution.retries), so the"
+                                + " loss is exact: 10 of term 't'; the failure.json of each is in its run directory in "
+                                + runs + "\n"),
+                more::toString);
+    }
 }
