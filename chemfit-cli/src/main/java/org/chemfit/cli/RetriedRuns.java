@@ -96,7 +96,7 @@ final class RetriedRuns implements FitListener {
         }
         return String.format(
                 Locale.ROOT,
-                "%s failed and succeeded when run again (execution.retries), so the loss is exact: %s%s",
+                "%s failed and their terms succeeded when run again (execution.retries), which takes the run that succeeded: %s%s",
                 Tables.count(n.intValue(), "run"),
                 which,
                 evaluations.get("recovered_runs_folder") instanceof String runs

@@ -95,8 +95,9 @@ class RetriedTermFailureTest {
                 execution: {retries: 1}
                 """);
         Path runs = tmp.resolve("out/runs");
-        String said = "warning: 6 runs failed and succeeded when run again (execution.retries), so the loss is exact:"
-                + " 6 of term 't'; the failure.json of each is in its run directory in " + runs + "\n";
+        String said = "warning: 6 runs failed and their terms succeeded when run again (execution.retries), which takes"
+                + " the run that succeeded: 6 of term 't'; the failure.json of each is in its run directory in " + runs
+                + "\n";
 
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(ExitCodes.OK, r.code(), r::toString);
@@ -133,8 +134,8 @@ class RetriedTermFailureTest {
         assertEquals(10, ev2.get("recovered_runs").asInt(), ev2::toString);
         assertTrue(
                 more.out()
-                        .contains("warning: 10 runs failed and succeeded when run again (execution.retries), so the"
-                                + " loss is exact: 10 of term 't'; the failure.json of each is in its run directory in "
+                        .contains("warning: 10 runs failed and their terms succeeded when run again"
+                                + " (execution.retries), which takes the run that succeeded: 10 of term 't'; the failure.json of each is in its run directory in "
                                 + runs + "\n"),
                 more::toString);
     }
