@@ -867,6 +867,52 @@ class ValidateChecksTest {
     }
 
     /**
+     * A unit for a quantity an atoms term does not have is reported beside a misspelt parameter of
+     * the same term, in one run: the term's quantities (energy; forces only with {@code forces})
+     * follow from its keys, whatever else is wrong with it.
+     */
+    @Test
+    void aUnitOfNoQuantityOfTheTermIsReportedBesideAnUnknownParameter() throws IOException {
+        Path job = dir.resolve("units.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {eps: 1.0, sig: 2.2}",
+                        "terms:",
+                        "  - name: curve",
+                        "    kind: atoms",
+                        "    reference: " + Cli.resource("jobs/data/energies.csv"),
+                        "    potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: epz, sigma: sig}]",
+                        "    unit: {energy: eV, force: eV/A}",
+                        ""));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        List<String> lines = r.err().lines().toList();
+        assertEquals(3, lines.size(), r::toString);
+        assertTrue(
+                lines.get(0).startsWith(job + ":6:67: term 'curve' potential[0] epsilon names unknown parameter 'epz'"),
+                r::toString);
+        assertEquals(
+                job + ":7:24: term 'curve' unit names 'force', which is not a quantity of the term; its quantities:"
+                        + " energy",
+                lines.get(1),
+                r::toString);
+        assertEquals("2 problems found; the job file format is described in docs/job-file.md", lines.get(2));
+        // with forces fitted, forces is one of its quantities, and force is still none (a near miss)
+        Files.writeString(job, Files.readString(job).replace("    unit:", "    forces: true\n    unit:"));
+        Cli.Run forces = Cli.run("validate", job.toString());
+        assertTrue(
+                forces.err()
+                        .contains(job + ":8:24: term 'curve' unit names 'force', which is not a quantity of the term"
+                                + " (did you mean 'forces'?); its quantities: energy, forces"),
+                forces::toString);
+        // the third: these structures have no forces column
+        assertTrue(forces.err().contains(job + ":7:13: term 'curve' forces: 8 structures of "), forces::toString);
+        assertTrue(forces.err().contains("\n3 problems found"), forces::toString);
+    }
+
+    /**
      * A reference CSV whose rows are each wrong in another way: a bad energy, an empty one, a tag
      * given twice (by a row whose energy is bad too), too few and too many fields, a bad and an empty
      * coordinate, a missing structure file and a malformed one.
