@@ -369,6 +369,18 @@ final class AtomsTermReader {
      * @param where the term in words ("term 'dimers'")
      * @return the forces' weight, 0 when forces are not fitted, or null when a problem was reported
      */
+    /**
+     * @param t an atoms term's node, read or not
+     * @return its quantities as its keys give them: energy, and forces unless {@code forces} is
+     *     absent or false (a malformed {@code forces} counts as given, so that a unit for the forces
+     *     is not blamed for it)
+     */
+    static List<String> quantities(Node.MapNode t) {
+        Node fn = t.entries.get("forces");
+        boolean noForces = fn == null || fn instanceof Node.Scalar sc && Boolean.FALSE.equals(sc.value);
+        return noForces ? List.of("energy") : List.of("energy", "forces");
+    }
+
     private Double readForcesWeight(Node.MapNode t, String where) {
         Node fn = t.entries.get("forces");
         if (fn == null) {

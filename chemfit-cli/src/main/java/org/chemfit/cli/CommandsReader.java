@@ -166,7 +166,7 @@ final class CommandsReader {
             }
         } else if (template) {
             Path p = r.path(m.entries.get("stdin_template"), where + " stdin_template", true);
-            if (p != null) {
+            if (p != null && r.utf8(p, "a standard-input template")) {
                 stdin.put(index, new ExternalConfig.StdinSpec(null, p));
             }
         } else {

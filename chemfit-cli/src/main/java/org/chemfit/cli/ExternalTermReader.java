@@ -82,6 +82,8 @@ final class ExternalTermReader {
 
     ExternalConfig read(Node.MapNode t, String where) {
         Map<String, Path> templates = runFiles.stagedFiles(t.entries.get("templates"), where + " templates");
+        // every template that is not UTF-8, each at its line, before any is compiled
+        templates.values().forEach(p -> r.utf8(p, "a template"));
         Map<String, Path> files =
                 runFiles.stagedFiles(t.entries.get("files"), where + " files", templates, where + " templates");
         Map<String, Path> links = runFiles.linkedFiles(t.entries.get("link"), where + " link", files, templates);

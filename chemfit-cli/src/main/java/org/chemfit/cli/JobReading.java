@@ -77,6 +77,9 @@ final class JobReading {
     final java.util.Map<Path, Map<Path, org.chemfit.atoms.ReferenceEntry>> referenceEntries = new java.util.HashMap<>();
     /** The reference CSVs (by their real places) whose repeated structures have been looked for. */
     final java.util.Set<Path> repeatsChecked = new java.util.HashSet<>();
+
+    /** The text files checked to be UTF-8 ({@link #utf8}), each reported once however many terms name it. */
+    private final java.util.Set<Path> utf8Checked = new java.util.HashSet<>();
     /** The force components of the structures of each reference CSV read with forces, when every one gave its forces. */
     final java.util.Map<Path, Integer> referenceForces = new java.util.HashMap<>();
     /** Units, coordinates and term names seen. */
@@ -581,6 +584,31 @@ final class JobReading {
      */
     void fileProblem(Path file, int line, String message) {
         problems.add(new JobFileException.Problem(shown(file), line, 0, message));
+    }
+
+    /**
+     * A text file the job names (a template) that is not UTF-8 is a problem at the line of its first
+     * byte that is not, naming that byte and its column.
+     *
+     * @param file the file, absolute
+     * @param what the kind of file in words ("a template")
+     * @return false when it is not UTF-8 text and that was reported now; true otherwise (a file
+     *     that cannot be read is reported where it is read, and one checked before was reported then)
+     */
+    boolean utf8(Path file, String what) {
+        org.chemfit.support.Utf8Text.Place bad;
+        if (!utf8Checked.add(file.toAbsolutePath().normalize())) {
+            return true; // reported, if at all, for the first term that names it
+        }
+        try {
+            bad = org.chemfit.support.Utf8Text.firstBadByte(file);
+        } catch (java.io.IOException | RuntimeException e) {
+            return true;
+        }
+        if (bad != null) {
+            fileProblem(file, bad.line(), bad.problem(what));
+        }
+        return bad == null;
     }
 
     /**

@@ -173,6 +173,15 @@ final class TermsReader {
                     }
                 }
             }
+            if (config == null && kind == TermKind.ATOMS) {
+                // an atoms term's quantities follow from its keys alone: a unit or loss scale that names
+                // another is a problem even when the term has others (a misspelt parameter)
+                quantities = AtomsTermReader.quantities(t);
+            }
+            // whether the term's quantities are known, so that a unit naming another is reported
+            boolean quantitiesKnown = config != null
+                    || kind == TermKind.ATOMS
+                    || kind != null && t.entries.get("reference") instanceof Node.MapNode;
             Names names = names(t, kind, quantities);
             LossSpec loss = loss(t.entries.get("loss"), whereNamed, quantities, names);
             if (config != null
@@ -197,7 +206,7 @@ final class TermsReader {
             if (section.equals("terms") && weight > 0 && name != null) {
                 warnListedByTwoTerms(t, name, config);
             }
-            termExtras(t, whereNamed, name, quantities, names, config, kind == TermKind.CRYSTAL);
+            termExtras(t, whereNamed, name, quantities, names, config, quantitiesKnown, kind == TermKind.CRYSTAL);
             if (config != null && loss != null) {
                 out.add(new TermSpec(name, weight, loss, config));
             }
@@ -439,20 +448,21 @@ final class TermsReader {
             List<String> quantities,
             Names names,
             TermConfig config,
+            boolean known,
             boolean crystal) {
         Node un = t.entries.get("unit");
         if (crystal && name != null) {
-            crystalUnits(un, where, name, quantities, names, config != null);
+            crystalUnits(un, where, name, quantities, names, known);
         } else if (un != null && name != null) {
             Map<String, String> units = new LinkedHashMap<>();
             if (un instanceof Node.MapNode um) {
                 for (Map.Entry<String, Node> e : um.entries.entrySet()) {
-                    if (config != null
+                    if (known
                             && !quantities.contains(e.getKey())
                             && names.misspelt().contains(e.getKey())) {
                         continue;
                     }
-                    if (config != null && !quantities.contains(e.getKey())) {
+                    if (known && !quantities.contains(e.getKey())) {
                         int[] place = um.keyPlaces.get(e.getKey());
                         String sug = JobReading.suggest(e.getKey(), names.valid());
                         r.problem(
@@ -568,7 +578,8 @@ final class TermsReader {
      * GPa) and converts nothing: a declared unit that is another one is refused at its place, naming
      * the unit the term computes; the quantities without a declared unit get that unit, so that
      * tables, results.json and plots show it. A unit for a quantity the term does not have is
-     * reported only when the term was read ({@code read}), as for the other kinds.
+     * reported only when the term's quantities are known ({@code read}: the term was read, or its
+     * reference is a map whose keys are its quantities), as for the other kinds.
      */
     private void crystalUnits(Node un, String where, String name, List<String> quantities, Names names, boolean read) {
         Map<String, String> units = new LinkedHashMap<>();

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -751,6 +753,163 @@ class ValidateChecksTest {
                 r::toString);
         assertTrue(err.contains("3 problems found"), r::toString);
         assertFalse(err.contains("Exception"), r::toString);
+    }
+
+    /**
+     * Structure files that are not UTF-8 text are malformed ones, reported with the others in the
+     * same run and counted: a comment line saved in Latin-1 ("\u00c5" is the byte 0xC5) and one in
+     * Windows-1252 ("\u20ac" is 0x80), each at its line with the byte, its column and what it is in
+     * that encoding, beside a file with an atom line too short. {@code fit} refuses the job with the
+     * same problems before anything runs.
+     */
+    @Test
+    void structureFilesThatAreNotUtf8AreReportedWithTheMalformedOnesAndCounted() throws IOException {
+        Files.writeString(dir.resolve("bad3.xyz"), "2\ncomment\nAr 0 0 0\nAr 0 0\n");
+        Files.write(
+                dir.resolve("dl.xyz"),
+                "2\nAr dimer r = 3.8 \u00c5\nAr 0 0 0\nAr 0 0 3.8\n".getBytes(StandardCharsets.ISO_8859_1));
+        Files.write(
+                dir.resolve("dl2.xyz"),
+                "2\nAr dimer\nAr 0 0 0 \u20ac\nAr 0 0 3.9\n".getBytes(Charset.forName("windows-1252")));
+        Files.writeString(
+                dir.resolve("ref.csv"),
+                "file,reference_energy,tag\nbad3.xyz,-0.0104,z\ndl.xyz,-0.0104,a\ndl2.xyz,-0.01,b\n");
+        Path job = atomsJob("latin1.yaml", "ref.csv", "[Ar, Ar]");
+        List<String> expected = List.of(
+                dir.resolve("bad3.xyz") + ":4: expected 4 columns (species x y z) for atom 2 of 2, got 3: 'Ar 0 0'"
+                        + " (ref.csv line 2, tag 'z')",
+                // "Ar dimer r = 3.8 " is 17 characters, "Ar 0 0 0 " 9
+                dir.resolve("dl.xyz") + ":2: is not UTF-8 text: byte 0xC5 at column 18 cannot be read as UTF-8 (in"
+                        + " Latin-1 and Windows-1252 it is '\u00c5', U+00C5); a structure file must be UTF-8 text: save"
+                        + " it as UTF-8 (ref.csv line 3, tag 'a')",
+                dir.resolve("dl2.xyz") + ":3: is not UTF-8 text: byte 0x80 at column 10 cannot be read as UTF-8 (in"
+                        + " Windows-1252 it is '\u20ac', U+20AC); a structure file must be UTF-8 text: save it as UTF-8"
+                        + " (ref.csv line 4, tag 'b')",
+                "3 problems found; the job file format is described in docs/job-file.md");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(expected, r.err().lines().toList(), r::toString);
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.USAGE, fit.code(), fit::toString);
+        assertEquals(expected, fit.err().lines().toList(), fit::toString);
+        assertFalse(Files.exists(dir.resolve("results")), "nothing ran");
+    }
+
+    /**
+     * Reference CSVs that are not UTF-8 are reported each at the line of its first such byte, both
+     * in one run: one saved by a spreadsheet in Windows-1252 (a tag "caf\u00e9", the byte 0xE9) and
+     * one saved as UTF-16 (its byte order mark starts with 0xFF).
+     */
+    @Test
+    void referenceCsvsThatAreNotUtf8AreEachReportedAtTheirLine() throws IOException {
+        Files.writeString(dir.resolve("g.xyz"), "2\nr=2.0\nAr 0 0 0\nAr 2.0 0 0\n");
+        Files.write(
+                dir.resolve("excel.csv"),
+                "file,reference_energy,tag\ng.xyz,-1.0,caf\u00e9\n".getBytes(Charset.forName("windows-1252")));
+        Files.write(
+                dir.resolve("unicode.csv"),
+                "\ufefffile,reference_energy,tag\ng.xyz,-1.0,a\n".getBytes(StandardCharsets.UTF_16LE));
+        Path job = atomsJob(
+                "csvs.yaml",
+                "excel.csv",
+                "[Ar, Ar]",
+                "{eps: 1.0, sig: 2.2}",
+                "  - {name: other, kind: atoms, reference: unicode.csv,",
+                "     potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sig}]}");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        // "g.xyz,-1.0,caf" is 14 characters
+                        dir.resolve("excel.csv") + ":2: is not UTF-8 text: byte 0xE9 at column 15 cannot be read as"
+                                + " UTF-8 (in Latin-1 and Windows-1252 it is '\u00e9', U+00E9); a reference CSV must be"
+                                + " UTF-8 text: save it as UTF-8",
+                        dir.resolve("unicode.csv") + ":1: is not UTF-8 text: byte 0xFF at column 1 cannot be read as"
+                                + " UTF-8 (the file is UTF-16); a reference CSV must be UTF-8 text: save it as UTF-8",
+                        "2 problems found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+    }
+
+    /**
+     * A template and a standard-input template that are not UTF-8 are each reported at the line of
+     * their first such byte, in one run and before any template is compiled: "\u00b0" in Latin-1
+     * (0xB0) and "\u2013" in Windows-1252 (0x96). {@code eval} refuses the job with the same problems.
+     */
+    @Test
+    void templatesThatAreNotUtf8AreEachReportedAtTheirLine() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\n");
+        Files.write(
+                dir.resolve("in.tmpl"),
+                "e = {{ lj.epsilon }}\n# T = 300 \u00b0C\n".getBytes(StandardCharsets.ISO_8859_1));
+        Files.write(dir.resolve("stdin.tmpl"), "\u2013 run\n".getBytes(Charset.forName("windows-1252")));
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace(
+                                "    command: [cat, in.txt]",
+                                "    commands:\n      - {run: [cat, in.txt], stdin_template: stdin.tmpl}"));
+        List<String> expected = List.of(
+                // "# T = 300 " is 10 characters
+                dir.resolve("in.tmpl") + ":2: is not UTF-8 text: byte 0xB0 at column 11 cannot be read as UTF-8 (in"
+                        + " Latin-1 and Windows-1252 it is '\u00b0', U+00B0); a template must be UTF-8 text: save it as"
+                        + " UTF-8",
+                dir.resolve("stdin.tmpl") + ":1: is not UTF-8 text: byte 0x96 at column 1 cannot be read as UTF-8 (in"
+                        + " Windows-1252 it is '\u2013', U+2013); a standard-input template must be UTF-8 text: save it"
+                        + " as UTF-8",
+                "2 problems found; the job file format is described in docs/job-file.md");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(expected, r.err().lines().toList(), r::toString);
+        Cli.Run eval = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.USAGE, eval.code(), eval::toString);
+        assertEquals(expected, eval.err().lines().toList(), eval::toString);
+    }
+
+    /**
+     * A unit for a quantity an atoms term does not have is reported beside a misspelt parameter of
+     * the same term, in one run: the term's quantities (energy; forces only with {@code forces})
+     * follow from its keys, whatever else is wrong with it.
+     */
+    @Test
+    void aUnitOfNoQuantityOfTheTermIsReportedBesideAnUnknownParameter() throws IOException {
+        Path job = dir.resolve("units.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {eps: 1.0, sig: 2.2}",
+                        "terms:",
+                        "  - name: curve",
+                        "    kind: atoms",
+                        "    reference: " + Cli.resource("jobs/data/energies.csv"),
+                        "    potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: epz, sigma: sig}]",
+                        "    unit: {energy: eV, force: eV/A}",
+                        ""));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        List<String> lines = r.err().lines().toList();
+        assertEquals(3, lines.size(), r::toString);
+        assertTrue(
+                lines.get(0).startsWith(job + ":6:67: term 'curve' potential[0] epsilon names unknown parameter 'epz'"),
+                r::toString);
+        assertEquals(
+                job + ":7:24: term 'curve' unit names 'force', which is not a quantity of the term; its quantities:"
+                        + " energy",
+                lines.get(1),
+                r::toString);
+        assertEquals("2 problems found; the job file format is described in docs/job-file.md", lines.get(2));
+        // with forces fitted, forces is one of its quantities, and force is still none (a near miss)
+        Files.writeString(job, Files.readString(job).replace("    unit:", "    forces: true\n    unit:"));
+        Cli.Run forces = Cli.run("validate", job.toString());
+        assertTrue(
+                forces.err()
+                        .contains(job + ":8:24: term 'curve' unit names 'force', which is not a quantity of the term"
+                                + " (did you mean 'forces'?); its quantities: energy, forces"),
+                forces::toString);
+        // the third: these structures have no forces column
+        assertTrue(forces.err().contains(job + ":7:13: term 'curve' forces: 8 structures of "), forces::toString);
+        assertTrue(forces.err().contains("\n3 problems found"), forces::toString);
     }
 
     /**

@@ -15,6 +15,7 @@ import org.chemfit.ChemFitException;
 import org.chemfit.support.DecimalText;
 import org.chemfit.support.Excerpt;
 import org.chemfit.support.Reasons;
+import org.chemfit.support.Utf8Text;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -48,7 +49,8 @@ public final class ReferenceCsv {
      * @param csv the CSV file
      * @return its rows, in order (at least one)
      * @throws InputFormatException when the header lacks a required column or names a column twice
-     *     (naming both columns' positions), a row has the wrong
+     *     (naming both columns' positions), the file is not UTF-8 text (at the line and column of its
+     *     first byte that is not: a CSV saved in Windows-1252), a row has the wrong
      *     number of fields, a file name is empty, an energy is not a finite number written in decimal
      *     of at most 1e100 in magnitude ({@code 60.4d}, {@code 0x1p3} and {@code 1e200} are not), two rows have the same
      *     tag or the file has no rows; the message names the file and line. Every bad row is found,
@@ -131,6 +133,11 @@ public final class ReferenceCsv {
         try {
             lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
         } catch (IOException e) {
+            // a CSV in another encoding (Excel on Windows writes Windows-1252): a problem at its line
+            Utf8Text.Place bad = Utf8Text.placeOf(csv, e);
+            if (bad != null) {
+                return failed(new InputFormatException(csv, bad.line(), bad.problem("a reference CSV")));
+            }
             throw new ChemFitException("cannot read reference CSV " + csv + ": " + Reasons.of(e, csv), e);
         }
         if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {

@@ -17,6 +17,7 @@ import org.chemfit.ChemFitException;
 import org.chemfit.support.DecimalText;
 import org.chemfit.support.Excerpt;
 import org.chemfit.support.Reasons;
+import org.chemfit.support.Utf8Text;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,7 +45,9 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>The readers throw an {@link InputFormatException} that names the file, the line and what was
- * expected there.
+ * expected there. A file is UTF-8 text: one that is not (a comment line saved in Latin-1) is
+ * malformed at the line of its first byte that is not UTF-8, which the message names with its
+ * column.
  *
  * @implNote Stateless; every method is thread-safe.
  */
@@ -196,6 +199,11 @@ public final class Xyz {
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return r.lines().toList();
         } catch (IOException | UncheckedIOException e) {
+            // text in another encoding (an Å saved in Latin-1): a malformed file, at its line
+            Utf8Text.Place bad = Utf8Text.placeOf(file, e);
+            if (bad != null) {
+                throw new InputFormatException(file, bad.line(), bad.problem("a structure file"));
+            }
             throw new ChemFitException("cannot read structure file " + file + ": " + Reasons.of(e, file), e);
         }
     }

@@ -720,6 +720,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
          * @param source the template file, named in messages
          * @return this builder
          * @throws IllegalArgumentException when the target leaves the run directory or the source cannot be read
+         *     or is not UTF-8 text (naming the line and column of its first byte that is not)
          */
         public Builder template(String target, Path source) {
             String t = target(target, "template target");
@@ -727,8 +728,12 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             try {
                 text = Files.readString(source, StandardCharsets.UTF_8);
             } catch (IOException e) {
+                org.chemfit.support.Utf8Text.Place bad = org.chemfit.support.Utf8Text.placeOf(source, e);
                 throw new IllegalArgumentException(
-                        "cannot read template '" + source + "': " + Reasons.of(e, source), e);
+                        bad != null
+                                ? source + ":" + bad.line() + ": " + bad.problem("a template")
+                                : "cannot read template '" + source + "': " + Reasons.of(e, source),
+                        e);
             }
             templates.add(new Templates.Source(t, source.toString(), text));
             return this;

@@ -62,15 +62,20 @@ public final class StandardInput {
     /**
      * @param file a template file, read now
      * @return standard input rendered from the file's text for every run
-     * @throws IllegalArgumentException when the file cannot be read
+     * @throws IllegalArgumentException when the file cannot be read or is not UTF-8 text (naming the
+     *     line and column of its first byte that is not)
      */
     public static StandardInput templateFile(Path file) {
         Objects.requireNonNull(file, "file");
         try {
             return new StandardInput(Files.readString(file, StandardCharsets.UTF_8), true, file.toString());
         } catch (IOException e) {
+            org.chemfit.support.Utf8Text.Place bad = org.chemfit.support.Utf8Text.placeOf(file, e);
             throw new IllegalArgumentException(
-                    "cannot read the standard-input template '" + file + "': " + Reasons.of(e, file), e);
+                    bad != null
+                            ? file + ":" + bad.line() + ": " + bad.problem("a standard-input template")
+                            : "cannot read the standard-input template '" + file + "': " + Reasons.of(e, file),
+                    e);
         }
     }
 

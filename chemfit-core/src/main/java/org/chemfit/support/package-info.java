@@ -11,7 +11,9 @@
  * for the residual variance of a fit; {@link org.chemfit.support.HostName} names the machine, for
  * the journal's attempts and the failures a cluster worker sends back;
  * {@link org.chemfit.support.JsonErrors} says why a JSON file could not be parsed, for the readers
- * of output, reference and results files and the dashboard's {@code failure.json}.
+ * of output, reference and results files and the dashboard's {@code failure.json};
+ * {@link org.chemfit.support.Utf8Text} finds where a text file a job names stops being UTF-8, for
+ * the readers of structure files, reference CSVs and templates.
  *
  * <pre>{@code
  * String s = Names.closest("epsilno", List.of("epsilon", "sigma"));   // "epsilon"

@@ -111,6 +111,31 @@ class ReferenceCsvRowsTest {
         assertEquals(2, none.size(), "a column the header lacks is left to column(): " + none);
     }
 
+    /**
+     * A CSV saved by a spreadsheet in Windows-1252 ("é" is the one byte 0xE9) is a problem at the
+     * line of that byte, as the rows' problems are: {@code read} throws it, {@code readWellFormed}
+     * hands it over and returns no row.
+     */
+    @Test
+    void aCsvThatIsNotUtf8IsAProblemAtTheLineOfItsFirstBadByte() throws Exception {
+        Path csv = dir.resolve("reference.csv");
+        Files.write(
+                csv,
+                "file,reference_energy,tag\nd.xyz,-1.0,caf\u00e9\n"
+                        .getBytes(java.nio.charset.Charset.forName("windows-1252")));
+        InputFormatException e = assertThrows(InputFormatException.class, () -> ReferenceCsv.read(csv));
+        // "d.xyz,-1.0,caf" is 14 characters: the é is the 15th
+        assertEquals(
+                csv + ":2: is not UTF-8 text: byte 0xE9 at column 15 cannot be read as UTF-8 (in Latin-1 and"
+                        + " Windows-1252 it is '\u00e9', U+00E9); a reference CSV must be UTF-8 text: save it as UTF-8",
+                e.getMessage());
+        List<InputFormatException> problems = new ArrayList<>();
+        assertEquals(List.of(), ReferenceCsv.readWellFormed(csv, null, problems::add));
+        assertEquals(
+                List.of(e.getMessage()),
+                problems.stream().map(Throwable::getMessage).toList());
+    }
+
     @Test
     void aMissingFileIsSaidInWords() {
         Path csv = dir.resolve("reference.csv");

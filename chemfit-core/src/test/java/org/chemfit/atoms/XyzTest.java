@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -156,6 +157,39 @@ class XyzTest {
         Path f = dir.resolve("missing.xyz");
         var e = assertThrows(org.chemfit.ChemFitException.class, () -> Xyz.read(f));
         assertEquals("cannot read structure file " + f + ": no such file or folder", e.getMessage());
+    }
+
+    /**
+     * A comment line saved in Latin-1 ("Å" is the one byte 0xC5, which UTF-8 never has before a
+     * space) is malformed at its line, naming the byte, its column and what it is in Latin-1; one
+     * saved in Windows-1252 ("€" is 0x80) names what it is there; a UTF-16 file is said to be one.
+     */
+    @Test
+    void textThatIsNotUtf8IsMalformedAtTheLineOfItsFirstBadByte() throws Exception {
+        Path latin1 = dir.resolve("latin1.xyz");
+        Files.write(latin1, "2\nAr dimer r = 3.8 \u00c5\nAr 0 0 0\nAr 0 0 3.8\n".getBytes(StandardCharsets.ISO_8859_1));
+        InputFormatException e = assertThrows(InputFormatException.class, () -> Xyz.read(latin1));
+        assertEquals(2, e.line());
+        // "Ar dimer r = 3.8 " is 17 characters: the Å is the 18th
+        assertEquals(
+                latin1 + ":2: is not UTF-8 text: byte 0xC5 at column 18 cannot be read as UTF-8 (in Latin-1 and"
+                        + " Windows-1252 it is '\u00c5', U+00C5); a structure file must be UTF-8 text: save it as UTF-8",
+                e.getMessage());
+        Path cp1252 = dir.resolve("cp1252.xyz");
+        Files.write(cp1252, "1\nprice\nAr 0 0 0 \u20ac\n".getBytes(java.nio.charset.Charset.forName("windows-1252")));
+        assertEquals(
+                "is not UTF-8 text: byte 0x80 at column 10 cannot be read as UTF-8 (in Windows-1252 it is"
+                        + " '\u20ac', U+20AC); a structure file must be UTF-8 text: save it as UTF-8",
+                assertThrows(InputFormatException.class, () -> Xyz.readForces(cp1252))
+                        .problem());
+        Path utf16 = dir.resolve("utf16.xyz");
+        Files.write(utf16, "\ufeff1\nx\nAr 0 0 0\n".getBytes(StandardCharsets.UTF_16LE));
+        InputFormatException u = assertThrows(InputFormatException.class, () -> Xyz.readAll(utf16));
+        assertEquals(1, u.line());
+        assertEquals(
+                "is not UTF-8 text: byte 0xFF at column 1 cannot be read as UTF-8 (the file is UTF-16); a structure"
+                        + " file must be UTF-8 text: save it as UTF-8",
+                u.problem());
     }
 
     @Test

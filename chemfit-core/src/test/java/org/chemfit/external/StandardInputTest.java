@@ -73,6 +73,27 @@ class StandardInputTest {
                 e.getMessage());
     }
 
+    /**
+     * A template file or standard-input template saved in Latin-1 ("\u00b0" is the one byte 0xB0) is
+     * refused when the term is built, naming the file, the line and the byte's column.
+     */
+    @Test
+    void aTemplateThatIsNotUtf8IsRefusedAtItsLine() throws Exception {
+        Path latin1 = root.resolve("in.tmpl");
+        Files.write(latin1, "e = {{ x }}\n# T = 300 \u00b0C\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        String problem = ":2: is not UTF-8 text: byte 0xB0 at column 11 cannot be read as UTF-8 (in Latin-1 and"
+                + " Windows-1252 it is '\u00b0', U+00B0); ";
+        IllegalArgumentException stdin =
+                assertThrows(IllegalArgumentException.class, () -> StandardInput.templateFile(latin1));
+        assertEquals(
+                latin1 + problem + "a standard-input template must be UTF-8 text: save it as UTF-8",
+                stdin.getMessage());
+        IllegalArgumentException template = assertThrows(
+                IllegalArgumentException.class,
+                () -> FileBasedQuantityComputer.builder().template(latin1));
+        assertEquals(latin1 + problem + "a template must be UTF-8 text: save it as UTF-8", template.getMessage());
+    }
+
     @Test
     void withoutStandardInputAProgramReadsNothing() {
         FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
