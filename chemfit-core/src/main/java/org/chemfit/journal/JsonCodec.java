@@ -168,7 +168,7 @@ final class JsonCodec {
         java.util.Set<Object> open = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         java.util.Set<Object> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Map.Entry<String, Object> e : meta.entrySet()) {
-            String refused = refused(e.getValue(), e.getKey(), 0, open, done);
+            String refused = refused(e.getValue(), e.getKey(), 0, false, open, done);
             if (refused != null) {
                 return refused;
             }
@@ -194,23 +194,38 @@ final class JsonCodec {
      * @param done the containers looked into already, and taken (one held twice is looked at once)
      */
     private static @Nullable String refused(
-            @Nullable Object v, String at, int depth, java.util.Set<Object> open, java.util.Set<Object> done) {
+            @Nullable Object v,
+            String at,
+            int depth,
+            boolean inText,
+            java.util.Set<Object> open,
+            java.util.Set<Object> done) {
         if (v == null
                 || v instanceof String
                 || v instanceof Number
                 || v instanceof Boolean
                 || v instanceof Enum<?>
                 || v instanceof java.nio.file.Path
-                || depth > METADATA_DEPTH
-                || (v.getClass().isArray() && !(v instanceof Object[]))) {
-            return null; // a primitive array holds numbers, booleans or chars
+                || depth > METADATA_DEPTH) {
+            return null;
+        }
+        if (v.getClass().isArray()) {
+            if (inText) {
+                // written into a text (a record's, an Optional's, a key's) as its identity text: [D@6f7fd0e6
+                return "its metadata '" + at + "' is a " + v.getClass().getTypeName() + " inside the text of a record,"
+                        + " an Optional or a map's key, which writes an array as a text that changes from one run of"
+                        + " the JVM to the next (" + v.getClass().getName() + "@...), so that a resumed fit would read"
+                        + " back another value; put a list of its values there";
+            }
+            if (!(v instanceof Object[])) {
+                return null; // a primitive array holds numbers, booleans or chars
+            }
         }
         if (v instanceof java.util.Optional<?> o) {
             // stored as its text, Optional[...], which holds the text of its value
-            return o.isPresent() ? refused(o.get(), at, depth + 1, open, done) : null;
+            return o.isPresent() ? refused(o.get(), at + " (in an Optional)", depth + 1, true, open, done) : null;
         }
         if (v.getClass().isRecord()) {
-            // stored as its text, which holds the texts of its components
             return refusedComponent((Record) v, at, depth, open, done);
         }
         boolean container = v instanceof Map<?, ?> || v instanceof Iterable<?> || v instanceof Object[];
@@ -234,9 +249,9 @@ final class JsonCodec {
         if (v instanceof Map<?, ?> m) {
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 // a key is stored as its text
-                r = refused(e.getKey(), at + " (a key of it)", depth + 1, open, done);
+                r = refused(e.getKey(), at + " (a key of it)", depth + 1, true, open, done);
                 if (r == null) {
-                    r = refused(e.getValue(), at + "." + e.getKey(), depth + 1, open, done);
+                    r = refused(e.getValue(), at + "." + e.getKey(), depth + 1, inText, open, done);
                 }
                 if (r != null) {
                     break;
@@ -244,12 +259,12 @@ final class JsonCodec {
             }
         } else if (v instanceof Object[] a) {
             for (int i = 0; i < a.length && r == null; i++) {
-                r = refused(a[i], at + "[" + i + "]", depth + 1, open, done);
+                r = refused(a[i], at + "[" + i + "]", depth + 1, inText, open, done);
             }
         } else {
             int i = 0;
             for (Object x : (Iterable<?>) v) {
-                r = refused(x, at + "[" + i++ + "]", depth + 1, open, done);
+                r = refused(x, at + "[" + i++ + "]", depth + 1, inText, open, done);
                 if (r != null) {
                     break;
                 }
@@ -260,25 +275,51 @@ final class JsonCodec {
         return r;
     }
 
+    /** A record class's components that can be read: each one's name and accessor, found once per class. */
+    private static final ClassValue<List<Map.Entry<String, java.lang.reflect.Method>>> COMPONENTS = new ClassValue<>() {
+        @Override
+        protected List<Map.Entry<String, java.lang.reflect.Method>> computeValue(Class<?> type) {
+            List<Map.Entry<String, java.lang.reflect.Method>> out = new ArrayList<>();
+            for (java.lang.reflect.RecordComponent c : type.getRecordComponents()) {
+                try {
+                    java.lang.reflect.Method accessor = c.getAccessor();
+                    accessor.setAccessible(true); // a record of the user's own, often not public
+                    out.add(Map.entry(c.getName(), accessor));
+                } catch (RuntimeException e) {
+                    // a record of a module closed to this one: its component is taken as it is
+                }
+            }
+            return List.copyOf(out);
+        }
+    };
+
     /**
-     * @return why the journal refuses a component of a record, whose text holds the texts of its
-     *     components (the record's own {@code toString}), or null; a component that cannot be read
-     *     (a record of a module closed to this one) is taken as it is
+     * A record is stored as its text. A component refused within it (an object with no text of its
+     * own, an array) is refused for the record only when the record's text shows it, as the
+     * generated {@code toString} does; a record whose own {@code toString} leaves it out is stored as
+     * that stable text.
+     *
+     * @return why the journal refuses a component of the record, or null; a component that cannot
+     *     be read is taken as it is
      */
     private static @Nullable String refusedComponent(
             Record v, String at, int depth, java.util.Set<Object> open, java.util.Set<Object> done) {
-        for (java.lang.reflect.RecordComponent c : v.getClass().getRecordComponents()) {
+        String text = null;
+        for (Map.Entry<String, java.lang.reflect.Method> c : COMPONENTS.get(v.getClass())) {
             Object x;
             try {
-                java.lang.reflect.Method accessor = c.getAccessor();
-                accessor.setAccessible(true); // a record of the user's own, often not public
-                x = accessor.invoke(v);
+                x = c.getValue().invoke(v);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 continue;
             }
-            String r = refused(x, at + "." + c.getName(), depth + 1, open, done);
+            String r = refused(x, at + "." + c.getKey(), depth + 1, true, open, done);
             if (r != null) {
-                return r;
+                if (text == null) {
+                    text = String.valueOf(v);
+                }
+                if (text.contains(String.valueOf(x))) {
+                    return r;
+                }
             }
         }
         return null;

@@ -99,6 +99,39 @@ class MetadataJournalTest {
     /** A record of the test's own, not public, as a user's term may put one. */
     private record Pair(String name, Object value) {}
 
+    /** A record whose own text leaves out its lock: stored as that text, which is the same in every run. */
+    private record Tagged(String label, Object lock) {
+        @Override
+        public String toString() {
+            return "Tagged[" + label + "]";
+        }
+    }
+
+    /**
+     * An array inside the text of a record, an Optional or a map's key is written as its identity
+     * text ([D@...): refused; a record whose own text leaves out a component of no text is taken, as
+     * its stored text is stable.
+     */
+    @Test
+    void anArrayInsideATextIsRefusedAndARecordsOwnStableTextTaken() {
+        String inText = " inside the text of a record, an Optional or a map's key, which writes an array as a text"
+                + " that changes from one run of the JVM to the next (";
+        assertEquals(
+                "its metadata 'r.value' is a double[]" + inText + "[D@...), so that a resumed fit would read back"
+                        + " another value; put a list of its values there",
+                JsonCodec.refusedMetadata(Map.of("r", new Pair("f", new double[] {1, 2}))));
+        assertEquals(
+                "its metadata 'o (in an Optional)' is a java.lang.String[]" + inText + "[Ljava.lang.String;@...), so"
+                        + " that a resumed fit would read back another value; put a list of its values there",
+                JsonCodec.refusedMetadata(Map.of("o", java.util.Optional.of(new String[] {"a"}))));
+        assertEquals(
+                "its metadata 'm (a key of it)' is a int[]" + inText + "[I@...), so that a resumed fit would read"
+                        + " back another value; put a list of its values there",
+                JsonCodec.refusedMetadata(Map.of("m", Map.of(new int[] {1}, "x"))));
+        assertEquals(null, JsonCodec.refusedMetadata(Map.of("t", new Tagged("run-3", new Object()))));
+        assertEquals(null, JsonCodec.refusedMetadata(Map.of("forces", new double[] {1, 2}, "l", List.of(new int[1]))));
+    }
+
     /**
      * An object with no text of its own inside an Optional, a record or as a map's key is refused
      * too: each is stored as its text, which holds the object's; the same holders of plain values
@@ -107,7 +140,7 @@ class MetadataJournalTest {
     @Test
     void anObjectOfNoTextInAnOptionalARecordOrAMapKeyIsRefused() {
         assertEquals(
-                "its metadata 'o' is a java.lang.Object" + REFUSAL,
+                "its metadata 'o (in an Optional)' is a java.lang.Object" + REFUSAL,
                 JsonCodec.refusedMetadata(Map.of("o", java.util.Optional.of(new Object()))));
         assertEquals(
                 "its metadata 'r.value' is a java.lang.Object" + REFUSAL,
