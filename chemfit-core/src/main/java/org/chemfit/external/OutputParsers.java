@@ -639,7 +639,9 @@ public final class OutputParsers {
      * other lines LAMMPS prints among the rows (warnings, SHAKE statistics, {@code fix print}
      * messages such as {@code 20 steps are done}, lines of another number of fields) are skipped.
      * When the log ends inside a table, a last line that begins with a number and has fewer fields
-     * than the header is a row cut short, and fails. Only the default one-line thermo style is read
+     * than the header is a row cut short, and fails, and so does a last row with no line break at
+     * its end (LAMMPS ends every row with one: the row was cut while it was written, perhaps inside
+     * its last number). Only the default one-line thermo style is read
      * ({@code thermo_style multi} and {@code yaml} are not).
      *
      * <pre>{@code
@@ -893,36 +895,11 @@ public final class OutputParsers {
     static String read(Path runDirectory, String file, Object parser) throws IOException {
         Path p = RunPaths.resolve(runDirectory, file, "output file");
         java.io.File f = p.toFile();
-        if (f.isDirectory()) {
-            throw new OutputParseException(
-                    file,
-                    String.valueOf(parser),
-                    "it is a folder, not a file, which a program's output is read from",
-                    null);
-        }
-        if (!f.exists() && Files.isSymbolicLink(p)) {
-            // a link that points nowhere: "does not exist" beside its own name in the folder would contradict
-            String target;
-            try {
-                target = String.valueOf(Files.readSymbolicLink(p));
-            } catch (IOException | UnsupportedOperationException e) {
-                target = "a path";
+        if (!f.isFile()) { // one stat when the file is there, as it nearly always is
+            String kind = otherKind(p, f);
+            if (kind != null) {
+                throw new OutputParseException(file, String.valueOf(parser), kind, null);
             }
-            throw new OutputParseException(
-                    file,
-                    String.valueOf(parser),
-                    "it is a symbolic link to " + target + ", which does not exist (a file of another machine, or"
-                            + " removed)",
-                    null);
-        }
-        if (!f.isFile() && f.exists() && !f.isDirectory()) {
-            // a named pipe would block the read (its open waits for a writer), a device never end
-            throw new OutputParseException(
-                    file,
-                    String.valueOf(parser),
-                    "it is not a regular file (a named pipe, a socket or a device), which a program's output is"
-                            + " read from",
-                    null);
         }
         try {
             return decode(readBytes(p, f, runDirectory, file, parser));
@@ -937,6 +914,32 @@ public final class OutputParsers {
                             + "); write less into it, or give Java more memory (CHEMFIT_JAVA_OPTS=-Xmx...)",
                     null);
         }
+    }
+
+    /**
+     * @return what stands where an output file belongs, when it is no regular file and not simply
+     *     missing: a folder, a symbolic link that leads to no file, or a named pipe, socket or device
+     *     (whose open would wait for a writer, or whose read would never end); null when nothing is there
+     */
+    private static @Nullable String otherKind(Path p, java.io.File f) {
+        if (f.isDirectory()) {
+            return "it is a folder, not a file, which a program's output is read from";
+        }
+        if (!f.exists()) {
+            if (!Files.isSymbolicLink(p)) {
+                return null; // missing: said with the folder's files
+            }
+            // "does not exist" beside the link's own name among the folder's files would contradict
+            String target;
+            try {
+                target = String.valueOf(Files.readSymbolicLink(p));
+            } catch (IOException | UnsupportedOperationException e) {
+                target = "a path";
+            }
+            return "it is a symbolic link to " + target + ", which leads to no file (it is missing, on another"
+                    + " machine, or links in a loop)";
+        }
+        return "it is not a regular file (a named pipe, a socket or a device), which a program's output is read from";
     }
 
     private static byte[] readBytes(Path p, java.io.File f, Path runDirectory, String file, Object parser)

@@ -100,8 +100,9 @@ public record Metrics(int count, double rmse, double mae, double maxAbsError, do
      * The metrics of finite values whose differences, sum or deviations from their mean are beyond a
      * double: computed from the values times 2^-k, with 2^k at least 4 n, so that no sum of n of them
      * nor difference of two overflows. Scaling by a power of two is exact for all but subnormal
-     * values, which count for nothing beside values near a double's limit; R² does not change with
-     * the scale, and the errors are scaled back (to infinity when they are beyond a double).
+     * values, which lose their last bits: beside values near a double's limit they count for nothing
+     * in R², though an error between subnormal values alone reads as 0 there. R² does not change
+     * with the scale, and the errors are scaled back (to infinity when they are beyond a double).
      *
      * @param reference the reference values
      * @param model the model's values, in the same order

@@ -54,8 +54,17 @@ class OutputFileKindsTest {
                 OutputParseException.class, () -> OutputParsers.read(dir, "log.lammps", "the lammps_thermo parser"));
         assertEquals(
                 "cannot parse 'log.lammps' with the lammps_thermo parser: it is a symbolic link to"
-                        + " /scratch/gone/log.lammps, which does not exist (a file of another machine, or removed)",
+                        + " /scratch/gone/log.lammps, which leads to no file (it is missing, on another machine, or"
+                        + " links in a loop)",
                 link.getMessage());
+        Files.createSymbolicLink(dir.resolve("a.log"), Path.of("b.log"));
+        Files.createSymbolicLink(dir.resolve("b.log"), Path.of("a.log"));
+        OutputParseException loop =
+                assertThrows(OutputParseException.class, () -> OutputParsers.read(dir, "a.log", "the parser"));
+        assertEquals(
+                "cannot parse 'a.log' with the parser: it is a symbolic link to b.log, which leads to no file (it is"
+                        + " missing, on another machine, or links in a loop)",
+                loop.getMessage());
         Files.writeString(dir.resolve("real.json"), "{\"E\": 1}");
         Files.createSymbolicLink(dir.resolve("linked.json"), dir.resolve("real.json"));
         assertEquals("{\"E\": 1}", OutputParsers.read(dir, "linked.json", "the json parser"));
