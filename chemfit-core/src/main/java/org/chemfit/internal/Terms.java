@@ -82,9 +82,10 @@ public final class Terms {
      */
     public static void prepare(CombinedObjectiveFunction c, EvaluationContext ctx) {
         if (!ctx.children().isEmpty()) {
-            throw new IllegalStateException("context '" + ctx.name() + "' already holds "
-                    + ctx.children().size()
-                    + " terms: a context records one evaluation; give each evaluation a new EvaluationContext");
+            int n = ctx.children().size();
+            throw new IllegalStateException("the context given already holds " + n + (n == 1 ? " term" : " terms")
+                    + " of an evaluation: a context records one evaluation; give each evaluation a new"
+                    + " EvaluationContext");
         }
         List<String> names = c.termNames();
         for (int i = 0; i < c.size(); i++) {

@@ -37,11 +37,16 @@ class AsyncWrapperLifecycleTest {
             w.evaluate(p, ctx);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> w.evaluate(p, ctx));
             assertEquals(
-                    "context '" + ctx.name() + "' already holds 2 terms: a context records one evaluation; give each"
-                            + " evaluation a new EvaluationContext",
+                    "the context given already holds 2 terms of an evaluation: a context records one evaluation; give"
+                            + " each evaluation a new EvaluationContext",
                     e.getMessage());
             NullPointerException none = assertThrows(NullPointerException.class, () -> w.evaluateMany(null));
             assertEquals("requests", none.getMessage());
+            List<EvaluationContext> withNull = new java.util.ArrayList<>();
+            withNull.add(new EvaluationContext(p));
+            withNull.add(null);
+            NullPointerException second = assertThrows(NullPointerException.class, () -> w.evaluateMany(withNull));
+            assertEquals("requests[1]", second.getMessage());
             IllegalArgumentException m = assertThrows(
                     IllegalArgumentException.class, () -> w.evaluate(Fixtures.params(3, 4), new EvaluationContext(p)));
             assertTrue(
