@@ -422,7 +422,7 @@ final class FitRun {
     static @Nullable String journalRefusal(JobFile jf, FitPlan plan) {
         Path folder = jf.output().folder();
         Path file = folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME);
-        if (!Files.exists(file)) {
+        if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return anotherJobsResults(jf, folder);
         }
         try {

@@ -46,7 +46,9 @@ final class ReportCommand extends BaseCommand {
         Path results = dir.resolve(Results.FILE);
         Path csv = dir.resolve(EvaluationLog.FILE);
         Path journal = dir.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME);
-        if (!Files.exists(results) && !Files.exists(csv) && !Files.exists(journal)) {
+        // a link to nothing there is a journal that cannot be read, said as such below
+        boolean journalThere = Files.exists(journal, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (!Files.exists(results) && !Files.exists(csv) && !journalThere) {
             throw new UserException(dir + " holds neither " + Results.FILE + " nor " + EvaluationLog.FILE + " nor "
                     + journal.getFileName() + "; give the output folder of a fit" + outputFolders(dir));
         }
@@ -73,7 +75,7 @@ final class ReportCommand extends BaseCommand {
         Map<String, Object> written = r;
         // every figure the report takes from the journal, read at one moment: a running fit's
         // commits between two reads would make them disagree
-        JournalFigures figures = Files.exists(journal) ? JournalFigures.read(journal, written) : null;
+        JournalFigures figures = journalThere ? JournalFigures.read(journal, written) : null;
         boolean csvOfAFit = !header.isEmpty() && "evaluation".equals(header.get(0));
         if (r == null && !csvOfAFit && (figures == null || figures.unread() != null)) {
             // what is there is no fit's (the warnings above say why): no report, and no plots folder made

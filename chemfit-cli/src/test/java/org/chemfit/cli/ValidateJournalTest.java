@@ -103,6 +103,25 @@ class ValidateJournalTest {
         assertEquals(pipe, fitPipe.err());
         Cli.Run report = Cli.run("report", job.resolveSibling("results").toString(), "--no-plots");
         assertTrue(report.toString().contains("it is not a regular file (a named pipe"), report::toString);
+
+        // a symbolic link to nothing: validate, fit and report say so, where SQLite says only that it cannot open
+        Files.delete(journal);
+        Files.createSymbolicLink(journal, tmp.resolve("gone/j.sqlite"));
+        String link = "error: cannot read journal " + journal + ": it is a symbolic link to "
+                + tmp.resolve("gone/j.sqlite") + ", which leads to no file; a journal is an SQLite file\n";
+        Cli.Run validateLink = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, validateLink.code(), validateLink::toString);
+        assertEquals(link, validateLink.err());
+        Cli.Run fitLink = Cli.run("fit", job.toString(), "--progress", "none", "--no-plots");
+        assertEquals(link, fitLink.err());
+        Cli.Run reportLink = Cli.run("report", job.resolveSibling("results").toString(), "--no-plots");
+        assertTrue(reportLink.toString().contains("it is a symbolic link to "), reportLink::toString);
+
+        // a folder named journal.sqlite: the report says what it is too
+        Files.delete(journal);
+        Files.createDirectories(journal);
+        Cli.Run reportFolder = Cli.run("report", job.resolveSibling("results").toString(), "--no-plots");
+        assertTrue(reportFolder.toString().contains(": it is a folder, not a file"), reportFolder::toString);
     }
 
     @Test

@@ -40,13 +40,15 @@ final class JournalFile {
     private JournalFile() {}
 
     /**
-     * An existing directory, or a path that does not exist and whose name has no dot (an output
-     * folder still to be made), means the journal file {@value Journal#DEFAULT_FILE_NAME} in it;
-     * anything else is the journal file itself.
+     * An existing directory (but one named {@value Journal#DEFAULT_FILE_NAME}), or a path that does
+     * not exist and whose name has no dot (an output folder still to be made), means the journal file
+     * {@value Journal#DEFAULT_FILE_NAME} in it; anything else is the journal file itself.
      */
     static Path resolve(Path path) {
         Objects.requireNonNull(path, "path");
-        if (Files.isDirectory(path)) {
+        Path own = path.getFileName();
+        if (Files.isDirectory(path) && !(own != null && own.toString().equals(Journal.DEFAULT_FILE_NAME))) {
+            // a folder named as the journal file is a folder where the journal belongs, refused as such
             return path.resolve(Journal.DEFAULT_FILE_NAME);
         }
         Path name = path.getFileName();
@@ -235,21 +237,35 @@ final class JournalFile {
      * @throws JournalException when the path exists and is no regular file
      */
     static void refuseOtherKinds(Path f) {
-        if (Files.exists(f) && !Files.isRegularFile(f)) {
-            throw new JournalException("cannot read journal " + f + ": "
-                    + (Files.isDirectory(f)
-                            ? "it is a folder, not a file"
-                            : "it is not a regular file (a named pipe, a socket or a device)")
-                    + "; a journal is an SQLite file");
+        if (Files.isRegularFile(f)) {
+            return;
         }
+        String kind;
+        if (Files.isDirectory(f)) {
+            kind = "it is a folder, not a file";
+        } else if (Files.exists(f)) {
+            kind = "it is not a regular file (a named pipe, a socket or a device)";
+        } else if (Files.isSymbolicLink(f)) {
+            // SQLite would say only that it cannot open the file
+            String target;
+            try {
+                target = String.valueOf(Files.readSymbolicLink(f));
+            } catch (IOException | UnsupportedOperationException e) {
+                target = "a path";
+            }
+            kind = "it is a symbolic link to " + target + ", which leads to no file";
+        } else {
+            return; // nothing there: a journal to be made
+        }
+        throw new JournalException("cannot read journal " + f + ": " + kind + "; a journal is an SQLite file");
     }
 
     /** @return what is wrong with the first 100 bytes (empty when fine or the file is new) */
     static List<String> checkHeader(Path f) {
+        refuseOtherKinds(f);
         if (!Files.exists(f)) {
             return List.of();
         }
-        refuseOtherKinds(f);
         long size;
         byte[] head = new byte[100];
         int n;
