@@ -363,13 +363,6 @@ final class AtomsTermReader {
     }
 
     /**
-     * Reads {@code forces}: {@code true} (weight 1), {@code false}, or a map {@code {weight: W}}.
-     *
-     * @param t the term's node
-     * @param where the term in words ("term 'dimers'")
-     * @return the forces' weight, 0 when forces are not fitted, or null when a problem was reported
-     */
-    /**
      * @param t an atoms term's node, read or not
      * @return its quantities as its keys give them: energy, and forces unless {@code forces} is
      *     absent or false (a malformed {@code forces} counts as given, so that a unit for the forces
@@ -381,6 +374,13 @@ final class AtomsTermReader {
         return noForces ? List.of("energy") : List.of("energy", "forces");
     }
 
+    /**
+     * Reads {@code forces}: {@code true} (weight 1), {@code false}, or a map {@code {weight: W}}.
+     *
+     * @param t the term's node
+     * @param where the term in words ("term 'dimers'")
+     * @return the forces' weight, 0 when forces are not fitted, or null when a problem was reported
+     */
     private Double readForcesWeight(Node.MapNode t, String where) {
         Node fn = t.entries.get("forces");
         if (fn == null) {
