@@ -312,6 +312,11 @@ final class FitRun {
             if (why != null) {
                 throw new UserException("cannot use " + folder + " as the output folder: " + why);
             }
+            // an earlier fit's files that --restart kept: taken as this job's folder, its result would be replaced
+            String kept = OutputFolder.keptEarlierRun(folder, "another output.folder (or --output)");
+            if (kept != null) {
+                throw new UserException(kept);
+            }
             // a read-only file system, or a folder this user may not write in, said as such
             String unwritable = OutputFolder.unwritable(folder);
             if (unwritable != null) {
@@ -551,7 +556,7 @@ final class FitRun {
                     + job.get("name") + "' from " + job.get("file") + ", sha256 "
                     + hash.substring(0, Math.min(12, hash.length()))
                     + "...), and no journal that would say more; they are not replaced: give another --output,"
-                    + " or --restart to replace them";
+                    + " or --restart to keep them in " + keptIn(folder) + " and begin anew";
         }
         return null;
     }
@@ -747,6 +752,29 @@ final class FitRun {
      *
      * @throws UserException when they cannot be moved (what was moved is named)
      */
+    /**
+     * @param folder the output folder
+     * @return the folder in {@code earlier-runs} that {@code --restart} moves the earlier fit's files
+     *     into: {@code run-N}, N the journal's run that results.json names ({@code run-earlier} when it
+     *     names none or cannot be read), with {@code -2}, {@code -3} ... after it when that is taken
+     */
+    static Path keptIn(Path folder) {
+        String run = "run-earlier";
+        try {
+            if (Results.read(folder.resolve(Results.FILE)).get("journal_run") instanceof Number n) {
+                run = "run-" + n.longValue();
+            }
+        } catch (RuntimeException e) {
+            // no results.json, or none that can be read: the files are kept all the same
+        }
+        Path earlier = folder.resolve(EARLIER_RUNS);
+        Path to = earlier.resolve(run);
+        for (int i = 2; Files.exists(to, java.nio.file.LinkOption.NOFOLLOW_LINKS); i++) {
+            to = earlier.resolve(run + "-" + i);
+        }
+        return to;
+    }
+
     private void keepEarlierFiles() {
         if (!options.restart()) {
             return;
@@ -763,21 +791,16 @@ final class FitRun {
         if (present.isEmpty()) {
             return;
         }
-        String run = "run-earlier";
-        try {
-            if (Results.read(folder.resolve(Results.FILE)).get("journal_run") instanceof Number n) {
-                run = "run-" + n.longValue();
-            }
-        } catch (RuntimeException e) {
-            // no results.json, or none that can be read: the files are kept all the same
-        }
         Path earlier = folder.resolve(EARLIER_RUNS);
-        Path to = earlier.resolve(run);
-        for (int i = 2; Files.exists(to, java.nio.file.LinkOption.NOFOLLOW_LINKS); i++) {
-            to = earlier.resolve(run + "-" + i);
-        }
+        Path to = keptIn(folder);
         List<String> moved = new ArrayList<>();
         try {
+            if (Files.exists(earlier) && !Files.isDirectory(earlier)) {
+                // createDirectories would say only "Not a directory" of the run's folder
+                throw new UserException("cannot keep the earlier fit's files in " + to + " before --restart begins"
+                        + " a new run: " + earlier + " is a file, not a folder (move it away or rename it); nothing was"
+                        + " moved");
+            }
             Files.createDirectories(to);
             for (Path p : present) {
                 Files.move(p, to.resolve(p.getFileName()));

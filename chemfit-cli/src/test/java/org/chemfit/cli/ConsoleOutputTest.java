@@ -298,6 +298,11 @@ class ConsoleOutputTest {
                         "Methods (optimizer.method in the job file, any case): Nelder-Mead, Powell, BOBYQA, CMA-ES,"
                                 + " CMA-ES-hipparchus, least-squares, levenberg-marquardt, L-BFGS-B."),
                 r::toString);
+        assertTrue(
+                help.contains("the earlier runs' run directories are kept, and the earlier fit's results,"
+                        + " evaluations.csv, predictions.csv, report and plots are moved into earlier-runs/run-N of"
+                        + " the output folder."),
+                r::toString);
     }
 
     @Test
