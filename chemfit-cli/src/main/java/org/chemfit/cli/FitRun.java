@@ -377,7 +377,7 @@ final class FitRun {
             }
         } catch (JournalException | UserException e) {
             plan.close();
-            throw refusal(e, budget, budgetGiven);
+            throw refusal(e, budget, budgetGiven, jf.file());
         }
     }
 
@@ -385,9 +385,21 @@ final class FitRun {
      * @param e why the journal cannot be resumed, or another reason the fit cannot start
      * @param budget the fit's budget of evaluations
      * @param budgetGiven whether the command line gave it
-     * @return the refusal in the command's words
+     * @return the refusal in the command's words, saying of a changed top-level x- block only what
+     *     is true of a job file of either form (YAML or JSON)
      */
     private static UserException refusal(RuntimeException e, int budget, boolean budgetGiven) {
+        return refusal(e, budget, budgetGiven, null);
+    }
+
+    /**
+     * @param e why the journal cannot be resumed, or another reason the fit cannot start
+     * @param budget the fit's budget of evaluations
+     * @param budgetGiven whether the command line gave it
+     * @param jobFile the job file, or null when not known
+     * @return the refusal in the command's words
+     */
+    private static UserException refusal(RuntimeException e, int budget, boolean budgetGiven, @Nullable Path jobFile) {
         String message = String.valueOf(e.getMessage());
         String recorded = e instanceof org.chemfit.journal.JournalMismatchException m
                 ? recordedBudget(m, budget, budgetGiven)
@@ -402,11 +414,18 @@ final class FitRun {
         }
         // the journal's message names the Java API's way to restart too; the command says its own
         String said = message.replace("(chemfit fit --restart, or JournalMode.restart();", "(chemfit fit --restart;");
-        if (e instanceof org.chemfit.journal.JournalMismatchException && message.contains(" job.file.x-")) {
+        if (e instanceof org.chemfit.journal.JournalMismatchException m && onlyXBlocks(m.changes())) {
             // a block the job reader does not read, yet part of the job: what its anchors give elsewhere is
-            // recorded there (the journal's copy of the file keeps an alias as its name)
-            said += " A top-level x- block is part of the job, since its anchors give values where their aliases"
-                    + " stand; a note that takes no part in the fit belongs in description.";
+            // recorded there (the journal's copy of the file keeps an alias as its name); JSON has no anchors
+            said += jobFile == null
+                            || jobFile.getFileName()
+                                    .toString()
+                                    .toLowerCase(java.util.Locale.ROOT)
+                                    .endsWith(".json")
+                    ? " A top-level x- block is part of the job; a note that takes no part in the fit belongs in"
+                            + " description."
+                    : " A top-level x- block is part of the job, since its anchors give values where their aliases"
+                            + " stand; a note that takes no part in the fit belongs in description.";
         }
         return new UserException(said);
     }
@@ -448,6 +467,24 @@ final class FitRun {
         } catch (JournalException e) {
             throw refusal(e, budget, false); // no journal a fit can write, --restart or not
         }
+    }
+
+    /**
+     * @param changes a journal's changes of the job ({@code added job.file.x-notes.tried = "sigma 3.3"})
+     * @return whether some are of a top-level x- block of the job file and every other is of the budget
+     *     (which alone would not refuse the run: a fit its budget stopped goes on with a larger one)
+     */
+    private static boolean onlyXBlocks(List<String> changes) {
+        boolean x = false;
+        for (String c : changes) {
+            if (c.matches("(?s)(changed|added|removed) job\\.file\\.x-.*")) {
+                x = true;
+            } else if (!BUDGET_CHANGE.matcher(c).matches()
+                    && !FILE_BUDGET_CHANGE.matcher(c).matches()) {
+                return false;
+            }
+        }
+        return x;
     }
 
     /** Where the journal's advice begins in its message that a run cannot be resumed. */
