@@ -125,7 +125,9 @@ final class EvalCommand extends BaseCommand {
                 }
             }
             out().println("parameters: " + p);
-            out().println("loss: " + Tables.fmt(ctx.loss(), Results.lossUnit(plan)));
+            // every term skipped leaves no loss: "-", as fit says it (and --json gives null)
+            out().println("loss: "
+                    + Tables.fmt(Double.isNaN(ctx.loss()) ? "-" : (Object) ctx.loss(), Results.lossUnit(plan)));
             out().println();
             printBreakdown(jf, ctx);
             Judgement judgement = Judgement.of(plan, ctx, ctx, v, v);

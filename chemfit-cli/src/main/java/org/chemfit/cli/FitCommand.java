@@ -82,7 +82,9 @@ final class FitCommand extends BaseCommand {
             description = "Start a new run in the output folder's journal (earlier runs are kept) "
                     + "instead of resuming the run of this job recorded there; needed when the job changed. "
                     + "Programs that a killed earlier run left running in the terms' run directories are "
-                    + "ended first; the earlier runs' run directories are kept.")
+                    + "ended first; the earlier runs' run directories are kept, and the earlier fit's "
+                    + "results, evaluations.csv, predictions.csv, report and plots are moved into "
+                    + "earlier-runs/run-N of the output folder.")
     boolean restart;
 
     @Option(

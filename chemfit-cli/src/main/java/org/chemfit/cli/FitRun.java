@@ -312,6 +312,11 @@ final class FitRun {
             if (why != null) {
                 throw new UserException("cannot use " + folder + " as the output folder: " + why);
             }
+            // an earlier fit's files that --restart kept: taken as this job's folder, its result would be replaced
+            String kept = OutputFolder.keptEarlierRun(folder, "another output.folder (or --output)");
+            if (kept != null) {
+                throw new UserException(kept);
+            }
             // a read-only file system, or a folder this user may not write in, said as such
             String unwritable = OutputFolder.unwritable(folder);
             if (unwritable != null) {
@@ -372,7 +377,7 @@ final class FitRun {
             }
         } catch (JournalException | UserException e) {
             plan.close();
-            throw refusal(e, budget, budgetGiven);
+            throw refusal(e, budget, budgetGiven, jf.file());
         }
     }
 
@@ -380,9 +385,21 @@ final class FitRun {
      * @param e why the journal cannot be resumed, or another reason the fit cannot start
      * @param budget the fit's budget of evaluations
      * @param budgetGiven whether the command line gave it
-     * @return the refusal in the command's words
+     * @return the refusal in the command's words, saying of a changed top-level x- block only what
+     *     is true of a job file of either form (YAML or JSON)
      */
     private static UserException refusal(RuntimeException e, int budget, boolean budgetGiven) {
+        return refusal(e, budget, budgetGiven, null);
+    }
+
+    /**
+     * @param e why the journal cannot be resumed, or another reason the fit cannot start
+     * @param budget the fit's budget of evaluations
+     * @param budgetGiven whether the command line gave it
+     * @param jobFile the job file, or null when not known
+     * @return the refusal in the command's words
+     */
+    private static UserException refusal(RuntimeException e, int budget, boolean budgetGiven, @Nullable Path jobFile) {
         String message = String.valueOf(e.getMessage());
         String recorded = e instanceof org.chemfit.journal.JournalMismatchException m
                 ? recordedBudget(m, budget, budgetGiven)
@@ -397,11 +414,18 @@ final class FitRun {
         }
         // the journal's message names the Java API's way to restart too; the command says its own
         String said = message.replace("(chemfit fit --restart, or JournalMode.restart();", "(chemfit fit --restart;");
-        if (e instanceof org.chemfit.journal.JournalMismatchException && message.contains(" job.file.x-")) {
+        if (e instanceof org.chemfit.journal.JournalMismatchException m && onlyXBlocks(m.changes())) {
             // a block the job reader does not read, yet part of the job: what its anchors give elsewhere is
-            // recorded there (the journal's copy of the file keeps an alias as its name)
-            said += " A top-level x- block is part of the job, since its anchors give values where their aliases"
-                    + " stand; a note that takes no part in the fit belongs in description.";
+            // recorded there (the journal's copy of the file keeps an alias as its name); JSON has no anchors
+            said += jobFile == null
+                            || jobFile.getFileName()
+                                    .toString()
+                                    .toLowerCase(java.util.Locale.ROOT)
+                                    .endsWith(".json")
+                    ? " A top-level x- block is part of the job; a note that takes no part in the fit belongs in"
+                            + " description."
+                    : " A top-level x- block is part of the job, since its anchors give values where their aliases"
+                            + " stand; a note that takes no part in the fit belongs in description.";
         }
         return new UserException(said);
     }
@@ -443,6 +467,24 @@ final class FitRun {
         } catch (JournalException e) {
             throw refusal(e, budget, false); // no journal a fit can write, --restart or not
         }
+    }
+
+    /**
+     * @param changes a journal's changes of the job ({@code added job.file.x-notes.tried = "sigma 3.3"})
+     * @return whether some are of a top-level x- block of the job file and every other is of the budget
+     *     (which alone would not refuse the run: a fit its budget stopped goes on with a larger one)
+     */
+    private static boolean onlyXBlocks(List<String> changes) {
+        boolean x = false;
+        for (String c : changes) {
+            if (c.matches("(?s)(changed|added|removed) job\\.file\\.x-.*")) {
+                x = true;
+            } else if (!BUDGET_CHANGE.matcher(c).matches()
+                    && !FILE_BUDGET_CHANGE.matcher(c).matches()) {
+                return false;
+            }
+        }
+        return x;
     }
 
     /** Where the journal's advice begins in its message that a run cannot be resumed. */
@@ -551,7 +593,7 @@ final class FitRun {
                     + job.get("name") + "' from " + job.get("file") + ", sha256 "
                     + hash.substring(0, Math.min(12, hash.length()))
                     + "...), and no journal that would say more; they are not replaced: give another --output,"
-                    + " or --restart to replace them";
+                    + " or --restart to keep them in " + keptIn(folder) + " and begin anew";
         }
         return null;
     }
@@ -747,6 +789,29 @@ final class FitRun {
      *
      * @throws UserException when they cannot be moved (what was moved is named)
      */
+    /**
+     * @param folder the output folder
+     * @return the folder in {@code earlier-runs} that {@code --restart} moves the earlier fit's files
+     *     into: {@code run-N}, N the journal's run that results.json names ({@code run-earlier} when it
+     *     names none or cannot be read), with {@code -2}, {@code -3} ... after it when that is taken
+     */
+    static Path keptIn(Path folder) {
+        String run = "run-earlier";
+        try {
+            if (Results.read(folder.resolve(Results.FILE)).get("journal_run") instanceof Number n) {
+                run = "run-" + n.longValue();
+            }
+        } catch (RuntimeException e) {
+            // no results.json, or none that can be read: the files are kept all the same
+        }
+        Path earlier = folder.resolve(EARLIER_RUNS);
+        Path to = earlier.resolve(run);
+        for (int i = 2; Files.exists(to, java.nio.file.LinkOption.NOFOLLOW_LINKS); i++) {
+            to = earlier.resolve(run + "-" + i);
+        }
+        return to;
+    }
+
     private void keepEarlierFiles() {
         if (!options.restart()) {
             return;
@@ -763,21 +828,16 @@ final class FitRun {
         if (present.isEmpty()) {
             return;
         }
-        String run = "run-earlier";
-        try {
-            if (Results.read(folder.resolve(Results.FILE)).get("journal_run") instanceof Number n) {
-                run = "run-" + n.longValue();
-            }
-        } catch (RuntimeException e) {
-            // no results.json, or none that can be read: the files are kept all the same
-        }
         Path earlier = folder.resolve(EARLIER_RUNS);
-        Path to = earlier.resolve(run);
-        for (int i = 2; Files.exists(to, java.nio.file.LinkOption.NOFOLLOW_LINKS); i++) {
-            to = earlier.resolve(run + "-" + i);
-        }
+        Path to = keptIn(folder);
         List<String> moved = new ArrayList<>();
         try {
+            if (Files.exists(earlier) && !Files.isDirectory(earlier)) {
+                // createDirectories would say only "Not a directory" of the run's folder
+                throw new UserException("cannot keep the earlier fit's files in " + to + " before --restart begins"
+                        + " a new run: " + earlier + " is a file, not a folder (move it away or rename it); nothing was"
+                        + " moved");
+            }
             Files.createDirectories(to);
             for (Path p : present) {
                 Files.move(p, to.resolve(p.getFileName()));

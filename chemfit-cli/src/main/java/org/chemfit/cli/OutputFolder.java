@@ -153,6 +153,38 @@ final class OutputFolder {
     }
 
     /**
+     * Refuses a folder in which {@code chemfit fit --restart} keeps an earlier fit's files ({@code
+     * out/earlier-runs/run-1}): it holds a results.json of the same job and no journal, so a fit
+     * would take it as its own and replace the result kept there.
+     *
+     * @param folder the output folder, which may not exist yet
+     * @param instead what else to give ("another output.folder (or --output)")
+     * @return the message naming the folder ("cannot use out/earlier-runs/run-1 as the output folder:
+     *     it keeps an earlier fit's files ..."), or null when its parent is not an {@code earlier-runs}
+     *     folder of a fit's output folder (one that holds a journal or a results.json)
+     */
+    static @Nullable String keptEarlierRun(Path folder, String instead) {
+        Path parent = folder.toAbsolutePath().normalize().getParent();
+        if (parent == null
+                || parent.getFileName() == null
+                || !parent.getFileName().toString().equals(FitRun.EARLIER_RUNS)) {
+            return null;
+        }
+        Path fit = parent.getParent();
+        if (fit == null
+                || !(Files.exists(fit.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME))
+                        || Files.exists(fit.resolve(Results.FILE)))) {
+            return null;
+        }
+        // the fit's folder as the command line gave it, when it names it
+        Path given = folder.normalize().getParent();
+        Path shown = given != null && given.getParent() != null ? given.getParent() : fit;
+        return "cannot use " + folder + " as the output folder: it keeps an earlier fit's files (chemfit fit"
+                + " --restart put them there, in " + FitRun.EARLIER_RUNS + " of the output folder " + shown
+                + "), which a fit there would replace; choose " + instead;
+    }
+
+    /**
      * @param folder the output folder, which may not exist yet (nor be a file: {@link
      *     Messages#notAFolder} says that)
      * @return why it cannot be written ("cannot use out as the output folder: the file system is

@@ -94,13 +94,18 @@ final class RetriedRuns implements FitListener {
                         .append('\'');
             }
         }
+        boolean one = n.intValue() == 1;
         return String.format(
                 Locale.ROOT,
-                "%s failed and their terms succeeded when run again (execution.retries), which takes the run that succeeded: %s%s",
+                "%s failed and %s succeeded when run again (execution.retries), which takes the run that succeeded: %s%s",
                 Tables.count(n.intValue(), "run"),
+                one ? "its term" : "their terms",
                 which,
                 evaluations.get("recovered_runs_folder") instanceof String runs
-                        ? "; the failure.json of each is in its run directory in " + runs
+                        ? (one
+                                        ? "; its failure.json is in its run directory in "
+                                        : "; the failure.json of each is in its run directory in ")
+                                + runs
                         : "");
     }
 }

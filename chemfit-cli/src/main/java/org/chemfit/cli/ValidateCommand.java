@@ -37,7 +37,11 @@ final class ValidateCommand extends BaseCommand {
         try (FitPlan plan = FitPlan.build(jf, 1, jf.output().folder())) {
             plan.refuseProblems();
             // what chemfit fit would refuse in the output folder, said before a fit is started
-            String inTheWay = OutputFolder.unwritable(jf.output().folder());
+            String inTheWay = OutputFolder.keptEarlierRun(
+                    jf.output().folder(), "another output.folder (or chemfit fit --output)");
+            if (inTheWay == null) {
+                inTheWay = OutputFolder.unwritable(jf.output().folder());
+            }
             if (inTheWay == null) {
                 inTheWay = FitRun.inTheWay(jf.output().folder(), jf.output().plots());
             }

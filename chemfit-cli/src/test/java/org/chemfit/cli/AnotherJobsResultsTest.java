@@ -53,16 +53,23 @@ class AnotherJobsResultsTest {
                         .contains(out + " holds the results of another job (" + out.resolve("results.json")
                                 + ": job 'first' from " + first),
                 refused.toString());
-        assertTrue(refused.err().contains("give another --output, or --restart to replace them"), refused.toString());
+        assertTrue(
+                refused.err()
+                        .endsWith("...), and no journal that would say more; they are not replaced: give another"
+                                + " --output, or --restart to keep them in " + out.resolve("earlier-runs/run-1")
+                                + " and begin anew\n"),
+                refused.toString());
         assertEquals(before, Files.readString(out.resolve("results.json")), "nothing was replaced");
         assertTrue(!Files.exists(out.resolve("journal.sqlite")), "no journal was begun");
 
-        // the same job file, edited, replaces its own results; --restart replaces another's
+        // the same job file, edited, replaces its own results; --restart keeps another's in earlier-runs
         Files.writeString(first, Files.readString(first).replace("energy: 1.0", "energy: 1.5"));
         assertEquals(0, Cli.run("fit", first.toString()).code());
         Files.delete(out.resolve("journal.sqlite"));
         Cli.Run restarted = Cli.run("fit", second.toString(), "--restart");
         assertEquals(0, restarted.code(), restarted.toString());
         assertTrue(Files.readString(out.resolve("results.json")).contains("\"name\" : \"second\""));
+        assertTrue(
+                Files.readString(out.resolve("earlier-runs/run-1/results.json")).contains("\"name\" : \"first\""));
     }
 }

@@ -95,6 +95,32 @@ class ConsoleOutputTest {
         assertFalse(r.out().contains("term 0 'held' failed"), "the term is named once: " + r);
     }
 
+    /**
+     * Every term skipped leaves an evaluation without a loss: eval's header says "-", as fit's does, and
+     * its --json gives null for its value.
+     */
+    @Test
+    void evalSaysNoLossWhenEveryTermWasSkipped() throws IOException {
+        Path job = dir.resolve("skipped.yaml");
+        Files.writeString(
+                job,
+                "name: skipped\n"
+                        + "parameters:\n  x: {initial: 0.5, bounds: [-5.0, 5.0]}\n"
+                        + "terms:\n"
+                        + failing("a", "boom", 3)
+                        + failing("b", "boom", 3)
+                        + "combination: {on_failure: skip}\n"
+                        + "output: {folder: out}\n");
+        Path file = dir.resolve("eval.json");
+        Cli.Run r = Cli.run("eval", job.toString(), "--json", file.toString());
+        assertTrue(r.out().startsWith("parameters: "), r::toString);
+        assertTrue(r.out().contains("\nloss: -\n"), r::toString);
+        assertFalse(r.out().contains("NaN"), r::toString);
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        JsonNode loss = JSON.readTree(file.toFile()).get("loss");
+        assertTrue(loss.get("value").isNull(), loss::toString);
+    }
+
     @Test
     void underThePenaltyPolicyTheFirstFailureOfATermIsExplainedOnce() throws IOException {
         Path job = job(failing("bad", "boom", 4)
@@ -297,6 +323,11 @@ class ConsoleOutputTest {
                 help.contains(
                         "Methods (optimizer.method in the job file, any case): Nelder-Mead, Powell, BOBYQA, CMA-ES,"
                                 + " CMA-ES-hipparchus, least-squares, levenberg-marquardt, L-BFGS-B."),
+                r::toString);
+        assertTrue(
+                help.contains("the earlier runs' run directories are kept, and the earlier fit's results,"
+                        + " evaluations.csv, predictions.csv, report and plots are moved into earlier-runs/run-N of"
+                        + " the output folder."),
                 r::toString);
     }
 

@@ -68,6 +68,54 @@ class NeutralEditsTest {
                         .endsWith(" A top-level x- block is part of the job, since its anchors give values where their"
                                 + " aliases stand; a note that takes no part in the fit belongs in description.\n"),
                 note.toString());
+
+        // a note beside a real change: the refusal names both, and says nothing of x- blocks
+        java.nio.file.Files.writeString(
+                job,
+                "x-common: {w: &w 1}\n" + text.replace("sigma: {initial: 3.2,", "sigma: {initial: 3.3,")
+                        + "x-notes: {tried: sigma 3.3}\n");
+        Cli.Run both = Cli.run("fit", job.toString(), "--max-evaluations", "30");
+        assertEquals(ExitCodes.USAGE, both.code(), both.toString());
+        assertTrue(
+                both.err()
+                        .contains("so it cannot be resumed: changed fit.max_evaluations: 10 -> 30; changed"
+                                + " job.file.parameters.lj.sigma.initial: 3.2 -> 3.3; added job.file.x-notes.tried ="
+                                + " \"sigma 3.3\". Restart"),
+                both.toString());
+        assertTrue(
+                both.err()
+                        .endsWith(" (chemfit fit --restart; the earlier runs are kept), or write to another output"
+                                + " folder.\n"),
+                both.toString());
+    }
+
+    /**
+     * A JSON job file has no anchors: a note added to its top-level x- block is refused, saying only that the
+     * block is part of the job and where a note belongs.
+     */
+    @Test
+    void anXBlockOfAJsonJobIsPartOfTheJobWithoutAnchors() throws IOException {
+        TestData.copyTree(ExamplesIT.examples().resolve("argon/data"), dir.resolve("data"));
+        String fit = "\"name\": \"argon\", \"parameters\": {\"lj\": {\"epsilon\": {\"initial\": 100.0, \"bounds\":"
+                + " [10.0, 400.0]}, \"sigma\": {\"initial\": 3.2, \"bounds\": [2.5, 4.5]}}}, \"terms\": [{\"name\":"
+                + " \"curve\", \"kind\": \"atoms\", \"reference\": \"data/ar2-energies.csv\", \"potential\": {\"form\":"
+                + " \"lennard_jones\", \"epsilon\": \"lj.epsilon\", \"sigma\": \"lj.sigma\"}}], \"optimizer\":"
+                + " {\"method\": \"Nelder-Mead\", \"max_evaluations\": 10}, \"output\": {\"folder\": \"out\","
+                + " \"plots\": false}";
+        Path job = dir.resolve("fit.json");
+        java.nio.file.Files.writeString(job, "{" + fit + "}\n");
+        Cli.Run first = Cli.run("fit", job.toString());
+        assertEquals(0, first.code(), first.toString());
+
+        java.nio.file.Files.writeString(job, "{" + fit + ", \"x-notes\": {\"tried\": \"sigma 3.3\"}}\n");
+        Cli.Run note = Cli.run("fit", job.toString(), "--max-evaluations", "30");
+        assertEquals(ExitCodes.USAGE, note.code(), note.toString());
+        assertTrue(note.err().contains("added job.file.x-notes.tried = \"sigma 3.3\""), note.toString());
+        assertTrue(
+                note.err()
+                        .endsWith(" or write to another output folder. A top-level x- block is part of the job; a note"
+                                + " that takes no part in the fit belongs in description.\n"),
+                note.toString());
     }
 
     @Test

@@ -533,6 +533,76 @@ class OutputFilesTest {
     }
 
     /**
+     * The folder in which --restart kept an earlier fit's files holds a results.json of the same job and no
+     * journal: given as the output folder, by -o or output.folder, fit and validate refuse it before anything
+     * runs, and the kept result stays as it was.
+     */
+    @Test
+    void theFolderAnEarlierFitsFilesAreKeptInIsRefusedAsAnOutputFolder() throws IOException {
+        Path out = tmp.resolve("out");
+        fitOnce(out);
+        Cli.Run restarted =
+                Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots", "--restart");
+        assertEquals(ExitCodes.OK, restarted.code(), restarted::toString);
+        Path kept = out.resolve("earlier-runs/run-1");
+        byte[] before = Files.readAllBytes(kept.resolve("results.json"));
+
+        Cli.Run fit = Cli.run("fit", lj().toString(), "-o", kept.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.USAGE, fit.code(), fit::toString);
+        assertEquals(
+                "error: cannot use " + kept + " as the output folder: it keeps an earlier fit's files (chemfit fit"
+                        + " --restart put them there, in earlier-runs of the output folder " + out + "), which a fit"
+                        + " there would replace; choose another output.folder (or --output)\n",
+                fit.err(),
+                fit::toString);
+        assertArrayEquals(before, Files.readAllBytes(kept.resolve("results.json")));
+        assertFalse(Files.exists(kept.resolve("journal.sqlite")), "no journal was begun");
+
+        // the job file's output.folder, relative to the job file, and validate alike
+        Path jobs = tmp.resolve("jobs");
+        TestData.copyTree(lj().getParent().resolve("data"), jobs.resolve("data"));
+        Path job = jobs.resolve("lj.yaml");
+        Files.writeString(job, Files.readString(lj()).replace("folder: out", "folder: " + kept));
+        String refused = "error: cannot use " + kept + " as the output folder: it keeps an earlier fit's files (chemfit"
+                + " fit --restart put them there, in earlier-runs of the output folder " + out + "), which a fit"
+                + " there would replace; choose ";
+        Cli.Run validate = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, validate.code(), validate::toString);
+        assertEquals(refused + "another output.folder (or chemfit fit --output)\n", validate.err(), validate::toString);
+        Cli.Run fromFile = Cli.run("fit", job.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.USAGE, fromFile.code(), fromFile::toString);
+        assertEquals(refused + "another output.folder (or --output)\n", fromFile.err(), fromFile::toString);
+        assertArrayEquals(before, Files.readAllBytes(kept.resolve("results.json")));
+
+        // a folder of that name beside no fit's output is anyone's
+        Path elsewhere = tmp.resolve("mine/earlier-runs/run-1");
+        Cli.Run free = Cli.run("fit", lj().toString(), "-o", elsewhere.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.OK, free.code(), free::toString);
+    }
+
+    /**
+     * An earlier-runs that is a file, not a folder: --restart says so, and moves nothing.
+     */
+    @Test
+    void aRestartSaysThatEarlierRunsIsAFile() throws IOException {
+        Path out = tmp.resolve("out");
+        fitOnce(out);
+        Files.writeString(out.resolve("earlier-runs"), "a note\n");
+        byte[] before = Files.readAllBytes(out.resolve("results.json"));
+        Cli.Run r =
+                Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots", "--restart");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        // after the line that says what is fitted
+        assertTrue(
+                r.err()
+                        .endsWith("\nerror: cannot keep the earlier fit's files in " + out.resolve("earlier-runs/run-1")
+                                + " before --restart begins a new run: " + out.resolve("earlier-runs") + " is a file,"
+                                + " not a folder (move it away or rename it); nothing was moved\n"),
+                r::toString);
+        assertArrayEquals(before, Files.readAllBytes(out.resolve("results.json")));
+    }
+
+    /**
      * A restarted fit that stops before its first evaluation finished leaves the earlier run's files as they
      * were, in earlier-runs/run-1 (the output folder's own are the new run's: no predictions, no plot drawn from
      * run 1's values). A report afterwards counts the files that are there. With --no-plots alike.

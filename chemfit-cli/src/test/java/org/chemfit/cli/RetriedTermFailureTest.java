@@ -55,6 +55,50 @@ class RetriedTermFailureTest {
         assertEquals(List.of(0, 1, 2), retries);
     }
 
+    /** One run that failed and succeeded when run again is said in the singular. */
+    @Test
+    void oneRunThatFailedAndSucceededWhenRunAgainIsSaidInTheSingular() throws Exception {
+        Path calls = tmp.resolve("calls");
+        Path sim = tmp.resolve("sim.sh");
+        // the first call fails, every later one succeeds
+        Files.writeString(
+                sim,
+                "#!/bin/sh\n"
+                        + "n=$(cat '" + calls + "' 2>/dev/null || echo 0)\n"
+                        + "echo $((n + 1)) > '" + calls + "'\n"
+                        + "if [ \"$n\" -eq 0 ]; then echo 'licence server not answering' >&2; exit 1; fi\n"
+                        + "cp in.json out.json\n");
+        Files.setPosixFilePermissions(sim, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(tmp.resolve("in.json"), "{\"e\": {{ a }}}\n");
+        Path job = tmp.resolve("fit.yaml");
+        Files.writeString(job, """
+                name: once
+                parameters:
+                  a: {initial: 0.2, bounds: [0, 2]}
+                terms:
+                  - name: t
+                    kind: external
+                    command: [./sim.sh]
+                    files: [sim.sh]
+                    templates: {in.json: in.json}
+                    outputs:
+                      e: {parser: json, file: out.json, path: e}
+                    reference: {e: 1.0}
+                optimizer: {method: Nelder-Mead, max_evaluations: 3}
+                output: {folder: out, plots: false}
+                execution: {retries: 1, workers: 1}
+                """);
+        Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertEquals("4", Files.readString(calls).strip(), "3 evaluations, the first run twice");
+        assertTrue(
+                r.out()
+                        .contains("warning: 1 run failed and its term succeeded when run again (execution.retries),"
+                                + " which takes the run that succeeded: 1 of term 't'; its failure.json is in its run"
+                                + " directory in " + tmp.resolve("out/runs") + "\n"),
+                r::toString);
+    }
+
     /**
      * A program that fails on every other call (a licence server half down), under
      * {@code retries: 1}: each evaluation's first run fails and its second succeeds, so that the
