@@ -385,17 +385,6 @@ final class FitRun {
      * @param e why the journal cannot be resumed, or another reason the fit cannot start
      * @param budget the fit's budget of evaluations
      * @param budgetGiven whether the command line gave it
-     * @return the refusal in the command's words, saying of a changed top-level x- block only what
-     *     is true of a job file of either form (YAML or JSON)
-     */
-    private static UserException refusal(RuntimeException e, int budget, boolean budgetGiven) {
-        return refusal(e, budget, budgetGiven, null);
-    }
-
-    /**
-     * @param e why the journal cannot be resumed, or another reason the fit cannot start
-     * @param budget the fit's budget of evaluations
-     * @param budgetGiven whether the command line gave it
      * @param jobFile the job file, or null when not known
      * @return the refusal in the command's words
      */
@@ -463,9 +452,10 @@ final class FitRun {
             j.check(plan.fitter(budget).jobSettings(settings).settings(), JournalMode.resumeLatest());
             return null;
         } catch (org.chemfit.journal.JournalMismatchException e) {
-            return refusal(e, budget, false).getMessage(); // a run of another job: --restart begins a new one
+            return refusal(e, budget, false, jf.file())
+                    .getMessage(); // a run of another job: --restart begins a new one
         } catch (JournalException e) {
-            throw refusal(e, budget, false); // no journal a fit can write, --restart or not
+            throw refusal(e, budget, false, jf.file()); // no journal a fit can write, --restart or not
         }
     }
 

@@ -68,6 +68,12 @@ class NeutralEditsTest {
                         .endsWith(" A top-level x- block is part of the job, since its anchors give values where their"
                                 + " aliases stand; a note that takes no part in the fit belongs in description.\n"),
                 note.toString());
+        Cli.Run validate = Cli.run("validate", job.toString());
+        assertTrue(
+                validate.err()
+                        .contains(" A top-level x- block is part of the job, since its anchors give values where their"
+                                + " aliases stand; a note that takes no part in the fit belongs in description.\n"),
+                validate.toString());
 
         // a note beside a real change: the refusal names both, and says nothing of x- blocks
         java.nio.file.Files.writeString(
