@@ -359,6 +359,15 @@ final class FitRun {
             jobSettings = JobSettings.of(jf);
             ownSettings = JobSettings.digest(jobSettings);
             journal = JournalReader.open(folder);
+            if (!options.restart() && journal.latestRun().isEmpty()) {
+                // a journal with no run says nothing of the folder's results.json (a fit refused once it had
+                // opened it, a --restart whose files could not be moved, left it): another job's are refused
+                String another = anotherJobsResults(jf, folder, true);
+                if (another != null) {
+                    journal.close();
+                    throw new UserException(another);
+                }
+            }
             if (!options.restart()) {
                 // a default written out in one and left out in the other is the same optimizer:
                 // written as the journal's run has it, so that the journal sees the same job
@@ -448,6 +457,9 @@ final class FitRun {
         }
         int budget = jf.optimizer().maxEvaluations();
         try (JournalReader j = JournalReader.openReadOnly(folder)) {
+            if (j.latestRun().isEmpty()) {
+                return anotherJobsResults(jf, folder, true); // a journal with no run says nothing of them
+            }
             Map<String, Object> settings = JobSettings.asRecorded(JobSettings.of(jf), recordedJobs(j), jf);
             j.check(plan.fitter(budget).jobSettings(settings).settings(), JournalMode.resumeLatest());
             return null;
@@ -563,8 +575,18 @@ final class FitRun {
      *     when no journal there says more, or null
      */
     private static @Nullable String anotherJobsResults(JobFile jf, Path folder) {
+        return anotherJobsResults(jf, folder, false);
+    }
+
+    /**
+     * @param jf the job
+     * @param folder its output folder
+     * @param journalHasNoRun whether the folder's journal, if any, holds no run (and so says nothing)
+     * @return why a fit without {@code --restart} refuses the folder's results.json of another job, or null
+     */
+    private static @Nullable String anotherJobsResults(JobFile jf, Path folder, boolean journalHasNoRun) {
         Path results = folder.resolve(Results.FILE);
-        if (Files.exists(folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME))
+        if (!journalHasNoRun && Files.exists(folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME))
                 || !Files.isRegularFile(results)) {
             return null;
         }

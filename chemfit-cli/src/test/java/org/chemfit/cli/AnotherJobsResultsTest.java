@@ -72,4 +72,36 @@ class AnotherJobsResultsTest {
         assertTrue(
                 Files.readString(out.resolve("earlier-runs/run-1/results.json")).contains("\"name\" : \"first\""));
     }
+
+    /**
+     * A --restart refused once it had opened the journal (its earlier files could not be moved) leaves
+     * a journal with no run: it says nothing of the folder's results, and another job's are still
+     * refused by a fit without --restart, and warned of by validate, not replaced.
+     */
+    @Test
+    void aJournalWithNoRunDoesNotLetAnotherJobsResultsBeReplaced() throws IOException {
+        Path first = job("first", 1.0);
+        assertEquals(0, Cli.run("fit", first.toString()).code());
+        Path out = dir.resolve("out");
+        Files.delete(out.resolve("journal.sqlite"));
+        String before = Files.readString(out.resolve("results.json"));
+        Path second = job("second", 2.0);
+        Files.writeString(out.resolve("earlier-runs"), "a note of mine\n");
+        Cli.Run restart = Cli.run("fit", second.toString(), "--restart");
+        assertEquals(2, restart.code(), restart.toString());
+        assertTrue(restart.err().contains("earlier-runs is a file, not a folder"), restart.toString());
+        assertTrue(Files.exists(out.resolve("journal.sqlite")), "the journal was opened before the move");
+
+        Cli.Run validate = Cli.run("validate", second.toString());
+        assertTrue(
+                validate.err()
+                        .startsWith("warning: chemfit fit will refuse this job's output folder: " + out
+                                + " holds the results of another job ("),
+                validate.toString());
+        Cli.Run refused = Cli.run("fit", second.toString());
+        assertEquals(2, refused.code(), refused.toString());
+        assertTrue(
+                refused.err().startsWith("error: " + out + " holds the results of another job ("), refused.toString());
+        assertEquals(before, Files.readString(out.resolve("results.json")), "nothing was replaced");
+    }
 }
