@@ -160,11 +160,22 @@ final class OutputFolder {
      * @param folder the output folder, which may not exist yet
      * @param instead what else to give ("another output.folder (or --output)")
      * @return the message naming the folder ("cannot use out/earlier-runs/run-1 as the output folder:
-     *     it keeps an earlier fit's files ..."), or null when its parent is not an {@code earlier-runs}
-     *     folder of a fit's output folder (one that holds a journal or a results.json)
+     *     it keeps an earlier fit's files ..."), or null when it keeps no fit's files (results.json,
+     *     evaluations.csv, predictions.csv: a folder still to be made is free) or, its links followed,
+     *     its parent is not an {@code earlier-runs} folder of a fit's output folder (one that holds a
+     *     journal or a results.json)
      */
     static @Nullable String keptEarlierRun(Path folder, String instead) {
-        Path parent = folder.toAbsolutePath().normalize().getParent();
+        if (FILES.stream().noneMatch(f -> Files.exists(folder.resolve(f)))) {
+            return null;
+        }
+        Path real;
+        try {
+            real = folder.toRealPath(); // a link to a kept run is that run
+        } catch (java.io.IOException e) {
+            return null; // what cannot be reached is said where the folder is used
+        }
+        Path parent = real.getParent();
         if (parent == null
                 || parent.getFileName() == null
                 || !parent.getFileName().toString().equals(FitRun.EARLIER_RUNS)) {
@@ -176,9 +187,14 @@ final class OutputFolder {
                         || Files.exists(fit.resolve(Results.FILE)))) {
             return null;
         }
-        // the fit's folder as the command line gave it, when it names it
+        // the fit's folder as the command line gave it, when it names it (not through a link)
         Path given = folder.normalize().getParent();
-        Path shown = given != null && given.getParent() != null ? given.getParent() : fit;
+        Path shown = given != null
+                        && given.getFileName() != null
+                        && given.getFileName().toString().equals(FitRun.EARLIER_RUNS)
+                        && given.getParent() != null
+                ? given.getParent()
+                : fit;
         return "cannot use " + folder + " as the output folder: it keeps an earlier fit's files (chemfit fit"
                 + " --restart put them there, in " + FitRun.EARLIER_RUNS + " of the output folder " + shown
                 + "), which a fit there would replace; choose " + instead;

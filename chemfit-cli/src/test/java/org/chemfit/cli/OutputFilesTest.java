@@ -574,10 +574,25 @@ class OutputFilesTest {
         assertEquals(refused + "another output.folder (or --output)\n", fromFile.err(), fromFile::toString);
         assertArrayEquals(before, Files.readAllBytes(kept.resolve("results.json")));
 
-        // a folder of that name beside no fit's output is anyone's
+        // a link to the kept folder is that folder
+        Path link = Files.createSymbolicLink(tmp.resolve("kept"), kept);
+        Cli.Run linked = Cli.run("fit", lj().toString(), "-o", link.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.USAGE, linked.code(), linked::toString);
+        assertEquals(
+                "error: cannot use " + link + " as the output folder: it keeps an earlier fit's files (chemfit fit"
+                        + " --restart put them there, in earlier-runs of the output folder " + out.toRealPath()
+                        + "), which a fit there would replace; choose another output.folder (or --output)\n",
+                linked.err(),
+                linked::toString);
+        assertArrayEquals(before, Files.readAllBytes(kept.resolve("results.json")));
+
+        // a folder of that name beside no fit's output is anyone's, and so is a new one in earlier-runs
         Path elsewhere = tmp.resolve("mine/earlier-runs/run-1");
         Cli.Run free = Cli.run("fit", lj().toString(), "-o", elsewhere.toString(), "--progress", "none", "--no-plots");
         assertEquals(ExitCodes.OK, free.code(), free::toString);
+        Path fresh = out.resolve("earlier-runs/my-new-try");
+        Cli.Run mine = Cli.run("fit", lj().toString(), "-o", fresh.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.OK, mine.code(), mine::toString);
     }
 
     /**
