@@ -19,10 +19,7 @@ final class SerialBatch extends ObjectiveFunctions.Named implements BatchObjecti
 
     @Override
     public void evaluateMany(List<EvaluationContext> requests) {
-        Objects.requireNonNull(requests, "requests");
-        for (int i = 0; i < requests.size(); i++) {
-            Objects.requireNonNull(requests.get(i), "requests[" + i + "]");
-        }
+        org.chemfit.internal.Terms.requireRequests(requests);
         for (EvaluationContext ctx : requests) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new EvaluationCancelledException("batch interrupted");

@@ -69,6 +69,7 @@ public final class DispatchScheduler implements Scheduler {
     @Override
     public void evaluateMany(CombinedObjectiveFunction objective, List<EvaluationContext> requests) {
         Objects.requireNonNull(objective, "objective");
+        Terms.requireRequests(requests);
         if (requests.isEmpty()) {
             return;
         }

@@ -3,6 +3,7 @@ package org.chemfit.internal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
@@ -70,6 +71,21 @@ public final class Terms {
         if (!held.equals(params)) {
             throw new IllegalArgumentException(
                     "the context holds other parameters than those to evaluate: " + held + " vs " + params);
+        }
+    }
+
+    /**
+     * Checks a batch's contexts before any is prepared, so that a null among them spoils none of
+     * the others.
+     *
+     * @param requests the batch's contexts
+     * @throws NullPointerException naming the list ({@code requests}) or the place of a null context
+     *     ({@code requests[1]})
+     */
+    public static void requireRequests(List<EvaluationContext> requests) {
+        Objects.requireNonNull(requests, "requests");
+        for (int i = 0; i < requests.size(); i++) {
+            Objects.requireNonNull(requests.get(i), "requests[" + i + "]");
         }
     }
 

@@ -54,7 +54,7 @@ public interface Journal extends AutoCloseable {
      * Opens a journal for writing and reading, creating it when missing, with
      * {@link Durability#PROCESS_CRASH}.
      *
-     * @param path the journal file, or a directory (the file is then {@value #DEFAULT_FILE_NAME} in it;
+     * @param path the journal file, or a directory not itself named {@value #DEFAULT_FILE_NAME} (the file is then {@value #DEFAULT_FILE_NAME} in it;
      *     a path that does not exist yet and has no dot in its name is taken as a directory to make)
      * @return the journal
      * @throws JournalCorruptException when the file is damaged (it is left untouched)

@@ -40,7 +40,7 @@ final class JournalFile {
     private JournalFile() {}
 
     /**
-     * An existing directory (but one named {@value Journal#DEFAULT_FILE_NAME}), or a path that does
+     * An existing directory not itself named {@value Journal#DEFAULT_FILE_NAME}, or a path that does
      * not exist and whose name has no dot (an output folder still to be made), means the journal file
      * {@value Journal#DEFAULT_FILE_NAME} in it; anything else is the journal file itself.
      */

@@ -212,7 +212,9 @@ final class JsonCodec {
         if (v.getClass().isArray()) {
             if (inText) {
                 // written into a text (a record's, an Optional's, a key's) as its identity text: [D@6f7fd0e6
-                return "its metadata '" + at + "' is a " + v.getClass().getTypeName() + " inside the text of a record,"
+                String type = v.getClass().getTypeName();
+                return "its metadata '" + at + "' is " + ("aeiou".indexOf(type.charAt(0)) >= 0 ? "an " : "a ") + type
+                        + " inside the text of a record,"
                         + " an Optional or a map's key, which writes an array as a text that changes from one run of"
                         + " the JVM to the next (" + v.getClass().getName() + "@...), so that a resumed fit would read"
                         + " back another value; put a list of its values there";
@@ -241,8 +243,17 @@ final class JsonCodec {
             return "its metadata '" + at + "' holds itself (a list, map or array inside itself), which the journal"
                     + " cannot store as JSON";
         }
-        if (done.contains(v)) {
-            return null;
+        if (inText
+                && (v instanceof Map<?, ?> m && StableOrder.isSalted(m)
+                        || v instanceof java.util.Collection<?> c && StableOrder.isSalted(c))) {
+            // its text lists the entries in an order that changes from one start of the JVM to the next
+            return "its metadata '" + at + "' is a " + v.getClass().getName() + " inside the text of a record, an"
+                    + " Optional or a map's key, where its entries are written in an order that changes from one run"
+                    + " of the JVM to the next, so that a resumed fit would read back another value; put a list"
+                    + " (or a sorted or linked map or set) there";
+        }
+        if (!inText && done.contains(v)) {
+            return null; // looked into as JSON already; inside a text it is looked at again, for what text adds
         }
         open.add(v);
         String r = null;
@@ -271,9 +282,15 @@ final class JsonCodec {
             }
         }
         open.remove(v);
-        done.add(v);
+        if (!inText) {
+            done.add(v);
+        }
         return r;
     }
+
+    /** The text {@code Object.toString} gives: a class name, '@' and the identity hash in hex ({@code [D@6f7fd0e6}). */
+    private static final java.util.regex.Pattern IDENTITY_TEXT =
+            java.util.regex.Pattern.compile("[\\w$.\\[;]+@[0-9a-f]{1,8}\\b");
 
     /** A record class's components that can be read: each one's name and accessor, found once per class. */
     private static final ClassValue<List<Map.Entry<String, java.lang.reflect.Method>>> COMPONENTS = new ClassValue<>() {
@@ -317,7 +334,9 @@ final class JsonCodec {
                 if (text == null) {
                     text = String.valueOf(v);
                 }
-                if (text.contains(String.valueOf(x))) {
+                // shown as the component's text, or (an accessor that returns a copy) as any identity text
+                if (text.contains(String.valueOf(x))
+                        || IDENTITY_TEXT.matcher(text).find()) {
                     return r;
                 }
             }

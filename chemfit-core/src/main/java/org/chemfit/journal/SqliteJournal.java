@@ -89,7 +89,7 @@ final class SqliteJournal implements JournalReader {
     /**
      * Opens a journal for writing and reading, creating it when missing.
      *
-     * @param path the journal file, or a directory (the file is then {@value Journal#DEFAULT_FILE_NAME} in it)
+     * @param path the journal file, or a directory not itself named {@value Journal#DEFAULT_FILE_NAME} (the file is then {@value Journal#DEFAULT_FILE_NAME} in it)
      * @param durability how hard each commit tries to reach the disk
      * @return the journal
      * @throws JournalCorruptException when the file is damaged (it is left untouched)

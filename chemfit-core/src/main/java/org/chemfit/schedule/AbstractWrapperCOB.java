@@ -141,10 +141,7 @@ public abstract class AbstractWrapperCOB implements BatchObjectiveFunction, Obje
      */
     @Override
     public void evaluateMany(List<EvaluationContext> requests) {
-        Objects.requireNonNull(requests, "requests");
-        for (int i = 0; i < requests.size(); i++) {
-            Objects.requireNonNull(requests.get(i), "requests[" + i + "]");
-        }
+        Terms.requireRequests(requests);
         checkOpen();
         beforeBatch(requests.size());
         scheduler.evaluateMany(objective, requests);

@@ -47,6 +47,13 @@ class AsyncWrapperLifecycleTest {
             withNull.add(null);
             NullPointerException second = assertThrows(NullPointerException.class, () -> w.evaluateMany(withNull));
             assertEquals("requests[1]", second.getMessage());
+            // a scheduler alike, before any request is prepared: the first is left fresh
+            try (ExecutorScheduler scheduler = new ExecutorScheduler(1)) {
+                NullPointerException direct =
+                        assertThrows(NullPointerException.class, () -> scheduler.evaluateMany(SUM, withNull));
+                assertEquals("requests[1]", direct.getMessage());
+                assertTrue(withNull.get(0).children().isEmpty(), "the first request is not prepared");
+            }
             IllegalArgumentException m = assertThrows(
                     IllegalArgumentException.class, () -> w.evaluate(Fixtures.params(3, 4), new EvaluationContext(p)));
             assertTrue(
