@@ -428,9 +428,8 @@ public final class EvaluationContext {
      *     path, or an object whose text is its own (stored as its {@code toString()}); a journal
      *     refuses an object with no text of its own (whose {@code toString} is {@code Object}'s),
      *     also inside a container, as a map's key, an Optional's value or a record's component
-     *     that the record's text shows; and, inside the text of a record, an Optional or a map's
-     *     key, an array or a set whose order changes from run to run: the term, or the evaluation,
-     *     that put it fails, saying so
+     *     that the record's text shows; and an array inside the text of a record, an Optional or
+     *     a map's key: the term, or the evaluation, that put it fails, saying so
      * @return this context
      */
     public EvaluationContext put(String key, Object val) {

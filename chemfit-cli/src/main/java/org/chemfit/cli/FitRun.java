@@ -450,7 +450,8 @@ final class FitRun {
         try {
             // a folder or a named pipe there is refused by the reader below, as the fit refuses it
             if (Files.isRegularFile(file) && Files.size(file) == 0) {
-                return null; // an empty file, which a fit makes its journal
+                // an empty file, which a fit makes its journal: it says nothing of the folder's results
+                return anotherJobsResults(jf, folder, true);
             }
         } catch (java.io.IOException e) {
             return null; // the fit says what it cannot read

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -161,12 +162,16 @@ final class OutputFolder {
      * @param instead what else to give ("another output.folder (or --output)")
      * @return the message naming the folder ("cannot use out/earlier-runs/run-1 as the output folder:
      *     it keeps an earlier fit's files ..."), or null when it keeps no fit's files (results.json,
-     *     evaluations.csv, predictions.csv: a folder still to be made is free) or, its links followed,
+     *     evaluations.csv, predictions.csv: a folder still to be made is free), holds a journal of its
+     *     own (a fit's output folder, which --restart never makes) or, its links followed,
      *     its parent is not an {@code earlier-runs} folder of a fit's output folder (one that holds a
      *     journal or a results.json)
      */
     static @Nullable String keptEarlierRun(Path folder, String instead) {
-        if (FILES.stream().noneMatch(f -> Files.exists(folder.resolve(f)))) {
+        // what --restart keeps there: a fit's results and tables, never a journal (which stays in the fit's
+        // folder); a folder with a journal of its own is the output folder of a fit run there
+        if (Stream.of(Results.FILE, EvaluationLog.FILE, Judgement.FILE).noneMatch(f -> Files.exists(folder.resolve(f)))
+                || Files.exists(folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME))) {
             return null;
         }
         Path real;

@@ -103,5 +103,19 @@ class AnotherJobsResultsTest {
         assertTrue(
                 refused.err().startsWith("error: " + out + " holds the results of another job ("), refused.toString());
         assertEquals(before, Files.readString(out.resolve("results.json")), "nothing was replaced");
+
+        // an empty journal file says nothing either: validate warns as fit refuses
+        Files.delete(out.resolve("journal.sqlite"));
+        Files.writeString(out.resolve("journal.sqlite"), "");
+        Cli.Run validateEmpty = Cli.run("validate", second.toString());
+        assertTrue(
+                validateEmpty
+                        .err()
+                        .startsWith("warning: chemfit fit will refuse this job's output folder: " + out
+                                + " holds the results of another job ("),
+                validateEmpty.toString());
+        Cli.Run refusedEmpty = Cli.run("fit", second.toString());
+        assertEquals(2, refusedEmpty.code(), refusedEmpty.toString());
+        assertEquals(before, Files.readString(out.resolve("results.json")), "nothing was replaced");
     }
 }

@@ -593,6 +593,9 @@ class OutputFilesTest {
         Path fresh = out.resolve("earlier-runs/my-new-try");
         Cli.Run mine = Cli.run("fit", lj().toString(), "-o", fresh.toString(), "--progress", "none", "--no-plots");
         assertEquals(ExitCodes.OK, mine.code(), mine::toString);
+        // and stays the output folder of its fit: run again, it shows the finished fit
+        Cli.Run again = Cli.run("fit", lj().toString(), "-o", fresh.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.OK, again.code(), again::toString);
     }
 
     /**

@@ -166,9 +166,10 @@ final class JsonCodec {
             return null;
         }
         java.util.Set<Object> open = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        java.util.Set<Object> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.IdentityHashMap<Object, String> done = new java.util.IdentityHashMap<>();
+        java.util.IdentityHashMap<Object, String> doneInText = new java.util.IdentityHashMap<>();
         for (Map.Entry<String, Object> e : meta.entrySet()) {
-            String refused = refused(e.getValue(), e.getKey(), 0, false, open, done);
+            String refused = refused(e.getValue(), e.getKey(), 0, false, open, done, doneInText);
             if (refused != null) {
                 return refused;
             }
@@ -191,7 +192,10 @@ final class JsonCodec {
     /**
      * @param open the containers being looked into, from the key down to this value: one met
      *     again among them holds itself
-     * @param done the containers looked into already, and taken (one held twice is looked at once)
+     * @param done the containers looked into already as JSON, each with what it gave ("" when taken):
+     *     one held twice is looked at once
+     * @param doneInText the same, for containers looked into inside the text of a record, an Optional
+     *     or a map's key, where arrays are refused too
      */
     private static @Nullable String refused(
             @Nullable Object v,
@@ -199,7 +203,8 @@ final class JsonCodec {
             int depth,
             boolean inText,
             java.util.Set<Object> open,
-            java.util.Set<Object> done) {
+            java.util.IdentityHashMap<Object, String> done,
+            java.util.IdentityHashMap<Object, String> doneInText) {
         if (v == null
                 || v instanceof String
                 || v instanceof Number
@@ -225,10 +230,12 @@ final class JsonCodec {
         }
         if (v instanceof java.util.Optional<?> o) {
             // stored as its text, Optional[...], which holds the text of its value
-            return o.isPresent() ? refused(o.get(), at + " (in an Optional)", depth + 1, true, open, done) : null;
+            return o.isPresent()
+                    ? refused(o.get(), at + " (in an Optional)", depth + 1, true, open, done, doneInText)
+                    : null;
         }
         if (v.getClass().isRecord()) {
-            return refusedComponent((Record) v, at, depth, open, done);
+            return refusedComponent((Record) v, at, depth, open, done, doneInText);
         }
         boolean container = v instanceof Map<?, ?> || v instanceof Iterable<?> || v instanceof Object[];
         if (!container) {
@@ -243,26 +250,20 @@ final class JsonCodec {
             return "its metadata '" + at + "' holds itself (a list, map or array inside itself), which the journal"
                     + " cannot store as JSON";
         }
-        if (inText
-                && (v instanceof Map<?, ?> m && StableOrder.isSalted(m)
-                        || v instanceof java.util.Collection<?> c && StableOrder.isSalted(c))) {
-            // its text lists the entries in an order that changes from one start of the JVM to the next
-            return "its metadata '" + at + "' is a " + v.getClass().getName() + " inside the text of a record, an"
-                    + " Optional or a map's key, where its entries are written in an order that changes from one run"
-                    + " of the JVM to the next, so that a resumed fit would read back another value; put a list"
-                    + " (or a sorted or linked map or set) there";
-        }
-        if (!inText && done.contains(v)) {
-            return null; // looked into as JSON already; inside a text it is looked at again, for what text adds
+        // looked into already, as JSON or inside a text: each once (inside a text arrays are refused too)
+        java.util.IdentityHashMap<Object, String> memo = inText ? doneInText : done;
+        String seen = memo.get(v);
+        if (seen != null) {
+            return seen.isEmpty() ? null : seen; // what it gave then ("" when taken)
         }
         open.add(v);
         String r = null;
         if (v instanceof Map<?, ?> m) {
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 // a key is stored as its text
-                r = refused(e.getKey(), at + " (a key of it)", depth + 1, true, open, done);
+                r = refused(e.getKey(), at + " (a key of it)", depth + 1, true, open, done, doneInText);
                 if (r == null) {
-                    r = refused(e.getValue(), at + "." + e.getKey(), depth + 1, inText, open, done);
+                    r = refused(e.getValue(), at + "." + e.getKey(), depth + 1, inText, open, done, doneInText);
                 }
                 if (r != null) {
                     break;
@@ -270,27 +271,21 @@ final class JsonCodec {
             }
         } else if (v instanceof Object[] a) {
             for (int i = 0; i < a.length && r == null; i++) {
-                r = refused(a[i], at + "[" + i + "]", depth + 1, inText, open, done);
+                r = refused(a[i], at + "[" + i + "]", depth + 1, inText, open, done, doneInText);
             }
         } else {
             int i = 0;
             for (Object x : (Iterable<?>) v) {
-                r = refused(x, at + "[" + i++ + "]", depth + 1, inText, open, done);
+                r = refused(x, at + "[" + i++ + "]", depth + 1, inText, open, done, doneInText);
                 if (r != null) {
                     break;
                 }
             }
         }
         open.remove(v);
-        if (!inText) {
-            done.add(v);
-        }
+        memo.put(v, r == null ? "" : r);
         return r;
     }
-
-    /** The text {@code Object.toString} gives: a class name, '@' and the identity hash in hex ({@code [D@6f7fd0e6}). */
-    private static final java.util.regex.Pattern IDENTITY_TEXT =
-            java.util.regex.Pattern.compile("[\\w$.\\[;]+@[0-9a-f]{1,8}\\b");
 
     /** A record class's components that can be read: each one's name and accessor, found once per class. */
     private static final ClassValue<List<Map.Entry<String, java.lang.reflect.Method>>> COMPONENTS = new ClassValue<>() {
@@ -320,7 +315,12 @@ final class JsonCodec {
      *     be read is taken as it is
      */
     private static @Nullable String refusedComponent(
-            Record v, String at, int depth, java.util.Set<Object> open, java.util.Set<Object> done) {
+            Record v,
+            String at,
+            int depth,
+            java.util.Set<Object> open,
+            java.util.IdentityHashMap<Object, String> done,
+            java.util.IdentityHashMap<Object, String> doneInText) {
         String text = null;
         for (Map.Entry<String, java.lang.reflect.Method> c : COMPONENTS.get(v.getClass())) {
             Object x;
@@ -329,14 +329,12 @@ final class JsonCodec {
             } catch (ReflectiveOperationException | RuntimeException e) {
                 continue;
             }
-            String r = refused(x, at + "." + c.getKey(), depth + 1, true, open, done);
+            String r = refused(x, at + "." + c.getKey(), depth + 1, true, open, done, doneInText);
             if (r != null) {
                 if (text == null) {
                     text = String.valueOf(v);
                 }
-                // shown as the component's text, or (an accessor that returns a copy) as any identity text
-                if (text.contains(String.valueOf(x))
-                        || IDENTITY_TEXT.matcher(text).find()) {
+                if (text.contains(String.valueOf(x))) {
                     return r;
                 }
             }
