@@ -152,10 +152,17 @@ final class HipparchusOptimizer implements Optimizer {
         /** The size of the first loss told, which scales the penalty outside the bounds. */
         private double reference = Double.NaN;
 
+        /** The start, and its scaled coordinates, which the method is given. */
+        private final double[] start;
+
+        private final double[] startInternal;
+
         HandoffRun(Problem problem, double[] scale) {
             super("chemfit-" + method.label, method.label, "not started");
             this.problem = problem;
             this.scale = scale;
+            this.start = problem.start();
+            this.startInternal = toInternal(start);
         }
 
         @Override
@@ -192,7 +199,9 @@ final class HipparchusOptimizer implements Optimizer {
         private double[] toPoint(double[] u) {
             double[] x = new double[u.length];
             for (int i = 0; i < u.length; i++) {
-                x[i] = u[i] * scale[i];
+                // the start's own coordinate is the start's value: (x / s) * s may be x and an ulp, which
+                // would make the method's first vertex a second, costly run of the start
+                x[i] = u[i] == startInternal[i] ? start[i] : u[i] * scale[i];
             }
             return problem.clip(x);
         }

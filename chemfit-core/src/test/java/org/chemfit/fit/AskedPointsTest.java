@@ -133,4 +133,32 @@ class AskedPointsTest {
         assertEquals(StopReason.CONVERGED, r.stopReason());
         assertEquals(0.5, r.bestParameters().get("x"), 0.0);
     }
+
+    /**
+     * The built-in methods that work in scaled coordinates give back the start itself, not the start
+     * and an ulp ((0.34 / 0.04) * 0.04 is 0.33999999999999997), when they ask for their own first
+     * vertex: no second, costly run of the start.
+     */
+    @Test
+    void aScaledMethodAsksForTheStartItselfNotAnUlpOff() {
+        for (String method : List.of("Nelder-Mead", "Powell")) {
+            List<double[]> seen = new ArrayList<>();
+            ObjectiveFunction f = p -> {
+                seen.add(new double[] {p.get("a"), p.get("b")});
+                return Math.pow(p.get("a") - 1.2, 2) + Math.pow(p.get("b") - 0.36, 2);
+            };
+            new Fitter(f, Map.of("a", 1.0, "b", 0.34))
+                    .bounds(Bounds.builder()
+                            .between("a", 0.5, 1.5)
+                            .between("b", 0.30, 0.38)
+                            .build())
+                    .maxEvaluations(20)
+                    .fit(method);
+            for (double[] x : seen) {
+                boolean nearStart =
+                        Math.abs(x[0] - 1.0) <= Math.ulp(1.0) * 4 && Math.abs(x[1] - 0.34) <= Math.ulp(0.34) * 4;
+                assertEquals(nearStart, x[0] == 1.0 && x[1] == 0.34, method + " asked " + Arrays.toString(x));
+            }
+        }
+    }
 }
