@@ -391,6 +391,16 @@ class ValidateChecksTest {
                         .contains(dir.resolve("in.tmpl")
                                 + ":3: template does not compile: the '{{' that starts here has no '}}'"),
                 r2::toString);
+
+        // a '}}' after it that closes a later '{{' is not its end: said where it opens, not past the last line
+        Files.writeString(dir.resolve("in.tmpl"), "a = {{ lj.epsilon\nb = {{ lj.epsilon }}\nc = 1\nd = 2\n");
+        Cli.Run r3 = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r3.code(), r3::toString);
+        assertTrue(
+                r3.err()
+                        .contains(dir.resolve("in.tmpl")
+                                + ":1: template does not compile: the '{{' that starts here has no '}}'"),
+                r3::toString);
     }
 
     /**

@@ -100,6 +100,7 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
      */
     static List<String> errorLines(List<String> lines) {
         List<String> out = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         int traceback = -1;
         for (int i = 0; i < lines.size(); i++) {
             String l = lines.get(i);
@@ -120,6 +121,10 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
                 // grompp: each error of the input files ("ERROR 1 [file md.mdp, line 44]:") and its
                 // message, which the Fatal error block after them only counts
                 i = block(lines, i, s.indexOf("]:") + 2, out);
+            } else if (s.matches("WARNING \\d+ \\[file [^]]*\\]:.*")) {
+                // grompp: a warning of the input files, which stops it when there are more than -maxwarn
+                // allows ("Too many warnings"): kept apart, and said only then
+                i = block(lines, i, s.indexOf("]:") + 2, warnings);
             } else if (GROMACS_SIGNAL.matcher(s).matches()) {
                 // mdrun caught a signal and stopped (exit code 1): sent from outside, by a user or a
                 // batch system, not a failure of the run
@@ -131,6 +136,10 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
             } else if (s.equals("Traceback (most recent call last):")) {
                 traceback = i;
             }
+        }
+        if (!warnings.isEmpty() && out.stream().anyMatch(l -> l.startsWith("Too many warnings"))) {
+            // the warnings are what stopped grompp: said before the Fatal error that only counts them
+            out.addAll(0, warnings);
         }
         if (traceback >= 0) {
             // Python: the exception is the first line after the traceback that is not indented

@@ -1197,7 +1197,10 @@ final class Templates {
         String[][] pairs = {{"{{", "}}"}, {"{%", "%}"}, {"{#", "#}"}};
         for (int k = 0; k < pairs.length; k++) {
             for (int at = text.indexOf(pairs[k][0]); at >= 0; at = text.indexOf(pairs[k][0], at + 2)) {
-                if (text.indexOf(pairs[k][1], at + 2) < 0) {
+                int close = text.indexOf(pairs[k][1], at + 2);
+                // a {{ or {% opened again before it closes is not closed: the end after is the next one's
+                int again = k < 2 ? text.indexOf(pairs[k][0], at + 2) : -1;
+                if (close < 0 || again >= 0 && again < close) {
                     return new int[] {lineOf(text, at), k};
                 }
             }

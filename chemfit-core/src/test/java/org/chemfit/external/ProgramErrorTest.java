@@ -171,6 +171,29 @@ class ProgramErrorTest {
                         "There were 2 errors in input file(s)",
                         "",
                         "For more information and tips for troubleshooting, please check the GROMACS")));
+        // grompp stopped by its warnings ("Too many warnings"): the warnings are what stopped it, said first
+        assertEquals(
+                List.of(
+                        "WARNING 1 [file md.mdp]:",
+                        "The Berendsen thermostat does not generate the correct kinetic energy",
+                        "distribution. We would recommend the V-rescale thermostat.",
+                        "Fatal error:",
+                        "Too many warnings (1).",
+                        "If you are sure all warnings are harmless, use the -maxwarn option to override."),
+                ProgramOutput.errorLines(List.of(
+                        "WARNING 1 [file md.mdp]:",
+                        "  The Berendsen thermostat does not generate the correct kinetic energy",
+                        "  distribution. We would recommend the V-rescale thermostat.",
+                        "",
+                        "There was 1 warning",
+                        "-------------------------------------------------------",
+                        "Program:     gmx grompp, version 2022.5-Debian_2022.5_2",
+                        "",
+                        "Fatal error:",
+                        "Too many warnings (1).",
+                        "If you are sure all warnings are harmless, use the -maxwarn option to override.",
+                        "",
+                        "For more information and tips for troubleshooting, please check the GROMACS")));
         // mdrun's and the tools' other headers
         assertEquals(
                 List.of(
