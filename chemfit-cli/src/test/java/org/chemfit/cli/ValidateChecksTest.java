@@ -401,6 +401,16 @@ class ValidateChecksTest {
                         .contains(dir.resolve("in.tmpl")
                                 + ":1: template does not compile: the '{{' that starts here has no '}}'"),
                 r3::toString);
+
+        // Python's string formatting: '%' is a remainder in these templates, and the format filter is said
+        Files.writeString(dir.resolve("in.tmpl"), "e = {{ \"%.4f\" % lj.epsilon }}\n");
+        Cli.Run r4 = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r4.code(), r4::toString);
+        assertTrue(
+                r4.err()
+                        .contains("; '%' is the remainder of a division here, not string formatting: write"
+                                + " {{ \"%.4f\" | format(x) }}"),
+                r4::toString);
     }
 
     /**

@@ -1288,10 +1288,19 @@ final class Templates {
                 if (e instanceof io.pebbletemplates.pebble.error.ParserException) {
                     sb.append(pairLoopHint(lines[line - 1]));
                 }
+                if (PERCENT_FORMAT.matcher(lines[line - 1]).find()) {
+                    // Jinja's and Python's "%.4f" % x: in these templates % is the remainder of numbers
+                    sb.append("; '%' is the remainder of a division here, not string formatting: write"
+                            + " {{ \"%.4f\" | format(x) }}");
+                }
             }
         }
         return sb.toString();
     }
+
+    /** A quoted text holding a '%' followed by the '%' operator: Python's string formatting. */
+    private static final java.util.regex.Pattern PERCENT_FORMAT =
+            java.util.regex.Pattern.compile("[\"'][^\"']*%[^\"']*[\"']\\s*%");
 
     /** Jinja's loop over a map's keys and values, which Pebble does not read. */
     private static final java.util.regex.Pattern PAIR_LOOP = java.util.regex.Pattern.compile(
