@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,24 +56,27 @@ class RetriedTermFailureTest {
         assertEquals(List.of(0, 1, 2), retries);
     }
 
-    /** One run that failed and succeeded when run again is said in the singular. */
-    @Test
-    void oneRunThatFailedAndSucceededWhenRunAgainIsSaidInTheSingular() throws Exception {
-        Path calls = tmp.resolve("calls");
+    /**
+     * Writes {@code sim.sh}, which counts its calls in {@code calls} and fails when {@code fails}
+     * holds of the count before it ({@code n}), else copies its rendered input, and the job that runs
+     * it as term {@code t}.
+     *
+     * @return the job file
+     */
+    private Path flakyJob(Path calls, String fails, int evaluations, String execution) throws IOException {
         Path sim = tmp.resolve("sim.sh");
-        // the first call fails, every later one succeeds
         Files.writeString(
                 sim,
                 "#!/bin/sh\n"
                         + "n=$(cat '" + calls + "' 2>/dev/null || echo 0)\n"
                         + "echo $((n + 1)) > '" + calls + "'\n"
-                        + "if [ \"$n\" -eq 0 ]; then echo 'licence server not answering' >&2; exit 1; fi\n"
+                        + "if " + fails + "; then echo 'licence server not answering' >&2; exit 1; fi\n"
                         + "cp in.json out.json\n");
         Files.setPosixFilePermissions(sim, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.writeString(tmp.resolve("in.json"), "{\"e\": {{ a }}}\n");
         Path job = tmp.resolve("fit.yaml");
         Files.writeString(job, """
-                name: once
+                name: flaky
                 parameters:
                   a: {initial: 0.2, bounds: [0, 2]}
                 terms:
@@ -84,10 +88,19 @@ class RetriedTermFailureTest {
                     outputs:
                       e: {parser: json, file: out.json, path: e}
                     reference: {e: 1.0}
-                optimizer: {method: Nelder-Mead, max_evaluations: 3}
+                optimizer: {method: Nelder-Mead, max_evaluations: %d}
                 output: {folder: out, plots: false}
-                execution: {retries: 1, workers: 1}
-                """);
+                %s
+                """.formatted(evaluations, execution));
+        return job;
+    }
+
+    /** One run that failed and succeeded when run again is said in the singular. */
+    @Test
+    void oneRunThatFailedAndSucceededWhenRunAgainIsSaidInTheSingular() throws Exception {
+        Path calls = tmp.resolve("calls");
+        // the first call fails, every later one succeeds
+        Path job = flakyJob(calls, "[ \"$n\" -eq 0 ]", 3, "execution: {retries: 1, workers: 1}");
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         assertEquals("4", Files.readString(calls).strip(), "3 evaluations, the first run twice");
@@ -110,34 +123,8 @@ class RetriedTermFailureTest {
     @Test
     void runsThatFailedAndSucceededWhenRunAgainAreCountedAndSaid() throws Exception {
         Path calls = tmp.resolve("calls");
-        Path sim = tmp.resolve("sim.sh");
-        Files.writeString(
-                sim,
-                "#!/bin/sh\n"
-                        + "n=$(cat '" + calls + "' 2>/dev/null || echo 0)\n"
-                        + "echo $((n + 1)) > '" + calls + "'\n"
-                        + "if [ $((n % 2)) -eq 0 ]; then echo 'licence server not answering' >&2; exit 1; fi\n"
-                        + "cp in.json out.json\n");
-        Files.setPosixFilePermissions(sim, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.writeString(tmp.resolve("in.json"), "{\"e\": {{ a }}}\n");
-        Path job = tmp.resolve("fit.yaml");
-        Files.writeString(job, """
-                name: flaky
-                parameters:
-                  a: {initial: 0.2, bounds: [0, 2]}
-                terms:
-                  - name: t
-                    kind: external
-                    command: [./sim.sh]
-                    files: [sim.sh]
-                    templates: {in.json: in.json}
-                    outputs:
-                      e: {parser: json, file: out.json, path: e}
-                    reference: {e: 1.0}
-                optimizer: {method: Nelder-Mead, max_evaluations: 6}
-                output: {folder: out, plots: false}
-                execution: {retries: 1}
-                """);
+        // every other call fails, the first included
+        Path job = flakyJob(calls, "[ $((n % 2)) -eq 0 ]", 6, "execution: {retries: 1}");
         Path runs = tmp.resolve("out/runs");
         String said = "warning: 6 runs failed and their terms succeeded when run again (execution.retries), which takes"
                 + " the run that succeeded: 6 of term 't'; the failure.json of each is in its run directory in " + runs
