@@ -180,13 +180,6 @@ final class CommandsReader {
     }
 
     /**
-     * A command string's words as a shell splits them (quotes keep spaces, and are dropped),
-     * written as a YAML list.
-     *
-     * @param command a command string with quotes, such as {@code sh -c 'SIM_MODE=ok ./sim.py'}
-     * @return such as {@code [sh, -c, "SIM_MODE=ok ./sim.py"]}
-     */
-    /**
      * @param command a command string
      * @return its words as a shell would split them, quotes taken away, or null when a quote is not
      *     closed (then no shell reading is meant)

@@ -789,19 +789,9 @@ final class FitRun {
         return jf.hash().equals(job.get("sha256"));
     }
 
-    /** Says what is fitted, where, and whether an earlier run is resumed. */
     /** The folder, in the output folder, that keeps the files of the fits that {@code --restart} began anew after. */
     static final String EARLIER_RUNS = "earlier-runs";
 
-    /**
-     * With {@code --restart}: the files an earlier fit (or {@code chemfit report}) wrote in the output
-     * folder, its results.json, evaluations.csv, predictions.csv, report.html and plots, are moved into a
-     * folder of their own, {@code earlier-runs/run-N} (N the journal's run that results.json names), before
-     * the new run writes anything: however the new run ends, even failing at once, the earlier result is
-     * kept as it was, beside its run in the journal.
-     *
-     * @throws UserException when they cannot be moved (what was moved is named)
-     */
     /**
      * @param folder the output folder
      * @return the folder in {@code earlier-runs} that {@code --restart} moves the earlier fit's files
@@ -825,6 +815,15 @@ final class FitRun {
         return to;
     }
 
+    /**
+     * With {@code --restart}: the files an earlier fit (or {@code chemfit report}) wrote in the output
+     * folder, its results.json, evaluations.csv, predictions.csv, report.html and plots, are moved into a
+     * folder of their own, {@code earlier-runs/run-N} (N the journal's run that results.json names), before
+     * the new run writes anything: however the new run ends, even failing at once, the earlier result is
+     * kept as it was, beside its run in the journal.
+     *
+     * @throws UserException when they cannot be moved (what was moved is named)
+     */
     private void keepEarlierFiles() {
         if (!options.restart()) {
             return;
@@ -869,6 +868,7 @@ final class FitRun {
         }
     }
 
+    /** Says what is fitted, where, and whether an earlier run is resumed. */
     private void announce() {
         if (quiet) {
             return;

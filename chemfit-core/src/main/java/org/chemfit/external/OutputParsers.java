@@ -1270,7 +1270,6 @@ public final class OutputParsers {
         return true;
     }
 
-    /** A number, or one of the spellings of NaN and infinity that C and Fortran programs print. */
     /**
      * Whether a line is text (a message, a footer, a rule of dashes) rather than a row: its first
      * field begins with a letter and is no number ({@code Done.}, {@code WARNING:}), or every field
@@ -1292,6 +1291,7 @@ public final class OutputParsers {
         return !t.isEmpty() && t.chars().allMatch(c -> c == '-' || c == '=' || c == '_' || c == '~' || c == '*');
     }
 
+    /** A number, or one of the spellings of NaN and infinity that C and Fortran programs print. */
     private static boolean looksNumeric(String t) {
         String l = t.toLowerCase(java.util.Locale.ROOT);
         if (l.equals("nan")
