@@ -37,12 +37,18 @@ class AnotherJobsResultsTest {
                 "output: {folder: out, plots: false}");
     }
 
+    /** Fits the job into {@code out}, then removes the journal: its results stand there alone. */
+    private Path fittedWithoutJournal(Path job) throws IOException {
+        assertEquals(0, Cli.run("fit", job.toString()).code());
+        Path out = dir.resolve("out");
+        Files.delete(out.resolve("journal.sqlite"));
+        return out;
+    }
+
     @Test
     void anotherJobsResultsWithoutAJournalAreNotReplaced() throws IOException {
         Path first = job("first", 1.0);
-        assertEquals(0, Cli.run("fit", first.toString()).code());
-        Path out = dir.resolve("out");
-        Files.delete(out.resolve("journal.sqlite"));
+        Path out = fittedWithoutJournal(first);
         String before = Files.readString(out.resolve("results.json"));
 
         Path second = job("second", 2.0);
@@ -81,9 +87,7 @@ class AnotherJobsResultsTest {
     @Test
     void aJournalWithNoRunDoesNotLetAnotherJobsResultsBeReplaced() throws IOException {
         Path first = job("first", 1.0);
-        assertEquals(0, Cli.run("fit", first.toString()).code());
-        Path out = dir.resolve("out");
-        Files.delete(out.resolve("journal.sqlite"));
+        Path out = fittedWithoutJournal(first);
         String before = Files.readString(out.resolve("results.json"));
         Path second = job("second", 2.0);
         Files.writeString(out.resolve("earlier-runs"), "a note of mine\n");

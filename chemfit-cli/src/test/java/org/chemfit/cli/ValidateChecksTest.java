@@ -383,34 +383,26 @@ class ValidateChecksTest {
                                 + "{% endif %}"),
                 r::toString);
 
-        Files.writeString(dir.resolve("in.tmpl"), "a\nb\ne = {{ lj.epsilon\nd\ne\n");
-        Cli.Run r2 = Cli.run("validate", job.toString());
-        assertEquals(ExitCodes.USAGE, r2.code(), r2::toString);
-        assertTrue(
-                r2.err()
-                        .contains(dir.resolve("in.tmpl")
-                                + ":3: template does not compile: the '{{' that starts here has no '}}'"),
-                r2::toString);
-
+        String unclosed = "template does not compile: the '{{' that starts here has no '}}'";
+        assertTemplateRefused(job, "a\nb\ne = {{ lj.epsilon\nd\ne\n", dir.resolve("in.tmpl") + ":3: " + unclosed);
         // a '}}' after it that closes a later '{{' is not its end: said where it opens, not past the last line
-        Files.writeString(dir.resolve("in.tmpl"), "a = {{ lj.epsilon\nb = {{ lj.epsilon }}\nc = 1\nd = 2\n");
-        Cli.Run r3 = Cli.run("validate", job.toString());
-        assertEquals(ExitCodes.USAGE, r3.code(), r3::toString);
-        assertTrue(
-                r3.err()
-                        .contains(dir.resolve("in.tmpl")
-                                + ":1: template does not compile: the '{{' that starts here has no '}}'"),
-                r3::toString);
-
+        assertTemplateRefused(
+                job,
+                "a = {{ lj.epsilon\nb = {{ lj.epsilon }}\nc = 1\nd = 2\n",
+                dir.resolve("in.tmpl") + ":1: " + unclosed);
         // Python's string formatting: '%' is a remainder in these templates, and the format filter is said
-        Files.writeString(dir.resolve("in.tmpl"), "e = {{ \"%.4f\" % lj.epsilon }}\n");
-        Cli.Run r4 = Cli.run("validate", job.toString());
-        assertEquals(ExitCodes.USAGE, r4.code(), r4::toString);
-        assertTrue(
-                r4.err()
-                        .contains("; '%' is the remainder of a division here, not string formatting: write"
-                                + " {{ \"%.4f\" | format(x) }}"),
-                r4::toString);
+        assertTemplateRefused(
+                job,
+                "e = {{ \"%.4f\" % lj.epsilon }}\n",
+                "; '%' is the remainder of a division here, not string formatting: write {{ \"%.4f\" | format(x) }}");
+    }
+
+    /** Writes the job's template and checks that validate refuses the job, saying {@code said}. */
+    private void assertTemplateRefused(Path job, String template, String said) throws IOException {
+        Files.writeString(dir.resolve("in.tmpl"), template);
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains(said), r::toString);
     }
 
     /**
