@@ -930,14 +930,8 @@ public final class OutputParsers {
                 return null; // missing: said with the folder's files
             }
             // "does not exist" beside the link's own name among the folder's files would contradict
-            String target;
-            try {
-                target = String.valueOf(Files.readSymbolicLink(p));
-            } catch (IOException | UnsupportedOperationException e) {
-                target = "a path";
-            }
-            return "it is a symbolic link to " + target + ", which leads to no file (it is missing, on another"
-                    + " machine, or links in a loop)";
+            return org.chemfit.support.Reasons.danglingLink(p)
+                    + " (it is missing, on another machine, or links in a loop)";
         }
         return "it is not a regular file (a named pipe, a socket or a device), which a program's output is read from";
     }

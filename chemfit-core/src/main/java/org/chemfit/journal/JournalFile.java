@@ -246,14 +246,7 @@ final class JournalFile {
         } else if (Files.exists(f)) {
             kind = "it is not a regular file (a named pipe, a socket or a device)";
         } else if (Files.isSymbolicLink(f)) {
-            // SQLite would say only that it cannot open the file
-            String target;
-            try {
-                target = String.valueOf(Files.readSymbolicLink(f));
-            } catch (IOException | UnsupportedOperationException e) {
-                target = "a path";
-            }
-            kind = "it is a symbolic link to " + target + ", which leads to no file";
+            kind = Reasons.danglingLink(f); // SQLite would say only that it cannot open the file
         } else {
             return; // nothing there: a journal to be made
         }

@@ -34,6 +34,21 @@ public final class Reasons {
     private Reasons() {}
 
     /**
+     * @param link a symbolic link that leads to no file
+     * @return what it says in words: "it is a symbolic link to /scratch/gone/log.lammps, which leads
+     *     to no file" (its target as it is written in the link; "a path" when that cannot be read)
+     */
+    public static String danglingLink(Path link) {
+        String target;
+        try {
+            target = String.valueOf(java.nio.file.Files.readSymbolicLink(link));
+        } catch (IOException | UnsupportedOperationException e) {
+            target = "a path";
+        }
+        return "it is a symbolic link to " + target + ", which leads to no file";
+    }
+
+    /**
      * @param e what went wrong
      * @return its reason: for a file operation what the file system said and the path concerned
      *     ("no such file or folder: /tmp/x"), otherwise the message (that of the cause when the
