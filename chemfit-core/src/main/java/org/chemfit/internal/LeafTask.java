@@ -346,6 +346,19 @@ public final class LeafTask implements Runnable {
     }
 
     /**
+     * Cancels the whole evaluation (or batch) this task belongs to because the executor dropped the
+     * task without running it (a pool shut down now): its other tasks are cancelled too, and the
+     * caller, or the future of {@code evaluateAsync}, gets an {@link EvaluationCancelledException}
+     * with this reason instead of waiting for a task that will never run.
+     *
+     * @param why what dropped the task, said to the caller
+     */
+    public void abandon(String why) {
+        dispatch.cancel(new EvaluationCancelledException(
+                "term '" + termName() + "' of " + evaluationId() + " never started: " + why));
+    }
+
+    /**
      * Cancels the task if it has not started.
      *
      * @return whether it was pending and is now cancelled

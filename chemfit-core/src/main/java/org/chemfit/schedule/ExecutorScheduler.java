@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.internal.DispatchScheduler;
+import org.chemfit.internal.LeafTask;
 import org.chemfit.internal.TaskRunner;
 import org.jspecify.annotations.Nullable;
 
@@ -118,7 +119,9 @@ public final class ExecutorScheduler implements Scheduler {
 
     /**
      * Shuts down the pool this scheduler created, waiting up to 30 seconds for running tasks and then
-     * cancelling them (an interrupt each); a given executor is left alone.
+     * cancelling them (an interrupt each) and the evaluations whose tasks had not started (their
+     * callers get an {@link org.chemfit.EvaluationCancelledException}); a given executor is left
+     * alone.
      */
     @Override
     public void close() {
@@ -127,15 +130,28 @@ public final class ExecutorScheduler implements Scheduler {
         }
     }
 
+    /**
+     * Shuts a pool of our own down: running and queued tasks get up to 30 seconds, then running ones
+     * are interrupted and the evaluations of the tasks still queued are cancelled, so that no caller
+     * or future waits for a task that will never run.
+     */
     static void shutdown(ExecutorService pool) {
         pool.shutdown();
         try {
             if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
+                abandon(pool.shutdownNow());
             }
         } catch (InterruptedException e) {
-            pool.shutdownNow();
+            abandon(pool.shutdownNow());
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void abandon(List<Runnable> dropped) {
+        for (Runnable r : dropped) {
+            if (r instanceof LeafTask t) {
+                t.abandon("the pool was closed before it started");
+            }
         }
     }
 

@@ -2,14 +2,19 @@ package org.chemfit.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.chemfit.ChemFitException;
 import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.junit.jupiter.api.Test;
@@ -60,6 +65,42 @@ class AsyncWrapperLifecycleTest {
                     m.getMessage().startsWith("the context holds other parameters than those to evaluate"),
                     m.getMessage());
         }
+    }
+
+    /**
+     * An evaluation whose term is still queued when close() stops waiting (here at once: the closing
+     * thread is interrupted) completes its future with the reason, instead of never completing.
+     */
+    @Test
+    void closingCancelsTheEvaluationsWhoseTermsHadNotStarted() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        CombinedObjectiveFunction blocking = new CombinedObjectiveFunction(List.of(p -> {
+            started.countDown();
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EvaluationCancelledException("interrupted");
+            }
+            return 1.0;
+        }));
+        AsyncWrapperCOB w = new AsyncWrapperCOB(blocking);
+        CompletableFuture<Double> running = w.evaluateAsync(Fixtures.params(1, 2));
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        // the pool has one thread (one leaf term), busy: this evaluation's term waits in its queue
+        CompletableFuture<Double> queued = w.evaluateAsync(Fixtures.params(3, 4));
+        Thread.currentThread().interrupt();
+        w.close();
+        assertTrue(Thread.interrupted(), "close() leaves the interrupt it met");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> queued.get(30, TimeUnit.SECONDS));
+        assertInstanceOf(EvaluationCancelledException.class, e.getCause());
+        assertTrue(
+                e.getCause().getMessage().contains("never started: the pool was closed before it started"),
+                e.getCause().getMessage());
+        ExecutionException first = assertThrows(ExecutionException.class, () -> running.get(30, TimeUnit.SECONDS));
+        assertInstanceOf(EvaluationCancelledException.class, first.getCause());
+        assertEquals(1, never.getCount(), "the running term was interrupted, not let through");
     }
 
     @Test
