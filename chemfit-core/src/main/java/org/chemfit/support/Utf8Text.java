@@ -107,7 +107,8 @@ public final class Utf8Text {
 
     /**
      * Reads the file through once, decoding it as strict UTF-8 (a byte order mark counts as no
-     * column), and stops at the first byte that is not UTF-8.
+     * column, a character outside the Basic Multilingual Plane, an emoji, as one; a line ends at a
+     * line feed, a carriage return or both), and stops at the first byte that is not UTF-8.
      *
      * @param file a text file
      * @return the place of its first byte that is not UTF-8, or null when the whole file is UTF-8
@@ -124,6 +125,7 @@ public final class Utf8Text {
         int column = 1;
         boolean first = true;
         boolean utf16 = false;
+        boolean afterCr = false;
         try (InputStream s = Files.newInputStream(file)) {
             boolean end = false;
             while (true) {
@@ -146,11 +148,19 @@ public final class Utf8Text {
                 out.flip();
                 while (out.hasRemaining()) {
                     char c = out.get();
-                    if (c == '\n') {
+                    // lines end as a BufferedReader ends them: LF, CR or CR LF; columns count
+                    // characters as an editor shows them, so the second half of a pair is no column
+                    if (c == '\n' && afterCr) {
+                        afterCr = false;
+                    } else if (c == '\n' || c == '\r') {
                         line++;
                         column = 1;
-                    } else if (c != '\uFEFF' || line > 1 || column > 1) {
-                        column++;
+                        afterCr = c == '\r';
+                    } else {
+                        afterCr = false;
+                        if (!Character.isLowSurrogate(c) && (c != '\uFEFF' || line > 1 || column > 1)) {
+                            column++;
+                        }
                     }
                 }
                 out.clear();

@@ -192,6 +192,32 @@ class XyzTest {
                 u.problem());
     }
 
+    /**
+     * The bad byte's line counts line ends as the reader does (a bare carriage return of an old Mac
+     * file, and CR LF once), and its column counts an emoji before it as one character.
+     */
+    @Test
+    void theBadBytesLineAndColumnCountLineEndsAndCharactersAsTheReaderAndAnEditorDo() throws Exception {
+        byte[] latin1Angstrom = "\u00c5".getBytes(StandardCharsets.ISO_8859_1);
+        Path cr = dir.resolve("cr.xyz");
+        Files.write(cr, concat("2\rAr dimer \ud83d\ude00 ".getBytes(StandardCharsets.UTF_8), latin1Angstrom));
+        InputFormatException e = assertThrows(InputFormatException.class, () -> Xyz.read(cr));
+        assertEquals(2, e.line(), e.getMessage());
+        // "Ar dimer " is 9 characters and the emoji and its space 2 more: the byte is the 12th
+        assertTrue(e.problem().startsWith("is not UTF-8 text: byte 0xC5 at column 12 "), e.problem());
+        Path crlf = dir.resolve("crlf.xyz");
+        Files.write(crlf, concat("2\r\nAr dimer\r\nAr 0 0 0 ".getBytes(StandardCharsets.UTF_8), latin1Angstrom));
+        InputFormatException f = assertThrows(InputFormatException.class, () -> Xyz.read(crlf));
+        assertEquals(3, f.line(), f.getMessage());
+        assertTrue(f.problem().startsWith("is not UTF-8 text: byte 0xC5 at column 10 "), f.problem());
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
     @Test
     void aFolderOrAMissingFolderIsSaidInWordsNotByItsPathAgain() throws Exception {
         Path folder = Files.createDirectory(dir.resolve("frames.xyz"));
