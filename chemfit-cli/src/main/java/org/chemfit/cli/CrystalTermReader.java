@@ -98,7 +98,9 @@ final class CrystalTermReader {
                 }
             }
         }
-        if (structure != null && ok) {
+        // the file is read whatever else is wrong, so that a bad parameter does not hide a bad file;
+        // the checks of the cell against the potential need a potential without problems
+        if (structure != null) {
             org.chemfit.atoms.Atoms cell = null;
             try {
                 cell = org.chemfit.atoms.Xyz.read(structure);
@@ -121,22 +123,24 @@ final class CrystalTermReader {
                     return null;
                 }
                 StructureChecks checks = new StructureChecks(reader);
-                // a species the cell does not have would drop its pair term silently; one without a charge fails the
-                // fit
-                ok &= !checks.species(
-                        items,
-                        pn instanceof Node.ListNode,
-                        new StructureChecks.Species(
-                                new java.util.TreeSet<>(cell.speciesList()),
-                                "the structure " + shown + " does not have",
-                                "the structure " + shown + " has"),
-                        where + " potential");
-                ok &= !checks.coulomb(items, pairs, cell, shown, where + " potential");
-                ok &= !checks.minimumImage(items, pairs, cell, shown, where + " potential");
-                ok &= !checks.samePlace(sn, pairs, cell, shown, where);
-                ok &= !checks.tooManyImages(sn, pairs, cell, shown, where);
                 if (fu != null) {
                     checks.formulaUnits(t.entries.get("formula_units"), fu, cell, shown, where);
+                }
+                if (ok) {
+                    // a species the cell does not have would drop its pair term silently; one without a
+                    // charge fails the fit
+                    ok &= !checks.species(
+                            items,
+                            pn instanceof Node.ListNode,
+                            new StructureChecks.Species(
+                                    new java.util.TreeSet<>(cell.speciesList()),
+                                    "the structure " + shown + " does not have",
+                                    "the structure " + shown + " has"),
+                            where + " potential");
+                    ok &= !checks.coulomb(items, pairs, cell, shown, where + " potential");
+                    ok &= !checks.minimumImage(items, pairs, cell, shown, where + " potential");
+                    ok &= !checks.samePlace(sn, pairs, cell, shown, where);
+                    ok &= !checks.tooManyImages(sn, pairs, cell, shown, where);
                 }
                 if (ok && reader.problems.isEmpty()) {
                     Map<String, org.chemfit.atoms.Atoms> cells = Map.of(shown, cell);

@@ -151,6 +151,38 @@ class CrystalTermTest {
         }
     }
 
+    /** A bad parameter in the potential does not hide a bad structure file: validate says both. */
+    @Test
+    void aBadStructureFileIsSaidBesideABadPotential() throws Exception {
+        Path job = Cli.resource("jobs").resolve("crystal-both-bad-tmp.yaml");
+        Path cell = Cli.resource("jobs").resolve("crystal-both-bad-tmp.xyz");
+        try {
+            java.nio.file.Files.writeString(cell, "2\nLattice=\"4 0 0 0 4 0 0 0 4\"\nMg 0 0 0\nO 2 0 zero\n");
+            java.nio.file.Files.writeString(
+                    job,
+                    String.join(
+                            "\n",
+                            "parameters: {q: 2.0}",
+                            "terms:",
+                            "  - name: mgo",
+                            "    kind: crystal",
+                            "    structure: crystal-both-bad-tmp.xyz",
+                            "    formula_units: 1",
+                            "    potential:",
+                            "      - {form: buckingham, species: [Mg, O], A: AA, rho: 0.3242, C: 0.0, cutoff: 10.0}",
+                            "    reference: {lattice_constant: 4.2112}",
+                            ""));
+            Cli.Run r = Cli.run("validate", job.toString());
+            assertEquals(2, r.code(), r::toString);
+            assertTrue(r.err().contains("'AA'"), r::toString);
+            assertTrue(r.err().contains("term 'mgo' structure crystal-both-bad-tmp.xyz:4: "), r::toString);
+            assertTrue(!r.err().contains("\tat ") && !r.err().contains("Exception"), r::toString);
+        } finally {
+            java.nio.file.Files.deleteIfExists(job);
+            java.nio.file.Files.deleteIfExists(cell);
+        }
+    }
+
     @Test
     void aPlainCoulombTermInTheCrystalFailsWithTheChoicesNamed() throws Exception {
         Path job = Cli.resource("jobs").resolve("crystal-plain-tmp.yaml");
