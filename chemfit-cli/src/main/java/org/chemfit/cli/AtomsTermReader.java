@@ -230,6 +230,7 @@ final class AtomsTermReader {
             checks.warnUnpaired(pairs, shown, of, where);
             checks.warnNetCharge(pairs, pn instanceof Node.ListNode, shown, initial, of, where);
             checks.warnCloseAtoms(pairs, shown, of, where);
+            shown.keySet().removeAll(checks.warnManyImages(pairs, shown, of, where));
             checks.warnPairsAtCutoff(pairs, pn instanceof Node.ListNode, shown, of, where);
         }
         if (pairs.size() == items.size()) {

@@ -147,7 +147,9 @@ final class CrystalTermReader {
                     checks.warnUnpaired(pairs, cells, "cells", where);
                     checks.warnNetCharge(pairs, pn instanceof Node.ListNode, cells, initial, "cells", where);
                     checks.warnCloseAtoms(pairs, cells, "cells", where);
-                    checks.warnPairsAtCutoff(pairs, pn instanceof Node.ListNode, cells, "cells", where);
+                    if (checks.warnManyImages(pairs, cells, "cells", where).isEmpty()) {
+                        checks.warnPairsAtCutoff(pairs, pn instanceof Node.ListNode, cells, "cells", where);
+                    }
                     warnNearSupercell(cell, shown, where);
                     // a crystal term computes in eV: an energy parameter declared in another unit counts as eV
                     reader.warnings.addAll(EnergyUnits.parameterMismatches(

@@ -208,20 +208,9 @@ final class StructureChecks {
      * @return whether a problem was reported
      */
     boolean tooManyImages(Node node, List<JobFile.PairTermSpec> pairs, Atoms atoms, String structure, String where) {
-        boolean[] pbc = atoms.pbc();
-        if (!(pbc[0] && pbc[1] && pbc[2]) || atoms.size() == 0) {
-            return false;
-        }
-        double cutoff = 0;
-        for (JobFile.PairTermSpec p : pairs) {
-            boolean overImages = p.form() != JobFile.PairForm.COULOMB
-                    || p.coulombMethod() != CoulombMethod.EWALD && p.coulombMethod() != CoulombMethod.MINIMUM_IMAGE;
-            if (overImages && Double.isFinite(p.cutoff())) {
-                cutoff = Math.max(cutoff, p.cutoff());
-            }
-        }
-        double density = atoms.size() / atoms.volume();
-        double images = density * 4.0 / 3.0 * Math.PI * cutoff * cutoff * cutoff;
+        double images = imagesPerAtom(pairs, atoms);
+        double cutoff = cutoffOverImages(pairs);
+        double density = images == 0 ? 0 : atoms.size() / atoms.volume();
         if (!(images > MOST_IMAGES) || !(density > MOST_DENSITY)) {
             return false;
         }
@@ -236,6 +225,68 @@ final class StructureChecks {
                         + String.format(Locale.ROOT, "%,.0f", MOST_IMAGES) + " are refused, since every energy would"
                         + " be a pair sum over millions of images and take seconds");
         return true;
+    }
+
+    /** @return the largest cutoff of the pair terms summed over periodic images, in Å; 0 when none is */
+    private static double cutoffOverImages(List<JobFile.PairTermSpec> pairs) {
+        double cutoff = 0;
+        for (JobFile.PairTermSpec p : pairs) {
+            boolean overImages = p.form() != JobFile.PairForm.COULOMB
+                    || p.coulombMethod() != CoulombMethod.EWALD && p.coulombMethod() != CoulombMethod.MINIMUM_IMAGE;
+            if (overImages && Double.isFinite(p.cutoff())) {
+                cutoff = Math.max(cutoff, p.cutoff());
+            }
+        }
+        return cutoff;
+    }
+
+    /**
+     * @return about how many atoms and periodic images an atom meets within the largest cutoff of
+     *     the pair terms summed over images, from the number density: (N/V) (4/3) π r_c³; 0 for a
+     *     structure not periodic along its three vectors, whose pairs are its atoms' alone
+     */
+    private static double imagesPerAtom(List<JobFile.PairTermSpec> pairs, Atoms atoms) {
+        boolean[] pbc = atoms.pbc();
+        if (!(pbc[0] && pbc[1] && pbc[2]) || atoms.size() == 0) {
+            return 0;
+        }
+        double cutoff = cutoffOverImages(pairs);
+        return atoms.size() / atoms.volume() * 4.0 / 3.0 * Math.PI * cutoff * cutoff * cutoff;
+    }
+
+    /**
+     * Warns of structures whose atoms would each meet more than {@link #MOST_IMAGES} atoms and
+     * periodic images within the cutoff (a cutoff of hundreds of Å, a digit too many or one meant
+     * in pm): not refused, since such a structure in Å is slow rather than wrong, but every energy
+     * is then a pair sum over millions of images. One warning per term, naming the first structures.
+     *
+     * @param pairs the potential's pair terms
+     * @param structures each structure, by its name in words
+     * @param of the structures in words, after a count ("structures of data/e.csv")
+     * @param where the term in words ("term 'curve'")
+     * @return the structures warned of, whose pairs at the cutoff are not looked for: that walk would
+     *     take as long as an energy, many seconds
+     */
+    java.util.Set<String> warnManyImages(
+            List<JobFile.PairTermSpec> pairs, Map<String, Atoms> structures, String of, String where) {
+        java.util.Set<String> many = new java.util.LinkedHashSet<>();
+        List<String> said = new java.util.ArrayList<>();
+        for (Map.Entry<String, Atoms> e : structures.entrySet()) {
+            double images = imagesPerAtom(pairs, e.getValue());
+            if (images > MOST_IMAGES) {
+                many.add(e.getKey());
+                said.add(e.getKey() + " about " + String.format(Locale.ROOT, "%,.0f", images) + " per atom");
+            }
+        }
+        if (!many.isEmpty()) {
+            r.warnings.add(where + " potential: the pair terms' cutoff of " + Tables.fmt(cutoffOverImages(pairs), "Å")
+                    + " reaches very many atoms and periodic images: " + among(said, structures.size(), of)
+                    + "; every energy is a pair sum over all of them and may take seconds or minutes (more than "
+                    + String.format(Locale.ROOT, "%,.0f", MOST_IMAGES) + " per atom is unusual: within 12 Å an atom"
+                    + " of a solid meets about 1300); is the cutoff in Å? Pairs at the cutoff are not looked for in"
+                    + (many.size() == 1 ? " this structure" : " these structures"));
+        }
+        return many;
     }
 
     /**

@@ -260,6 +260,26 @@ class StructureWarningsTest {
         assertEquals(List.of(), validateWarnings(argonAtoms("5.85")));
     }
 
+    /**
+     * A cutoff of 850 Å (a digit too many) reaches some 71 million images of each atom: validate
+     * warns of it at once instead of walking them all for the pairs at the cutoff.
+     */
+    @Test
+    void aCutoffOfHundredsOfAngstromIsWarnedOfWithoutWalkingItsImages() throws IOException {
+        Path job = argonAtoms("850");
+        double perAtom = 4 / Math.pow(5.26, 3) * 4.0 / 3.0 * Math.PI * Math.pow(850, 3);
+        String xyz = data("fcc/ar.xyz").toString();
+        String csv = data("fcc/ar.csv").toString();
+        assertEquals(
+                List.of("warning: term 'solid' potential: the pair terms' cutoff of 850 Å reaches very many atoms and"
+                        + " periodic images: " + xyz + " (" + csv + " line 2, tag 'fcc') about "
+                        + String.format(java.util.Locale.ROOT, "%,.0f", perAtom) + " per atom; every energy is a pair"
+                        + " sum over all of them and may take seconds or minutes (more than 200,000 per atom is"
+                        + " unusual: within 12 Å an atom of a solid meets about 1300); is the cutoff in Å? Pairs at"
+                        + " the cutoff are not looked for in this structure"),
+                validateWarnings(job));
+    }
+
     @Test
     void aCrystalCellWithACutoffOnANeighbourShellIsWarnedOfToo() throws IOException {
         argonCell();
