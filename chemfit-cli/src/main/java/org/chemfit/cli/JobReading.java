@@ -108,6 +108,9 @@ final class JobReading {
             String key = e.getKey();
             if (!known.contains(key)) {
                 String sug = suggest(key, known);
+                if (sug != null && !m.entries.containsKey(sug)) {
+                    m.misspelt.add(sug);
+                }
                 problem(
                         e.getValue()[0],
                         e.getValue()[1],
@@ -122,7 +125,7 @@ final class JobReading {
             return null;
         }
         Node n = m.entries.get(key);
-        if (n == null) {
+        if (n == null && !m.misspelt.contains(key)) {
             problem(m, "missing required key '" + key + "' in " + where);
         }
         return n;

@@ -32,6 +32,11 @@ abstract sealed class Node permits Node.MapNode, Node.ListNode, Node.Scalar {
     static final class MapNode extends Node {
         final Map<String, Node> entries = new LinkedHashMap<>();
         final Map<String, int[]> keyPlaces = new LinkedHashMap<>();
+        /**
+         * The known keys that an unknown key of this map was said to be a misspelling of ("did you
+         * mean 'sigma'?"): such a key is not said to be missing as well.
+         */
+        final java.util.Set<String> misspelt = new java.util.HashSet<>();
 
         MapNode(int line, int column) {
             super(line, column);

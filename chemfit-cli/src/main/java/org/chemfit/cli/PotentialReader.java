@@ -65,9 +65,12 @@ final class PotentialReader {
             }
         }
         double cutoff = Double.POSITIVE_INFINITY;
+        // a cutoff given but unreadable is reported once, not taken for no cutoff by the checks after
+        boolean cutoffRead = true;
         if (pm.entries.containsKey("cutoff")) {
             Double c = r.positive(pm.entries.get("cutoff"), w + " cutoff");
             cutoff = c == null ? cutoff : c;
+            cutoffRead = c != null;
         }
         boolean shifted = pm.entries.containsKey("shifted")
                 && Boolean.TRUE.equals(r.bool(pm.entries.get("shifted"), w + " shifted"));
@@ -78,7 +81,7 @@ final class PotentialReader {
             return null;
         }
         Map<String, ParameterRef> params = new LinkedHashMap<>();
-        boolean ok = a != null && b != null;
+        boolean ok = a != null && b != null && cutoffRead;
         if (form.equals("coulomb")) {
             Node cn = r.require(pm, "charges", w);
             Node.MapNode cm = cn == null ? null : r.map(cn, w + " charges");

@@ -49,6 +49,44 @@ class UpFrontChecksTest {
         assertFalse(Files.exists(dir.resolve("out")), "nothing ran: no output folder, no journal, no run directory");
     }
 
+    /**
+     * A misspelt key is said once, as unknown with the key it was meant for, not also as that key
+     * missing; a cutoff that cannot be read is said once, not also taken for no cutoff, which a
+     * periodic cell refuses for each of its structures.
+     */
+    @Test
+    void aMisspeltKeyAndAnUnreadableCutoffAreEachSaidOnce() throws IOException {
+        write(
+                "data/ar.xyz",
+                "4",
+                "Lattice=\"5.26 0.0 0.0 0.0 5.26 0.0 0.0 0.0 5.26\" Properties=species:S:1:pos:R:3 pbc=\"T T T\"",
+                "Ar 0.00 0.00 0.00",
+                "Ar 2.63 2.63 0.00",
+                "Ar 2.63 0.00 2.63",
+                "Ar 0.00 2.63 2.63");
+        write("data/ar.csv", "file,reference_energy,tag", "ar.xyz,-0.32,fcc", "ar.xyz,-0.31,again");
+        Path job = write(
+                "job.yaml",
+                "parameters:",
+                "  eps: {initial: 0.01, bounds: [0.001, 0.1]}",
+                "  sigma: {initial: 3.4, bounds: [3.0, 4.0]}",
+                "terms:",
+                "  - name: solid",
+                "    kind: atoms",
+                "    reference: data/ar.csv",
+                "    potential:",
+                "      - {form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigm: sigma, cutoff: 8.5 A}",
+                "output: {folder: out}");
+        refusedEverywhere(
+                job,
+                job + ":9:64: unknown key 'sigm' in term 'solid' potential[0] (lennard_jones) (did you mean 'sigma'?)",
+                job + ":9:85: term 'solid' potential[0] cutoff must be a number, got a string ('8.5 A')",
+                "2 problems found");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertFalse(r.err().contains("missing required key"), r::toString);
+        assertFalse(r.err().contains("without a cutoff"), r::toString);
+    }
+
     // ---------------------------------------------------------------- 1: the method's own requirements
 
     private Path argonJob(String sigma, String optimizer) throws IOException {
