@@ -72,15 +72,18 @@ final class StructureChecks {
                         w + ": a plain Coulomb sum (method direct) without a cutoff is refused in the periodic cell of "
                                 + structure + ": the cell is " + periodic(pbc)
                                 + ", and a plain sum over periodic images does not converge; use method: ewald"
-                                + " (or method: dsf with alpha and a cutoff, a cutoff, or method: minimum_image for a"
-                                + " cluster in a large box)");
+                                + " (or method: dsf with alpha and a cutoff, or method: minimum_image for a cluster in"
+                                + " a large box; a plain sum with a cutoff, allowed, converges poorly in an ionic"
+                                + " crystal)");
                 found = true;
             } else if (p.coulombMethod() == CoulombMethod.EWALD && !fully) {
                 r.problem(
                         items.get(i),
                         w + ": the Ewald sum (method ewald) needs a cell periodic along all three vectors, but "
                                 + structure + " is " + periodic(pbc)
-                                + "; use method: dsf (with alpha and a cutoff) or method: direct with a cutoff");
+                                + "; use method: dsf (with alpha and a cutoff), which sums a slab's images along its"
+                                + " periodic vectors (a plain sum, method: direct with a cutoff, converges poorly in an"
+                                + " ionic slab)");
                 found = true;
             }
         }

@@ -388,8 +388,9 @@ public final class PairPotential implements Potential {
             } else if (method == CoulombMethod.DIRECT) {
                 throw new IllegalArgumentException(term.label() + " has no cutoff, and in the periodic cell of " + atoms
                         + " a plain Coulomb sum over images does not converge: choose the Ewald sum (coulomb method 'ewald'),"
-                        + " the damped shifted force sum (method 'dsf', with alpha and a cutoff), a cutoff, or the minimum image"
-                        + " (method 'minimum_image', for a cluster in a large box)");
+                        + " the damped shifted force sum (method 'dsf', with alpha and a cutoff), or the minimum image"
+                        + " (method 'minimum_image', for a cluster in a large box); a plain sum with a cutoff is allowed"
+                        + " but converges poorly in an ionic crystal");
             } else {
                 // no cutoff (or a Coulomb term that asks for it): each pair's minimum image
                 // judged on the structure as given: a relaxation's steps keep its verdict
