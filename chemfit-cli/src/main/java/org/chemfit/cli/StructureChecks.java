@@ -187,6 +187,13 @@ final class StructureChecks {
     static final double MOST_IMAGES = 200_000;
 
     /**
+     * The images per atom from which a structure in Å is warned of ({@link #warnManyImages}): ten
+     * times {@link #MOST_IMAGES}, a cutoff of about 165 Å in MgO, which no pair potential needs;
+     * each energy of a cell of 8 atoms is then a sum over some 16 million pairs.
+     */
+    static final double MANY_IMAGES = 2_000_000;
+
+    /**
      * A number density no structure in Å reaches, more than five times diamond's 0.176 atoms/Å³:
      * a cell that is also this dense is taken for one in another unit (rock-salt MgO in nm: 107
      * atoms/Å³). A structure in Å with a long cutoff (diamond with 66 Å: some 212,000 images) is
@@ -258,7 +265,7 @@ final class StructureChecks {
     }
 
     /**
-     * Warns of structures whose atoms would each meet more than {@link #MOST_IMAGES} atoms and
+     * Warns of structures whose atoms would each meet more than {@link #MANY_IMAGES} atoms and
      * periodic images within the cutoff (a cutoff of hundreds of Å, a digit too many or one meant
      * in pm): not refused, since such a structure in Å is slow rather than wrong, but every energy
      * is then a pair sum over millions of images. One warning per term, naming the first structures.
@@ -276,7 +283,7 @@ final class StructureChecks {
         List<String> said = new java.util.ArrayList<>();
         for (Map.Entry<String, Atoms> e : structures.entrySet()) {
             double images = imagesPerAtom(pairs, e.getValue());
-            if (images > MOST_IMAGES) {
+            if (images > MANY_IMAGES) {
                 many.add(e.getKey());
                 said.add(e.getKey() + " about " + String.format(Locale.ROOT, "%,.0f", images) + " per atom");
             }
@@ -285,7 +292,7 @@ final class StructureChecks {
             r.warnings.add(where + " potential: the pair terms' cutoff of " + Tables.fmt(cutoffOverImages(pairs), "Å")
                     + " reaches very many atoms and periodic images: " + among(said, structures.size(), of)
                     + "; every energy is a pair sum over all of them and may take seconds or minutes (more than "
-                    + String.format(Locale.ROOT, "%,.0f", MOST_IMAGES) + " per atom is unusual: within 12 Å an atom"
+                    + String.format(Locale.ROOT, "%,.0f", MANY_IMAGES) + " per atom is unusual: within 12 Å an atom"
                     + " of a solid meets about 1300); is the cutoff in Å? Pairs at the cutoff are not looked for in"
                     + (many.size() == 1 ? " this structure" : " these structures"));
         }

@@ -204,15 +204,7 @@ class StructureWarningsTest {
 
     /** Writes the conventional fcc cell of argon, edge 5.26 Å, to data/fcc/ar.xyz, and its CSV. */
     private void argonCell() throws IOException {
-        TestData.write(
-                dir,
-                "data/fcc/ar.xyz",
-                "4",
-                "Lattice=\"5.26 0.0 0.0 0.0 5.26 0.0 0.0 0.0 5.26\" Properties=species:S:1:pos:R:3 pbc=\"T T T\"",
-                "Ar 0.00 0.00 0.00",
-                "Ar 2.63 2.63 0.00",
-                "Ar 2.63 0.00 2.63",
-                "Ar 0.00 2.63 2.63");
+        TestData.write(dir, "data/fcc/ar.xyz", TestData.ARGON_FCC);
         TestData.write(dir, "data/fcc/ar.csv", "file,reference_energy,tag", "ar.xyz,-0.32,fcc");
     }
 
@@ -274,7 +266,7 @@ class StructureWarningsTest {
                 List.of("warning: term 'solid' potential: the pair terms' cutoff of 850 Å reaches very many atoms and"
                         + " periodic images: " + xyz + " (" + csv + " line 2, tag 'fcc') about "
                         + String.format(java.util.Locale.ROOT, "%,.0f", perAtom) + " per atom; every energy is a pair"
-                        + " sum over all of them and may take seconds or minutes (more than 200,000 per atom is"
+                        + " sum over all of them and may take seconds or minutes (more than 2,000,000 per atom is"
                         + " unusual: within 12 Å an atom of a solid meets about 1300); is the cutoff in Å? Pairs at"
                         + " the cutoff are not looked for in this structure"),
                 validateWarnings(job));

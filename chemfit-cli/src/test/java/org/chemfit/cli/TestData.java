@@ -24,6 +24,16 @@ final class TestData {
             "O 2.105600 2.105600 2.105600",
             "");
 
+    /** The conventional fcc cell of argon, edge 5.26 Å: 4 atoms, periodic along a, b and c. */
+    static final String[] ARGON_FCC = {
+        "4",
+        "Lattice=\"5.26 0.0 0.0 0.0 5.26 0.0 0.0 0.0 5.26\" Properties=species:S:1:pos:R:3 pbc=\"T T T\"",
+        "Ar 0.00 0.00 0.00",
+        "Ar 2.63 2.63 0.00",
+        "Ar 2.63 0.00 2.63",
+        "Ar 0.00 2.63 2.63"
+    };
+
     /**
      * Writes the lines, each ended by a line break, to a file of the folder, making its folders.
      *

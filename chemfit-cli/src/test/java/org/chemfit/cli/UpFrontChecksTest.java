@@ -56,14 +56,7 @@ class UpFrontChecksTest {
      */
     @Test
     void aMisspeltKeyAndAnUnreadableCutoffAreEachSaidOnce() throws IOException {
-        write(
-                "data/ar.xyz",
-                "4",
-                "Lattice=\"5.26 0.0 0.0 0.0 5.26 0.0 0.0 0.0 5.26\" Properties=species:S:1:pos:R:3 pbc=\"T T T\"",
-                "Ar 0.00 0.00 0.00",
-                "Ar 2.63 2.63 0.00",
-                "Ar 2.63 0.00 2.63",
-                "Ar 0.00 2.63 2.63");
+        write("data/ar.xyz", TestData.ARGON_FCC);
         write("data/ar.csv", "file,reference_energy,tag", "ar.xyz,-0.32,fcc", "ar.xyz,-0.31,again");
         Path job = write(
                 "job.yaml",
