@@ -278,6 +278,59 @@ class InterruptIT {
         }
     }
 
+    /**
+     * With the progress bar (a terminal's default), the answer to a second Ctrl-C begins a line of
+     * its own: the bar is not drawn again once the stop is announced, so the words do not follow it.
+     */
+    @Test
+    void aSecondCtrlCUnderTheProgressBarIsSaidOnALineOfItsOwn() throws Exception {
+        Files.writeString(
+                tmp.resolve("fit.yaml"),
+                String.join(
+                        "\n",
+                        "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
+                        "terms:",
+                        "  - name: slow",
+                        "    kind: external",
+                        "    command: [sh, -c, 'trap \"\" TERM; sleep 60']",
+                        "    kill_grace: 8s",
+                        "    outputs: {e: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
+                        "    reference: {e: 1.0}",
+                        "output: {folder: out, plots: false}",
+                        ""));
+        Process p = start(tmp, "fit", "fit.yaml", "--progress", "bar");
+        Path stderr = tmp.resolve("stderr.txt");
+        try {
+            await().atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(50))
+                    .failFast(() -> assertTrue(p.isAlive(), () -> "fit ended early\n" + output(tmp)))
+                    .until(() -> p.descendants()
+                                    .anyMatch(h -> h.info().command().orElse("").endsWith("sleep"))
+                            && read(stderr).contains("evaluations"));
+            sigint(p);
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> read(stderr).contains("interrupted: stopping the running terms"));
+            // the bar's ticks (every 250 ms) would have drawn it again by now
+            Thread.sleep(1000);
+            sigint(p);
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20))
+                    .failFast(() -> assertTrue(p.isAlive(), () -> "ended before\n" + output(tmp)))
+                    .until(() -> read(stderr).contains("still stopping"));
+            List<String> lines = List.of(read(stderr).split("[\r\n]"));
+            assertTrue(
+                    lines.stream()
+                            .anyMatch(l -> l.startsWith("still stopping the running terms and writing what is"
+                                    + " finished, each running program within its kill grace (8 s at most)")),
+                    () -> output(tmp));
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), () -> "fit did not stop\n" + output(tmp));
+            assertEquals(ExitCodes.INTERRUPTED, p.exitValue(), () -> output(tmp));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     @Test
     void ctrlCDuringAnEvalStopsItsProgramAndSaysSo() throws Exception {
         Files.writeString(
