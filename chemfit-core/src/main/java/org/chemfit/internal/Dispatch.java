@@ -37,6 +37,8 @@ final class Dispatch {
     private volatile @Nullable EvaluationCancelledException cancelled;
     private volatile @Nullable RuntimeException rejected;
     private volatile @Nullable Error fatal;
+    /** Whether a waiting caller runs the tasks no worker has started ({@link #await(boolean)} with help). */
+    private volatile boolean helped;
 
     // tasks is set by start(), before any task runs or anyone waits (NullAway.Init)
     @SuppressWarnings("NullAway.Init")
@@ -95,6 +97,14 @@ final class Dispatch {
         }
     }
 
+    /**
+     * @return whether the dispatch was cancelled, or a waiting caller runs its tasks that no worker
+     *     started: either way a task that a worker will never run leaves no one waiting
+     */
+    boolean settledWithoutWorkers() {
+        return helped || cancelled != null;
+    }
+
     /** Cancels every task of the dispatch (the caller was interrupted, or the future cancelled). */
     void cancel(EvaluationCancelledException why) {
         if (cancelled == null) {
@@ -134,6 +144,7 @@ final class Dispatch {
     void await(boolean help) {
         boolean interrupted = false;
         if (help) {
+            helped = true;
             // from the end: the workers take tasks from the front, so these are the ones they reach last
             for (int k = tasks.length - 1; k >= 0; k--) {
                 if (remaining.get() == 0) {

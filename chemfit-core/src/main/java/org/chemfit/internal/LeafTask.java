@@ -346,16 +346,21 @@ public final class LeafTask implements Runnable {
     }
 
     /**
-     * Cancels the whole evaluation (or batch) this task belongs to because the executor dropped the
-     * task without running it (a pool shut down now): its other tasks are cancelled too, and the
-     * caller, or the future of {@code evaluateAsync}, gets an {@link EvaluationCancelledException}
-     * with this reason instead of waiting for a task that will never run.
+     * Tells the task that its executor dropped it without running it (a pool shut down now). When
+     * it has not started and no waiting caller runs it instead, the whole evaluation (or batch) it
+     * belongs to is cancelled: its other tasks too, and the caller, or the future of {@code
+     * evaluateAsync}, gets an {@link EvaluationCancelledException} saying why instead of waiting
+     * for a task that will never run. A task already started (by a caller that runs tasks itself)
+     * or finished is left alone.
      *
-     * @param why what dropped the task, said to the caller
+     * @param by what dropped the task, said to the caller ("the pool was shut down")
      */
-    public void abandon(String why) {
+    public void abandon(String by) {
+        if (state != NEW || dispatch.settledWithoutWorkers()) {
+            return;
+        }
         dispatch.cancel(new EvaluationCancelledException(
-                "term '" + termName() + "' of " + evaluationId() + " never started: " + why));
+                by + " before term '" + termName() + "' of " + evaluationId() + " started"));
     }
 
     /**

@@ -142,8 +142,9 @@ public final class AsyncWrapperCOB extends AbstractWrapperCOB {
      * executor): terms still running on it are given up to 30 seconds to finish, then cancelled, as
      * an interrupt cancels them (an external program's process tree is killed, and its evaluation's
      * future fails with {@link org.chemfit.EvaluationCancelledException}), and an evaluation
-     * none of whose terms had started by then is cancelled as well, its future failing with an
-     * {@code EvaluationCancelledException} that says its terms never started. A thread interrupted
+     * with terms not started by then is cancelled as well, its future failing with an {@code
+     * EvaluationCancelledException} that says so (a blocking {@code evaluate} runs such terms on
+     * its own thread instead, and returns its value). A thread interrupted
      * while it closes stops waiting at once. Wait for the futures before closing to let a long
      * simulation finish. Returns at once with a given executor, whose tasks run on.
      */

@@ -150,7 +150,7 @@ public final class ExecutorScheduler implements Scheduler {
     private static void abandon(List<Runnable> dropped) {
         for (Runnable r : dropped) {
             if (r instanceof LeafTask t) {
-                t.abandon("the pool was closed before it started");
+                t.abandon("the pool was shut down");
             }
         }
     }

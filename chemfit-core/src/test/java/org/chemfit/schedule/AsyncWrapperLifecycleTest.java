@@ -96,11 +96,62 @@ class AsyncWrapperLifecycleTest {
         ExecutionException e = assertThrows(ExecutionException.class, () -> queued.get(30, TimeUnit.SECONDS));
         assertInstanceOf(EvaluationCancelledException.class, e.getCause());
         assertTrue(
-                e.getCause().getMessage().contains("never started: the pool was closed before it started"),
+                e.getCause().getMessage().matches("the pool was shut down before term 'term\\[0]' of \\S+ started"),
                 e.getCause().getMessage());
         ExecutionException first = assertThrows(ExecutionException.class, () -> running.get(30, TimeUnit.SECONDS));
         assertInstanceOf(EvaluationCancelledException.class, first.getCause());
         assertEquals(1, never.getCount(), "the running term was interrupted, not let through");
+    }
+
+    /**
+     * An evaluation whose caller runs its terms itself (the pool's threads busy) is left to it when
+     * close() stops waiting: its term still queued is the caller's to run, so the caller gets its
+     * value, and is not interrupted.
+     */
+    @Test
+    void closingLeavesAnEvaluationThatItsCallerRunsToTheCaller() throws Exception {
+        CountDownLatch poolBusy = new CountDownLatch(2);
+        CountDownLatch never = new CountDownLatch(1);
+        CountDownLatch callerRunning = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        org.chemfit.ObjectiveFunction term = p -> {
+            try {
+                if (p.get("x") == 1) {
+                    poolBusy.countDown();
+                    never.await();
+                } else if (callerRunning.getCount() > 0) {
+                    callerRunning.countDown();
+                    release.await();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EvaluationCancelledException("interrupted");
+            }
+            return p.get("x");
+        };
+        AsyncWrapperCOB w = new AsyncWrapperCOB(new CombinedObjectiveFunction(List.of(term, term)));
+        CompletableFuture<Double> busy = w.evaluateAsync(Fixtures.params(1, 0));
+        assertTrue(poolBusy.await(10, TimeUnit.SECONDS), "both pool threads run the first evaluation");
+        CompletableFuture<Object> caller = new CompletableFuture<>();
+        Thread b = new Thread(
+                () -> {
+                    try {
+                        double v = w.evaluate(Fixtures.params(2, 0));
+                        caller.complete(v + (Thread.currentThread().isInterrupted() ? " interrupted" : ""));
+                    } catch (RuntimeException e) {
+                        caller.complete(e);
+                    }
+                },
+                "caller");
+        b.start();
+        assertTrue(callerRunning.await(10, TimeUnit.SECONDS), "the caller runs a term itself");
+        Thread.currentThread().interrupt();
+        w.close();
+        assertTrue(Thread.interrupted());
+        release.countDown();
+        assertEquals("4.0", caller.get(30, TimeUnit.SECONDS), "the caller ran both terms (2 + 2), not interrupted");
+        ExecutionException first = assertThrows(ExecutionException.class, () -> busy.get(30, TimeUnit.SECONDS));
+        assertInstanceOf(EvaluationCancelledException.class, first.getCause());
     }
 
     @Test
