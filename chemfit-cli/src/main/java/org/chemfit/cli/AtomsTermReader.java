@@ -230,8 +230,8 @@ final class AtomsTermReader {
             checks.warnUnpaired(pairs, shown, of, where);
             checks.warnNetCharge(pairs, pn instanceof Node.ListNode, shown, initial, of, where);
             checks.warnCloseAtoms(pairs, shown, of, where);
-            shown.keySet().removeAll(checks.warnManyImages(pairs, shown, of, where));
-            checks.warnPairsAtCutoff(pairs, pn instanceof Node.ListNode, shown, of, where);
+            java.util.Set<String> many = checks.warnManyImages(pairs, shown, of, where);
+            checks.warnPairsAtCutoff(pairs, pn instanceof Node.ListNode, shown, many, of, where);
         }
         if (pairs.size() == items.size()) {
             // an energy parameter declared in another energy unit than the term's is taken in the term's

@@ -147,9 +147,8 @@ final class CrystalTermReader {
                     checks.warnUnpaired(pairs, cells, "cells", where);
                     checks.warnNetCharge(pairs, pn instanceof Node.ListNode, cells, initial, "cells", where);
                     checks.warnCloseAtoms(pairs, cells, "cells", where);
-                    if (checks.warnManyImages(pairs, cells, "cells", where).isEmpty()) {
-                        checks.warnPairsAtCutoff(pairs, pn instanceof Node.ListNode, cells, "cells", where);
-                    }
+                    java.util.Set<String> many = checks.warnManyImages(pairs, cells, "cells", where);
+                    checks.warnPairsAtCutoff(pairs, pn instanceof Node.ListNode, cells, many, "cells", where);
                     warnNearSupercell(cell, shown, where);
                     // a crystal term computes in eV: an energy parameter declared in another unit counts as eV
                     reader.warnings.addAll(EnergyUnits.parameterMismatches(

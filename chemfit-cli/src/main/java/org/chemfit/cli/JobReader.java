@@ -105,6 +105,8 @@ final class JobReader {
             }
         });
         r.keys(checked, "the job file", TOP_KEYS);
+        // a misspelt top-level key ("paramters") is said once, as unknown, not also as missing
+        top.misspelt.addAll(checked.misspelt);
         String stem = r.file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         String name = r.optString(top, "name", "name", stem);
         if (top.entries.containsKey("description")) {

@@ -71,19 +71,22 @@ final class StructureChecks {
                         items.get(i),
                         w + ": a plain Coulomb sum (method direct) without a cutoff is refused in the periodic cell of "
                                 + structure + ": the cell is " + periodic(pbc)
-                                + ", and a plain sum over periodic images does not converge; use method: ewald"
-                                + " (or method: dsf with alpha and a cutoff, or method: minimum_image for a cluster in"
-                                + " a large box; a plain sum with a cutoff, allowed, converges poorly in an ionic"
-                                + " crystal)");
+                                + ", and a plain sum over periodic images does not converge; "
+                                + (fully
+                                        ? "use method: ewald (or method: dsf with alpha and a cutoff"
+                                        : "use method: dsf with alpha and a cutoff (the Ewald sum needs a cell periodic"
+                                                + " along all three vectors")
+                                + ", or method: minimum_image for a cluster in a large box; a plain sum with a cutoff,"
+                                + " allowed, converges poorly in an ionic crystal)");
                 found = true;
             } else if (p.coulombMethod() == CoulombMethod.EWALD && !fully) {
                 r.problem(
                         items.get(i),
                         w + ": the Ewald sum (method ewald) needs a cell periodic along all three vectors, but "
                                 + structure + " is " + periodic(pbc)
-                                + "; use method: dsf (with alpha and a cutoff), which sums a slab's images along its"
+                                + "; use method: dsf (with alpha and a cutoff), which sums the images along the cell's"
                                 + " periodic vectors (a plain sum, method: direct with a cutoff, converges poorly in an"
-                                + " ionic slab)");
+                                + " ionic crystal)");
                 found = true;
             }
         }
@@ -597,11 +600,17 @@ final class StructureChecks {
      * @param pairs the potential's pair terms
      * @param listed whether the potential is a list (its terms are then named by their place)
      * @param structures each structure, by its name in words
+     * @param notLooked the structures not looked at (warned of for their many images), still counted
      * @param of the structures in words, after a count ("structures of data/e.csv")
      * @param where the term in words ("term 'curve'")
      */
     void warnPairsAtCutoff(
-            List<JobFile.PairTermSpec> pairs, boolean listed, Map<String, Atoms> structures, String of, String where) {
+            List<JobFile.PairTermSpec> pairs,
+            boolean listed,
+            Map<String, Atoms> structures,
+            java.util.Set<String> notLooked,
+            String of,
+            String where) {
         org.chemfit.atoms.PairPotential potential;
         try {
             potential = AtomsTerms.potential(pairs, false);
@@ -610,6 +619,9 @@ final class StructureChecks {
         }
         Map<Integer, List<String>> byTerm = new TreeMap<>();
         for (Map.Entry<String, Atoms> e : structures.entrySet()) {
+            if (notLooked.contains(e.getKey())) {
+                continue;
+            }
             Atoms atoms = e.getValue();
             for (org.chemfit.atoms.PairPotential.AtCutoff at : potential.pairsAtCutoff(atoms, AT_CUTOFF)) {
                 String pair = at.i() == at.j()

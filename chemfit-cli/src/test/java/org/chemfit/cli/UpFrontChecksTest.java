@@ -78,6 +78,14 @@ class UpFrontChecksTest {
         Cli.Run r = Cli.run("validate", job.toString());
         assertFalse(r.err().contains("missing required key"), r::toString);
         assertFalse(r.err().contains("without a cutoff"), r::toString);
+        // a top-level key alike
+        Path top = write("top.yaml", "paramters:", "  eps: {initial: 0.01, bounds: [0.001, 0.1]}", "terms: []");
+        Cli.Run t = Cli.run("validate", top.toString());
+        assertEquals(ExitCodes.USAGE, t.code(), t::toString);
+        assertTrue(
+                t.err().contains(top + ":1:1: unknown key 'paramters' in the job file (did you mean 'parameters'?)"),
+                t::toString);
+        assertFalse(t.err().contains("missing required key 'parameters'"), t::toString);
     }
 
     // ---------------------------------------------------------------- 1: the method's own requirements
