@@ -222,7 +222,7 @@ final class FitRun {
             resumed.ifPresent(run -> recorded(log, journal, run.id()));
             fitter.listener(log);
             // failed runs that a retry recovered leave the loss exact: counted to be said, only when there are retries
-            retried = jf.execution().retries() > 0 ? new RetriedRuns() : null;
+            retried = jf.retriesRuns() ? new RetriedRuns() : null;
             if (retried != null) {
                 fitter.listener(retried);
             }

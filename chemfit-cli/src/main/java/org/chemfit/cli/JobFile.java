@@ -96,6 +96,22 @@ public record JobFile(
     }
 
     /**
+     * @return whether a failed run of a term may be run again: {@code execution.retries} above 0,
+     *     or a fitted external term's own {@code retries} (of transient failures) above 0
+     */
+    public boolean retriesRuns() {
+        if (execution.retries() > 0) {
+            return true;
+        }
+        for (TermSpec t : terms) {
+            if (t.config() instanceof ExternalConfig x && x.retries() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * @return the longest {@code kill_grace} a term or validation term of the job gives its
      *     programs, zero when none gives one (the library's default grace is short)
      */

@@ -10,7 +10,8 @@ import org.chemfit.support.Retries;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Counts the runs of terms that failed and succeeded when run again ({@code execution.retries}):
+ * Counts the runs of terms that failed and succeeded when run again ({@code execution.retries}, and
+ * an external term's own {@code retries} of transient failures: a timeout, a kill by a signal):
  * the evaluation's loss is exact, so nothing else says that a program failed, and a licence
  * server half down or a flaky node would go unnoticed. A term replayed from the journal by a
  * resumed fit counts as it was recorded (the journal keeps how often it was run again). A term
@@ -19,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * RetriedRuns retried = new RetriedRuns();
- * fitter.listener(retried);   // only when execution.retries is above 0
+ * fitter.listener(retried);   // only when a term's runs may be run again
  * RetriedRuns.put(evaluations, retried, "results/runs");   // recovered_runs: 10, recovered_runs_by_term: {flaky: 10}
  * }</pre>
  *
@@ -37,7 +38,7 @@ final class RetriedRuns implements FitListener {
 
     private void count(List<EvaluationContext> terms) {
         for (EvaluationContext t : terms) {
-            int retries = Retries.of(t);
+            int retries = Retries.of(t) + externalRetries(t);
             EvaluationContext.Status s = t.status();
             if (retries > 0 && (s == EvaluationContext.Status.OK || s == EvaluationContext.Status.REPLAYED)) {
                 add(t.name(), retries);
@@ -46,6 +47,11 @@ final class RetriedRuns implements FitListener {
                 count(t.children());
             }
         }
+    }
+
+    /** @return the transient failures an external term's own {@code retries} ran again in its last run */
+    private static int externalRetries(EvaluationContext t) {
+        return t.metadata().get("external_retries") instanceof Number n ? n.intValue() : 0;
     }
 
     private synchronized void add(String term, int failedRuns) {
@@ -97,7 +103,7 @@ final class RetriedRuns implements FitListener {
         boolean one = n.intValue() == 1;
         return String.format(
                 Locale.ROOT,
-                "%s failed and %s succeeded when run again (execution.retries), which takes the run that succeeded: %s%s",
+                "%s failed and %s succeeded when run again (execution.retries, or an external term's own retries), which takes the run that succeeded: %s%s",
                 Tables.count(n.intValue(), "run"),
                 one ? "its term" : "their terms",
                 which,

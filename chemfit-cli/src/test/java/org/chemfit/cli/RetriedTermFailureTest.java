@@ -95,6 +95,35 @@ class RetriedTermFailureTest {
         return job;
     }
 
+    /**
+     * An external term's own {@code retries} (of a transient failure: here a kill by SIGKILL) are
+     * counted too: the program killed on its first call ran again and succeeded, and the fit says so.
+     */
+    @Test
+    void aTermsOwnRetriesOfAKilledProgramAreCountedAndSaid() throws Exception {
+        Path calls = tmp.resolve("calls");
+        Path job = flakyJob(calls, "[ \"$n\" -eq 0 ]", 3, "");
+        Files.writeString(
+                tmp.resolve("sim.sh"),
+                Files.readString(tmp.resolve("sim.sh"))
+                        .replace("echo 'licence server not answering' >&2; exit 1", "kill -9 $$"));
+        Files.writeString(
+                job,
+                Files.readString(job).replace("    reference: {e: 1.0}", "    retries: 1\n    reference: {e: 1.0}"));
+        Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertEquals("4", Files.readString(calls).strip(), "3 evaluations, the first run twice");
+        JsonNode ev = JSON.readTree(tmp.resolve("out/results.json").toFile()).get("evaluations");
+        assertEquals(1, ev.get("recovered_runs").asInt(), ev::toString);
+        assertEquals("{\"t\":1}", ev.get("recovered_runs_by_term").toString());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "warning: 1 run failed and its term succeeded when run again (execution.retries, or"
+                                        + " an external term's own retries), which takes the run that succeeded: 1 of term 't'"),
+                r::toString);
+    }
+
     /** One run that failed and succeeded when run again is said in the singular. */
     @Test
     void oneRunThatFailedAndSucceededWhenRunAgainIsSaidInTheSingular() throws Exception {
@@ -106,8 +135,8 @@ class RetriedTermFailureTest {
         assertEquals("4", Files.readString(calls).strip(), "3 evaluations, the first run twice");
         assertTrue(
                 r.out()
-                        .contains("warning: 1 run failed and its term succeeded when run again (execution.retries),"
-                                + " which takes the run that succeeded: 1 of term 't'; its failure.json is in its run"
+                        .contains("warning: 1 run failed and its term succeeded when run again (execution.retries, or"
+                                + " an external term's own retries), which takes the run that succeeded: 1 of term 't'; its failure.json is in its run"
                                 + " directory in " + tmp.resolve("out/runs") + "\n"),
                 r::toString);
     }
@@ -126,9 +155,11 @@ class RetriedTermFailureTest {
         // every other call fails, the first included
         Path job = flakyJob(calls, "[ $((n % 2)) -eq 0 ]", 6, "execution: {retries: 1}");
         Path runs = tmp.resolve("out/runs");
-        String said = "warning: 6 runs failed and their terms succeeded when run again (execution.retries), which takes"
-                + " the run that succeeded: 6 of term 't'; the failure.json of each is in its run directory in " + runs
-                + "\n";
+        String said =
+                "warning: 6 runs failed and their terms succeeded when run again (execution.retries, or an external term's own"
+                        + " retries), which takes the run that succeeded: 6 of term 't'; the failure.json of each is in its run directory in "
+                        + runs
+                        + "\n";
 
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(ExitCodes.OK, r.code(), r::toString);
@@ -166,7 +197,7 @@ class RetriedTermFailureTest {
         assertTrue(
                 more.out()
                         .contains("warning: 10 runs failed and their terms succeeded when run again"
-                                + " (execution.retries), which takes the run that succeeded: 10 of term 't'; the failure.json of each is in its run directory in "
+                                + " (execution.retries, or an external term's own retries), which takes the run that succeeded: 10 of term 't'; the failure.json of each is in its run directory in "
                                 + runs + "\n"),
                 more::toString);
     }
