@@ -3,10 +3,7 @@ package org.chemfit.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
-import org.chemfit.external.Programs;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Job files for the GROMACS integration tests, built on the templates of
@@ -17,33 +14,12 @@ final class GromacsJobs {
 
     /**
      * Aborts the calling test, as skipped with the reason, when this machine's GROMACS cannot run
-     * a simulation at all: a build that times itself with the {@code rdtscp} instruction (Debian's
-     * does) stops every {@code mdrun} with a fatal error on a CPU that does not announce it (some
-     * virtual machines hide it), before any step. Nothing of ChemFit is tested on such a machine.
+     * a simulation at all (see {@link org.chemfit.testfixtures.Gromacs#assumeMdrunRunsHere}).
      *
      * @throws Exception when GROMACS or the CPU's flags cannot be read
      */
     static void assumeMdrunRunsHere() throws Exception {
-        Path cpuinfo = Path.of("/proc/cpuinfo");
-        if (!Files.isReadable(cpuinfo)) {
-            return;
-        }
-        boolean cpuHasRdtscp = Files.readAllLines(cpuinfo).stream()
-                .filter(l -> l.startsWith("flags"))
-                .anyMatch(l -> List.of(l.split("\\s+")).contains("rdtscp"));
-        if (cpuHasRdtscp) {
-            return;
-        }
-        String gmx = Programs.firstOnPath(List.of("gmx", "gmx_mpi", "gmx_d"));
-        Process p =
-                new ProcessBuilder(gmx, "-version").redirectErrorStream(true).start();
-        String version = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        p.waitFor();
-        boolean usesRdtscp = version.lines().anyMatch(l -> l.matches("RDTSCP usage:\\s+enabled"));
-        Assumptions.assumeFalse(
-                usesRdtscp,
-                gmx + " was built to use the rdtscp instruction, which this CPU does not announce:"
-                        + " its mdrun stops with a fatal error here");
+        org.chemfit.testfixtures.Gromacs.assumeMdrunRunsHere();
     }
 
     /** Lennard-Jones argon as in Rahman's and Verlet's work: epsilon/k_B = 120 K (kJ/mol), sigma = 3.405 A (nm). */

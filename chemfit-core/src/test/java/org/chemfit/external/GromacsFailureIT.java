@@ -79,6 +79,7 @@ class GromacsFailureIT {
     @Test
     void aMisspeltGmxEnergySelectionIsShownThoughProgressLinesFollowIt() throws Exception {
         String gmx = TestSupport.requireGromacs();
+        org.chemfit.testfixtures.Gromacs.assumeMdrunRunsHere();
         FileBasedQuantityComputer c = shortRun(gmx, "typo", "2000")
                 .command(Command.of(gmx, "energy", "-f", "run.edr", "-o", "energy.xvg")
                         .stdin(StandardInput.text("Potental\nPressure\n\n")))
@@ -146,6 +147,7 @@ class GromacsFailureIT {
     @Test
     void anMdrunStoppedBySigintFromOutsideFailsSayingSo() throws Exception {
         String gmx = TestSupport.requireGromacs();
+        org.chemfit.testfixtures.Gromacs.assumeMdrunRunsHere();
         FileBasedQuantityComputer c = shortRun(gmx, "stopped", "-1")
                 .timeout(java.time.Duration.ofSeconds(60))
                 .output(XvgParser.column("e", "energy.xvg", "Potential").last())
@@ -185,6 +187,7 @@ class GromacsFailureIT {
     @Test
     void anMdrunStoppedBySigintWhileTheFitIsInterruptedIsCancelled() throws Exception {
         String gmx = TestSupport.requireGromacs();
+        org.chemfit.testfixtures.Gromacs.assumeMdrunRunsHere();
         FileBasedQuantityComputer c = shortRun(gmx, "interrupted", "-1")
                 .timeout(java.time.Duration.ofSeconds(60))
                 .output(XvgParser.column("e", "energy.xvg", "Potential").last())
