@@ -713,7 +713,9 @@ final class ProcessRunner {
         for (long jvm : jvms) {
             ended.put(
                     jvm,
-                    jvm == SELF || ProcessHandle.of(jvm).map(h -> !h.isAlive()).orElse(true));
+                    // a fit killed a moment ago may be a zombie still, its exit not yet collected
+                    jvm == SELF
+                            || ProcessHandle.of(jvm).map(ProcessRunner::ended).orElse(true));
         }
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
             for (Path p : procs) {

@@ -71,6 +71,33 @@ class CutOffProgramsTest {
     }
 
     /**
+     * A fit killed a moment ago whose exit its parent has not yet collected (a zombie, as under an
+     * init that reaps slowly) has ended: its programs are ended as those of a gone one.
+     */
+    @Test
+    void theProgramsOfAFitThatIsAZombieAreEnded() throws Exception {
+        Path runs = Files.createDirectories(root.resolve("runs"));
+        FileBasedQuantityComputer term = term("slow", runs);
+        // the "fit" is a child of a process that never collects its exit: a zombie once it ends
+        Process parent = processes.start(root, Map.of(), "sh", "-c", "sleep 0.2 & exec sleep 600");
+        ProcessHandle fit = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> parent.children().findFirst().orElse(null), java.util.Objects::nonNull);
+        long pid = fit.pid();
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> zombie(pid));
+        assertTrue(fit.isAlive(), "a zombie is alive to the JDK");
+        Path runDir = Files.createDirectory(runs.resolve("slow-e3-p" + pid + "-k3x9"));
+        Process program = processes.start(runDir, Map.of("CHEMFIT_RUN_TAG", pid + "-5f3a9c-7"), "sleep", "600");
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> TestSupport.tagged(program.pid()));
+        assertEquals(Map.of(runDir, 1), term.endCutOffPrograms(List.of(pid)));
+        assertTrue(program.waitFor(30, TimeUnit.SECONDS), "the program is ended");
+    }
+
+    /**
      * Two terms, one named as the other with {@code -b} after it, each with programs left in a run
      * directory named as a fit names it ({@link RunDirectory#create}): each term's warning counts
      * its own processes only, in its own run directory. The earlier fit had this JVM's process id
