@@ -136,6 +136,26 @@ final class JobKeys {
     static final List<String> COORDINATE_KEYS = List.of("column", "unit");
     /** The keys of a crystal term, besides name, kind, weight and loss. */
     static final List<String> CRYSTAL_KEYS = List.of("structure", "formula_units", "potential", "reference");
+    /** Every key a term may have, of whichever kind: what a term's misspelt {@code kind} is looked for among. */
+    static final List<String> EVERY_TERM_KEY = union(List.of(TERM_KEYS, ATOMS_KEYS, EXTERNAL_KEYS, CRYSTAL_KEYS));
+    /** Every key a pair term may have, of whichever form. */
+    static final List<String> EVERY_PAIR_KEY = union(List.of(
+            PAIR_KEYS,
+            FORM_PARAMETERS.get("lennard_jones"),
+            FORM_PARAMETERS.get("morse"),
+            FORM_PARAMETERS.get("buckingham"),
+            FORM_PARAMETERS.get("coulomb")));
+    /** Every key a parser may have, of whichever parser. */
+    static final List<String> EVERY_PARSER_KEY =
+            union(PARSERS.stream().map(PARSER_KEYS::get).toList());
+
+    /** @return the keys of the lists, each once, in the order they first come */
+    private static List<String> union(List<List<String>> lists) {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+        lists.forEach(all::addAll);
+        return List.copyOf(all);
+    }
+
     /** The quantities a crystal term computes. */
     static final List<String> CRYSTAL_QUANTITIES =
             List.of("lattice_constant", "volume", "lattice_energy", "bulk_modulus", "C11", "C12", "C44");

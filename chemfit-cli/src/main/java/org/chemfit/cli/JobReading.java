@@ -120,6 +120,30 @@ final class JobReading {
         }
     }
 
+    /**
+     * As {@link #require}, for a key that decides which other keys the map may have (a term's
+     * {@code kind}, a pair term's {@code form}, a parser's {@code parser}): a key of the map that is
+     * none of {@code everyKey} and reads like {@code key} ({@code knd} for {@code kind}) is taken
+     * for it misspelt, said as unknown by {@link #keys} (which the caller runs, with every key when
+     * the selector is missing), not also as missing.
+     *
+     * @param m the map
+     * @param key the selecting key
+     * @param where the map in words
+     * @param everyKey every key the map may have, whatever the selector's value
+     * @return the key's node, or null when it is missing
+     */
+    Node requireSelector(Node.MapNode m, String key, String where, List<String> everyKey) {
+        if (m != null && !m.entries.containsKey(key)) {
+            for (String k : m.keyPlaces.keySet()) {
+                if (!everyKey.contains(k) && key.equals(suggest(k, everyKey))) {
+                    m.misspelt.add(key);
+                }
+            }
+        }
+        return require(m, key, where);
+    }
+
     Node require(Node.MapNode m, String key, String where) {
         if (m == null) {
             return null;

@@ -45,8 +45,10 @@ final class ParserReader {
         if (pm == null) {
             return null;
         }
-        String parser = r.choice(r.require(pm, "parser", w), w + " parser", PARSERS);
+        String parser = r.choice(r.requireSelector(pm, "parser", w, JobKeys.EVERY_PARSER_KEY), w + " parser", PARSERS);
         if (parser == null) {
+            // any parser's keys are taken, so that a misspelt one ("parsr") is named
+            r.keys(pm, w, JobKeys.EVERY_PARSER_KEY);
             return null;
         }
         r.keys(pm, w + " (" + parser + ")", PARSER_KEYS.get(parser));

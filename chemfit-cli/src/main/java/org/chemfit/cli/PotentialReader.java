@@ -40,12 +40,11 @@ final class PotentialReader {
     private static final Pattern NAME = Pattern.compile("[\\p{L}_][^*\\s]*");
 
     JobFile.PairTermSpec pairTerm(Node.MapNode pm, String w, Set<String> paramNames) {
-        String form = r.choice(r.require(pm, "form", w), w + " form", FORMS);
+        String form = r.choice(r.requireSelector(pm, "form", w, JobKeys.EVERY_PAIR_KEY), w + " form", FORMS);
         List<String> known = new ArrayList<>(PAIR_KEYS);
         known.addAll(form == null ? List.of() : FORM_PARAMETERS.get(form));
-        if (form != null) {
-            r.keys(pm, w + " (" + form + ")", known);
-        }
+        // without a form, any form's keys are taken, so that a misspelt one ("from") is named
+        r.keys(pm, form == null ? w : w + " (" + form + ")", form == null ? JobKeys.EVERY_PAIR_KEY : known);
         String a = "*";
         String b = "*";
         Node sp = pm.entries.get("species");

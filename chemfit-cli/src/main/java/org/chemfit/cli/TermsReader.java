@@ -91,7 +91,11 @@ final class TermsReader {
             if (t == null) {
                 continue;
             }
-            TermKind kind = r.choice(r.require(t, "kind", where), where + " kind", KINDS, TermKind.class);
+            TermKind kind = r.choice(
+                    r.requireSelector(t, "kind", where, JobKeys.EVERY_TERM_KEY),
+                    where + " kind",
+                    KINDS,
+                    TermKind.class);
             String word = kind == null ? null : JobKeys.word(kind);
             List<String> known = new ArrayList<>(TERM_KEYS);
             if (kind == null) {

@@ -86,6 +86,36 @@ class UpFrontChecksTest {
                 t.err().contains(top + ":1:1: unknown key 'paramters' in the job file (did you mean 'parameters'?)"),
                 t::toString);
         assertFalse(t.err().contains("missing required key 'parameters'"), t::toString);
+        // and the keys that decide a map's other keys: a term's kind, a pair term's form, a parser
+        write("data/e.csv", "file,reference_energy,tag", "ar.xyz,-0.32,fcc");
+        Path selectors = write(
+                "selectors.yaml",
+                "parameters: {eps: {initial: 0.01, bounds: [0.001, 0.1]}}",
+                "terms:",
+                "  - name: solid",
+                "    knd: atoms",
+                "    reference: data/e.csv",
+                "    potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: 3.4}]",
+                "  - name: other",
+                "    kind: atoms",
+                "    reference: data/e.csv",
+                "    potential: [{from: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: 3.4}]",
+                "  - name: program",
+                "    kind: external",
+                "    command: [echo, 'e = 1']",
+                "    outputs: {e: {parsr: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
+                "    reference: {e: 1.0}");
+        Cli.Run s = Cli.run("validate", selectors.toString());
+        assertEquals(ExitCodes.USAGE, s.code(), s::toString);
+        assertTrue(s.err().contains(":4:5: unknown key 'knd' in terms[0] (did you mean 'kind'?)"), s::toString);
+        assertTrue(
+                s.err().contains(":10:18: unknown key 'from' in term 'other' potential[0] (did you mean 'form'?)"),
+                s::toString);
+        assertTrue(
+                s.err().contains(":14:19: unknown key 'parsr' in term 'program' output 'e' (did you mean 'parser'?)"),
+                s::toString);
+        assertFalse(s.err().contains("missing required key"), s::toString);
+        assertTrue(s.err().contains("3 problems found"), s::toString);
     }
 
     // ---------------------------------------------------------------- 1: the method's own requirements
