@@ -749,6 +749,33 @@ final class FitPlan implements AutoCloseable {
     }
 
     /**
+     * Warnings about the variables of external terms (fitted and validation) that make no
+     * difference to what the term's templates write (see
+     * {@link org.chemfit.external.FileBasedQuantityComputer#variablesTemplatesIgnore}): most often a
+     * misspelt name, whose template takes its default instead. Call it after {@link
+     * #refuseProblems()}, which finds the templates that do not render.
+     *
+     * @return one warning per such term, in the job's order
+     */
+    List<String> ignoredVariableWarnings() {
+        List<String> warnings = new ArrayList<>();
+        Parameters initial = initial();
+        externals.forEach((term, computer) -> {
+            List<String> ignored = computer.variablesTemplatesIgnore(initial);
+            if (!ignored.isEmpty()) {
+                warnings.add("term '" + term + "' variables: "
+                        + String.join(
+                                ", ", ignored.stream().map(v -> "'" + v + "'").toList())
+                        + (ignored.size() == 1 ? " makes" : " make")
+                        + " no difference to what its templates write (no template names "
+                        + (ignored.size() == 1 ? "it" : "them")
+                        + ", or only with a default of the same value): is a name misspelt?");
+            }
+        });
+        return warnings;
+    }
+
+    /**
      * The free parameters that no term of the fit uses: no potential of an atoms or crystal term names
      * them, and no template of an external term renders differently when they change (see
      * {@link org.chemfit.external.FileBasedQuantityComputer#usedByTemplates}). The fit varies them to

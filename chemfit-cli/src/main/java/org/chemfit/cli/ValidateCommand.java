@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
  * {@link FitPlan#unusedFreeParameters()}) is warned about on standard error, as is a command that runs
  * LAMMPS with {@code -screen none} while no {@code log_files} names its log (see
  * {@link FitPlan#lammpsLogWarnings()}), a parameter whose finite-difference step a template rounds
- * away (see {@link FitPlan#stepWarnings()}), and a command argument naming a file beside the job file
+ * away (see {@link FitPlan#stepWarnings()}), a term's variable that its templates do not use (see
+ * {@link FitPlan#ignoredVariableWarnings()}), and a command argument naming a file beside the job file
  * that the term does not stage in its run directory, or naming a script that is nowhere (see
  * {@link FitPlan#unstagedFileWarnings()}), what the structures make likely to be a typo (see
  * {@link JobFile#warnings()}), and more workers than cores for terms computed in this process (see
@@ -77,6 +78,9 @@ final class ValidateCommand extends BaseCommand {
                 err().println("warning: parameter '" + name + "' is free but no term of the fit uses it (no potential"
                         + " names it, no template changes with it): the data cannot determine it; give it"
                         + " fixed: true or remove it");
+            }
+            for (String warning : plan.ignoredVariableWarnings()) {
+                err().println("warning: " + warning);
             }
             for (String warning : plan.stepWarnings()) {
                 err().println("warning: " + warning);

@@ -103,7 +103,7 @@ class ValidateChecksTest {
      */
     @Test
     void aScriptThatIsNowhereIsWarnedOfWithTheScriptItMostLikelyIs() throws IOException {
-        Path job = externalJob("e = {{ lj.epsilon }}\n");
+        Path job = externalJob("e = {{ lj.epsilon }}\nsteps = {{ steps }}\n");
         Path scripts = Files.createDirectories(dir.resolve("scripts"));
         Files.writeString(scripts.resolve("model.py"), "print('e = 1.0')\n");
         Files.writeString(scripts.resolve("plot.py"), "\n");
@@ -548,10 +548,33 @@ class ValidateChecksTest {
                 + System.lineSeparator();
     }
 
+    /**
+     * A variable that makes no difference to what the templates write is warned of: here the
+     * template reads {@code stpes} with a default, so the term's {@code steps} is never used and the
+     * program would run with the default, silently.
+     */
+    @Test
+    void aVariableNoTemplateUsesIsWarnedOfAsPossiblyMisspelt() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\nsteps = {{ stpes | default(5) }}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("warning: term 'sim' variables: 'steps' makes no difference to what its templates"
+                                + " write (no template names it, or only with a default of the same value): is a name"
+                                + " misspelt?\n"),
+                r::toString);
+        // named, it is used, and nothing is said
+        Files.writeString(dir.resolve("in.tmpl"), "e = {{ lj.epsilon }}\nsteps = {{ steps | default(5) }}\n");
+        Cli.Run named = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, named.code(), named::toString);
+        assertFalse(named.err().contains("variables:"), named::toString);
+    }
+
     @Test
     void aFreeParameterNoTemplateUsesIsWarnedAboutAndTheJobIsStillValid() throws IOException {
         Path job = externalJob(
-                "e = {{ lj.epsilon }}\n{% if switch > 0.5 %}cutoff 10{% endif %}\n",
+                "e = {{ lj.epsilon }}\n{% if switch > 0.5 %}cutoff 10{% endif %}\nsteps = {{ steps }}\n",
                 "    sigma: {initial: 3.4, bounds: [2.0, 5.0]}",
                 "  switch: 1.0",
                 "  spare: {initial: 2.0, fixed: true}");

@@ -439,6 +439,49 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     }
 
     /**
+     * Of the variables ({@link Builder#variable}), those that make no difference to what the
+     * templates write: every template (those of files and those of standard inputs), rendered in
+     * memory at {@code params} without the variable, renders as it does with it. Such a variable is
+     * named by no template, as a misspelt one ({@code cuttoff} where a template reads
+     * {@code {{ cutoff | default(8.5) }}} and so takes its default), or only where a default equal
+     * to it stands in. Writing and running nothing.
+     *
+     * <pre>{@code
+     * List<String> unused = computer.variablesTemplatesIgnore(initial);   // ["cuttoff"]
+     * }</pre>
+     *
+     * @param params parameters with every name the fit will pass, at which the templates are rendered
+     * @return those variables, in the order they were given; none when the computer has no templates
+     * @throws TemplateException when a template does not render at {@code params} (see
+     *     {@link #checkTemplates})
+     * @throws IllegalArgumentException when a parameter has the name of a variable
+     */
+    public List<String> variablesTemplatesIgnore(Parameters params) {
+        List<String> ignored = new ArrayList<>();
+        if (variables.isEmpty()
+                || templates.sources().isEmpty() && stdinTemplates.sources().isEmpty()) {
+            return ignored;
+        }
+        List<String> known = templateNames(params);
+        List<String> texts = renderAll(params, known);
+        for (String variable : variables.keySet()) {
+            Map<String, Object> model = templateModel(params);
+            model.remove(variable);
+            List<String> without;
+            try {
+                without = new ArrayList<>(templates.render(model, known));
+                without.addAll(stdinTemplates.render(model, known));
+            } catch (RuntimeException e) {
+                continue; // a template that fails without it names it
+            }
+            if (without.equals(texts)) {
+                ignored.add(variable);
+            }
+        }
+        return ignored;
+    }
+
+    /**
      * @return the index (files then standard inputs) of the first template whose text a move of the
      *     parameter by {@code 1 + |value|}, down or up, changes (or that fails to render there);
      *     -1 when neither move changes any
