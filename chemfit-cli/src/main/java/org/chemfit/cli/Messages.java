@@ -74,10 +74,6 @@ final class Messages {
     }
 
     /**
-     * @param folder a folder to be created or written
-     * @return why it cannot be a folder (it, or a folder above it, is a file), or null when nothing is in the way
-     */
-    /**
      * @param folder a folder to write in, which may not exist yet
      * @return why this user cannot make or write it (it is a file; the folder, or the nearest one
      *     above it that exists, may not be written), or null
@@ -106,12 +102,31 @@ final class Messages {
      */
     static boolean readOnly(Path existing) {
         try {
-            return Files.getFileStore(existing).isReadOnly();
+            if (Files.getFileStore(existing).isReadOnly()) {
+                return true;
+            }
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+        // a read-only bind mount shares its device with a writable mount, whose options the file
+        // store may read instead: a file made in the folder says it (EROFS), and is removed at once
+        if (!Files.isDirectory(existing)) {
+            return false;
+        }
+        try {
+            Files.delete(Files.createTempFile(existing, ".chemfit-writable-", ".tmp"));
+            return false;
+        } catch (java.nio.file.FileSystemException e) {
+            return "Read-only file system".equals(e.getReason());
         } catch (IOException | SecurityException e) {
             return false;
         }
     }
 
+    /**
+     * @param folder a folder to be created or written
+     * @return why it cannot be a folder (it, or a folder above it, is a file), or null when nothing is in the way
+     */
     static @Nullable String notAFolder(Path folder) {
         for (Path p = folder.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
             if (Files.exists(p) && !Files.isDirectory(p)) {

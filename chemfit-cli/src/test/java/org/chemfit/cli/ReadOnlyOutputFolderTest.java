@@ -85,4 +85,37 @@ class ReadOnlyOutputFolderTest {
         Cli.Run ok = Cli.run("validate", dir.resolve("j.yaml").toString());
         assertEquals(ExitCodes.OK, ok.code(), ok.toString());
     }
+
+    /**
+     * A read-only bind mount of a writable folder (as HPC sites mount shared software or data) is
+     * said to be read-only too: its device is that of a writable mount, whose options the file
+     * store reads, so the folder is tried.
+     */
+    @Test
+    void anOutputFolderOnAReadOnlyBindMountIsSaidToBeReadOnly() throws Exception {
+        MachineRequirement.require(
+                "root".equals(System.getProperty("user.name")),
+                "a bind mount needs root, and this test runs as " + System.getProperty("user.name"));
+        Path source = Files.createDirectory(dir.resolve("source"));
+        Path ro = Files.createDirectory(dir.resolve("ro"));
+        int mounted = run("mount", "--bind", source.toString(), ro.toString());
+        MachineRequirement.require(
+                mounted == 0,
+                "mount --bind " + source + " " + ro + " exited with code " + mounted
+                        + ": nothing can be mounted here (a container needs the capability CAP_SYS_ADMIN)");
+        try {
+            assertEquals(0, run("mount", "-o", "remount,bind,ro", ro.toString()), "remount " + ro + " read-only");
+            Path job = job("ro");
+            String use = "error: cannot use " + ro + " as the output folder: the file system is mounted read-only;"
+                    + " choose another output.folder (or chemfit fit --output)\n";
+            Cli.Run validate = Cli.run("validate", job.toString());
+            assertEquals(ExitCodes.USAGE, validate.code(), validate.toString());
+            assertEquals(use, validate.err());
+            try (var left = Files.list(source)) {
+                assertEquals(0, left.count(), "the try leaves no file behind");
+            }
+        } finally {
+            assertEquals(0, run("umount", ro.toString()), "umount " + ro);
+        }
+    }
 }

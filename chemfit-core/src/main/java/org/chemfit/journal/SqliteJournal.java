@@ -258,9 +258,13 @@ final class SqliteJournal implements JournalReader {
         String said = String.valueOf(e.getMessage());
         // a statement that finds the disk full rolls its transaction back, and the commit then
         // fails with "no transaction is active", which names no cause: the cause comes first
-        if (e.getErrorCode() == SQLITE_FULL || (left < ROOM && said.contains("no transaction is active"))) {
+        if (e.getErrorCode() == SQLITE_FULL) {
             return noRoom(
                     what, "the file system holding it is full (" + left + " bytes left; SQLite said: " + said + ")", e);
+        }
+        if (left < ROOM && said.contains("no transaction is active")) {
+            // SQLite's words here are of the rolled-back transaction, not of the cause: left out
+            return noRoom(what, "the file system holding it is full (" + left + " bytes left)", e);
         }
         // any other failure: the room left is a fact beside it when it is small, not a verdict
         return new JournalException(
