@@ -251,11 +251,16 @@ final class NodeParser {
     private static int[] place(String text, int index) {
         int line = 1;
         int col = 1;
+        // lines end as YAML ends them (LF, CR or CR LF); a character beyond the BMP is one column
         for (int i = 0; i < index && i < text.length(); i++) {
-            if (text.charAt(i) == '\n') {
+            char c = text.charAt(i);
+            if (c == '\n' && i > 0 && text.charAt(i - 1) == '\r') {
+                continue;
+            }
+            if (c == '\n' || c == '\r') {
                 line++;
                 col = 1;
-            } else {
+            } else if (!Character.isLowSurrogate(c)) {
                 col++;
             }
         }

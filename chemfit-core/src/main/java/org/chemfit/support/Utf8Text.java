@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * Finds where a text file stops being UTF-8, for the readers of the files a job names (structure
  * files, reference CSVs, templates): a file saved in Latin-1 or Windows-1252 (a spreadsheet's CSV,
  * an {@code Å} in a comment line) is told at its line and column, with the byte and the rule, in
- * the words the job file's own reader uses (its lines, unlike these, end at line feeds only).
+ * the words and at the place the job file's own reader would give it.
  *
  * <pre>{@code
  * Utf8Text.Place p = Utf8Text.firstBadByte(Path.of("dimer.xyz"));   // line 2, column 17, byte 0xC5
