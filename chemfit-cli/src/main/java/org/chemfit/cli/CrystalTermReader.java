@@ -61,6 +61,9 @@ final class CrystalTermReader {
             items.add(pn);
         }
         boolean ok = !items.isEmpty();
+        if (pn instanceof Node.ListNode l && l.items.isEmpty()) {
+            reader.problem(pn, where + " potential must hold at least one pair term");
+        }
         for (int i = 0; i < items.size(); i++) {
             String w = where + " potential" + (pn instanceof Node.ListNode ? "[" + i + "]" : "");
             Node.MapNode pm = reader.map(items.get(i), w);
