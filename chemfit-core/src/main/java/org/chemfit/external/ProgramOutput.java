@@ -101,6 +101,7 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
     static List<String> errorLines(List<String> lines) {
         List<String> out = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
+        List<String> unknownKeys = new ArrayList<>();
         int traceback = -1;
         for (int i = 0; i < lines.size(); i++) {
             String l = lines.get(i);
@@ -123,8 +124,14 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
                 i = block(lines, i, s.indexOf("]:") + 2, out);
             } else if (s.matches("WARNING \\d+ \\[file [^]]*\\]:.*")) {
                 // grompp: a warning of the input files, which stops it when there are more than -maxwarn
-                // allows ("Too many warnings"): kept apart, and said only then
-                i = block(lines, i, s.indexOf("]:") + 2, warnings);
+                // allows ("Too many warnings"): kept apart, and said only then, or when it is a key
+                // grompp does not know, the likely cause of an error that follows (a misspelt key)
+                List<String> block = new ArrayList<>();
+                i = block(lines, i, s.indexOf("]:") + 2, block);
+                warnings.addAll(block);
+                if (block.stream().anyMatch(b -> b.startsWith("Unknown left-hand"))) {
+                    unknownKeys.addAll(block);
+                }
             } else if (GROMACS_SIGNAL.matcher(s).matches()) {
                 // mdrun caught a signal and stopped (exit code 1): sent from outside, by a user or a
                 // batch system, not a failure of the run
@@ -140,6 +147,9 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
         if (!warnings.isEmpty() && out.stream().anyMatch(l -> l.startsWith("Too many warnings"))) {
             // the warnings are what stopped grompp: said before the Fatal error that only counts them
             out.addAll(0, warnings);
+        } else if (!unknownKeys.isEmpty() && !out.isEmpty()) {
+            // a key grompp ignored ("tcouple" for tcoupl) explains the error its absence brings
+            out.addAll(0, unknownKeys);
         }
         if (traceback >= 0) {
             // Python: the exception is the first line after the traceback that is not indented

@@ -142,10 +142,12 @@ class ProgramErrorTest {
                         "Traceback (most recent call last):",
                         "  File \"a.py\", line 3, in <module>",
                         "RuntimeError: the run failed")));
-        // grompp: each ERROR block of the input files, not only the Fatal error that counts them;
-        // its warnings are not errors
+        // grompp: each ERROR block of the input files, not only the Fatal error that counts them; of
+        // its warnings, a key it does not know (a misspelt one, often the cause of an error) comes first
         assertEquals(
                 List.of(
+                        "WARNING 1 [file md.mdp, line 46]:",
+                        "Unknown left-hand 'tau_t_typo' in parameter file",
                         "ERROR 1 [file md.mdp, line 44]:",
                         "Invalid enum 'md-vv-typo' for variable integrator, using 'md'",
                         "Next time, use one of: 'md' 'md-vv' 'md-vv-avek' 'sd' 'bd'",
