@@ -1612,13 +1612,13 @@ public final class Fitter {
                 w.add(badValues + " evaluation(s) gave a NaN or infinite loss; the optimizer was told " + badValue
                         + " for them and none of them is reported as the best"
                         + (reason == StopReason.CONVERGED
-                                ? "; the fit converged beside such points, where the loss stops being finite: the"
-                                        + " best point may lie against that region, not at the lowest loss outside"
-                                        + " it"
+                                ? "; the fit converged with such points among its evaluations: if the best"
+                                        + " point lies against the region where the loss stops being finite, it may"
+                                        + " be that edge, not the lowest loss outside it"
                                         + (COMPARES_POINTS.contains(optimizer.name())
                                                 ? "; bounds that keep the fit out of it would show whether a lower"
                                                         + " loss lies elsewhere"
-                                                : " (a method that follows the slope stops at such an edge); bounds"
+                                                : " (a method that models the loss may stop at such an edge); bounds"
                                                         + " that keep the fit out of it, or a method that compares"
                                                         + " points alone (Nelder-Mead, CMA-ES), would show whether a"
                                                         + " lower loss lies elsewhere")

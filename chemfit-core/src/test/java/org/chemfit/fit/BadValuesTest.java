@@ -85,9 +85,10 @@ class BadValuesTest {
         assertTrue(
                 r.warnings().stream()
                         .anyMatch(w -> w.contains("evaluation(s) gave a NaN or infinite loss")
-                                && w.contains("the fit converged beside such points, where the loss stops being"
-                                        + " finite: the best point may lie against that region, not at the lowest"
-                                        + " loss outside it (a method that follows the slope stops at such an edge);"
+                                && w.contains("the fit converged with such points among its evaluations: if the"
+                                        + " best point lies against the region where the loss stops being finite, it"
+                                        + " may be that edge, not the lowest loss outside it (a method that models"
+                                        + " the loss may stop at such an edge);"
                                         + " bounds that keep the fit out of it, or a method that compares points"
                                         + " alone (Nelder-Mead, CMA-ES), would show whether a lower loss lies"
                                         + " elsewhere")),
@@ -96,9 +97,10 @@ class BadValuesTest {
         FitResult nm = new Fitter(c, start).maxEvaluations(400).fit("Nelder-Mead");
         assertTrue(
                 nm.warnings().stream()
-                        .anyMatch(w -> w.endsWith("the fit converged beside such points, where the loss stops being"
-                                + " finite: the best point may lie against that region, not at the lowest loss outside"
-                                + " it; bounds that keep the fit out of it would show whether a lower loss lies"
+                        .anyMatch(w -> w.endsWith("the fit converged with such points among its evaluations: if"
+                                + " the best point lies against the region where the loss stops being finite, it may be"
+                                + " that edge, not the lowest loss outside it; bounds that keep the fit out of it would"
+                                + " show whether a lower loss lies"
                                 + " elsewhere")),
                 nm + " " + nm.warnings());
 
