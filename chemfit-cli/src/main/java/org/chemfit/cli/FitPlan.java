@@ -767,9 +767,11 @@ final class FitPlan implements AutoCloseable {
                         + String.join(
                                 ", ", ignored.stream().map(v -> "'" + v + "'").toList())
                         + (ignored.size() == 1 ? " makes" : " make")
-                        + " no difference to what its templates write (no template names "
+                        + " no difference to what its templates write (without "
                         + (ignored.size() == 1 ? "it" : "them")
-                        + ", or only with a default of the same value): is a name misspelt?");
+                        + " they write the same: no template names "
+                        + (ignored.size() == 1 ? "it" : "them")
+                        + ", or only where a default or a test stands in): is a name misspelt?");
             }
         });
         return warnings;

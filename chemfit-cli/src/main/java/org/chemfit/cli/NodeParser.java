@@ -251,7 +251,8 @@ final class NodeParser {
     private static int[] place(String text, int index) {
         int line = 1;
         int col = 1;
-        // lines end as YAML ends them (LF, CR or CR LF); a character beyond the BMP is one column
+        // lines end at LF, CR or CR LF, as YAML's do; a character beyond the BMP is one column, and
+        // a byte order mark none
         for (int i = 0; i < index && i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '\n' && i > 0 && text.charAt(i - 1) == '\r') {
@@ -260,7 +261,7 @@ final class NodeParser {
             if (c == '\n' || c == '\r') {
                 line++;
                 col = 1;
-            } else if (!Character.isLowSurrogate(c)) {
+            } else if (!Character.isLowSurrogate(c) && !(c == '\uFEFF' && i == 0)) {
                 col++;
             }
         }

@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Counts the runs of terms that failed and succeeded when run again ({@code execution.retries}, and
- * an external term's own {@code retries} of transient failures: a timeout, a kill by a signal):
+ * an external term's own {@code retries} of transient failures: a timeout, a kill by a signal, files
+ * that did not appear):
  * the evaluation's loss is exact, so nothing else says that a program failed, and a licence
  * server half down or a flaky node would go unnoticed. A term replayed from the journal by a
  * resumed fit counts as it was recorded (the journal keeps how often it was run again). A term

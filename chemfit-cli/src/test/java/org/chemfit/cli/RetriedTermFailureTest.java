@@ -124,6 +124,32 @@ class RetriedTermFailureTest {
                 r::toString);
     }
 
+    /**
+     * Both kinds of retry in one term's evaluation: its own retry of a killed program, then, when
+     * that fails too, the failure policy's run again, whose own first run is killed as well: every
+     * failed run is counted.
+     */
+    @Test
+    void aTermsOwnRetriesAndTheFailurePolicysAreCountedTogether() throws Exception {
+        Path calls = tmp.resolve("calls");
+        // calls 1 and 3 killed (transient), call 2 exits 1, call 4 succeeds
+        Path job = flakyJob(calls, "[ \"$n\" -eq 1 ]", 1, "execution: {retries: 1}");
+        Files.writeString(
+                tmp.resolve("sim.sh"),
+                Files.readString(tmp.resolve("sim.sh"))
+                        .replace(
+                                "if [ \"$n\" -eq 1 ]",
+                                "if [ \"$n\" -eq 0 ] || [ \"$n\" -eq 2 ]; then kill -9 $$; fi\nif [ \"$n\" -eq 1 ]"));
+        Files.writeString(
+                job,
+                Files.readString(job).replace("    reference: {e: 1.0}", "    retries: 1\n    reference: {e: 1.0}"));
+        Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertEquals("4", Files.readString(calls).strip(), "one evaluation, run four times");
+        JsonNode ev = JSON.readTree(tmp.resolve("out/results.json").toFile()).get("evaluations");
+        assertEquals(3, ev.get("recovered_runs").asInt(), ev::toString);
+    }
+
     /** One run that failed and succeeded when run again is said in the singular. */
     @Test
     void oneRunThatFailedAndSucceededWhenRunAgainIsSaidInTheSingular() throws Exception {

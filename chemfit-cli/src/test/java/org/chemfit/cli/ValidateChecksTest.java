@@ -561,8 +561,8 @@ class ValidateChecksTest {
         assertTrue(
                 r.err()
                         .contains("warning: term 'sim' variables: 'steps' makes no difference to what its templates"
-                                + " write (no template names it, or only with a default of the same value): is a name"
-                                + " misspelt?\n"),
+                                + " write (without it they write the same: no template names it, or only where a"
+                                + " default or a test stands in): is a name misspelt?\n"),
                 r::toString);
         // named, it is used, and nothing is said
         Files.writeString(dir.resolve("in.tmpl"), "e = {{ lj.epsilon }}\nsteps = {{ steps | default(5) }}\n");

@@ -355,6 +355,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(ctx, "ctx");
         int attempt = 0;
+        // a term the failure policy runs again keeps its context: its earlier runs' retries count too
+        int before = ctx.metadata().get("external_retries") instanceof Number n ? n.intValue() : 0;
         while (true) {
             try {
                 return new Attempt(this, params, ctx, attempt).run();
@@ -363,7 +365,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
                     throw e;
                 }
                 attempt++;
-                ctx.put("external_retries", attempt);
+                ctx.put("external_retries", before + attempt);
             }
         }
     }

@@ -102,6 +102,7 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
         List<String> out = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         List<String> unknownKeys = new ArrayList<>();
+        int unknownKeyBlocks = 0;
         int traceback = -1;
         for (int i = 0; i < lines.size(); i++) {
             String l = lines.get(i);
@@ -129,7 +130,8 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
                 List<String> block = new ArrayList<>();
                 i = block(lines, i, s.indexOf("]:") + 2, block);
                 warnings.addAll(block);
-                if (block.stream().anyMatch(b -> b.startsWith("Unknown left-hand"))) {
+                if (block.stream().anyMatch(b -> b.startsWith("Unknown left-hand")) && unknownKeyBlocks++ < 3) {
+                    // the first three: more would push the errors out of what is shown
                     unknownKeys.addAll(block);
                 }
             } else if (GROMACS_SIGNAL.matcher(s).matches()) {
@@ -147,7 +149,8 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
         if (!warnings.isEmpty() && out.stream().anyMatch(l -> l.startsWith("Too many warnings"))) {
             // the warnings are what stopped grompp: said before the Fatal error that only counts them
             out.addAll(0, warnings);
-        } else if (!unknownKeys.isEmpty() && !out.isEmpty()) {
+        } else if (!unknownKeys.isEmpty()
+                && out.stream().anyMatch(l -> l.startsWith("Fatal error:") || l.matches("ERROR \\d+ \\[file .*"))) {
             // a key grompp ignored ("tcouple" for tcoupl) explains the error its absence brings
             out.addAll(0, unknownKeys);
         }

@@ -173,6 +173,35 @@ class ProgramErrorTest {
                         "There were 2 errors in input file(s)",
                         "",
                         "For more information and tips for troubleshooting, please check the GROMACS")));
+        // many keys grompp does not know: the first three are said, so that the errors still are
+        List<String> many = new java.util.ArrayList<>();
+        for (int k = 1; k <= 5; k++) {
+            many.addAll(List.of(
+                    "WARNING " + k + " [file md.mdp, line " + (40 + k) + "]:",
+                    "  Unknown left-hand 'key" + k + "' in parameter file",
+                    ""));
+        }
+        many.addAll(List.of(
+                "ERROR 1 [file md.mdp]:",
+                "  Can not use the C-rescale barostat without temperature coupling",
+                "",
+                "Fatal error:",
+                "There was 1 error in input file(s)",
+                ""));
+        List<String> said = ProgramOutput.errorLines(many);
+        assertEquals(
+                List.of(
+                        "WARNING 1 [file md.mdp, line 41]:",
+                        "Unknown left-hand 'key1' in parameter file",
+                        "WARNING 2 [file md.mdp, line 42]:",
+                        "Unknown left-hand 'key2' in parameter file",
+                        "WARNING 3 [file md.mdp, line 43]:",
+                        "Unknown left-hand 'key3' in parameter file",
+                        "ERROR 1 [file md.mdp]:",
+                        "Can not use the C-rescale barostat without temperature coupling",
+                        "Fatal error:",
+                        "There was 1 error in input file(s)"),
+                said);
         // grompp stopped by its warnings ("Too many warnings"): the warnings are what stopped it, said first
         assertEquals(
                 List.of(

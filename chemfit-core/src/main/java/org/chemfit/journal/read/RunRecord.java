@@ -6,10 +6,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One run of a fit as the journal holds it: the job it fits (hash and settings), when it started
- * and ended, how it ended, and, once an attempt has ended, its best loss and evaluations. While a run
- * goes on, or after a crash, those two are the ones its last attempt to end recorded (NaN and 0
- * before any did): {@link JournalReader#best} and {@link JournalReader#evaluationCounts} read the
- * evaluations recorded so far.
+ * and ended, how it ended, and its best loss and evaluations as its attempts recorded them when they
+ * ended. While a run goes on, or after a crash, those two leave out the attempt under way (NaN and
+ * 0 before any attempt ended): {@link JournalReader#best} and {@link JournalReader#evaluationCounts}
+ * read the evaluations recorded so far.
  *
  * <pre>{@code
  * for (RunRecord r : journal.runs()) {
@@ -24,8 +24,10 @@ import org.jspecify.annotations.Nullable;
  * @param ended when its latest attempt ended, null while running or after a crash
  * @param status RUNNING, FINISHED, FAILED or INTERRUPTED (a crashed run stays RUNNING)
  * @param stopReason why it stopped (a {@code StopReason} name or a failure message), or null
- * @param bestLoss the best loss when the latest attempt to end ended, NaN when none has ended
- * @param evaluations the number of evaluations reached when the latest attempt to end ended
+ * @param bestLoss the best loss the ended attempts recorded (an attempt that ended without a finite
+ *     best keeps the earlier one), NaN when none recorded one
+ * @param evaluations the most evaluations an ended attempt reached (after a resume that left the
+ *     recorded path, the evaluations recorded), 0 before any attempt ended
  * @param attempts how many times the run was started (1 + the number of resumes)
  * @param softwareVersion the ChemFit version that started the run
  * @param host the host that started the run
