@@ -222,25 +222,31 @@ class InterruptIT {
     }
 
     /**
+     * Writes a job of one external term whose program ignores SIGTERM, so that its kill grace of 8
+     * s holds a stop up before SIGKILL.
+     */
+    private void graceHoldingJob(String name, String... more) throws IOException {
+        List<String> lines = new ArrayList<>(List.of(
+                "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
+                "terms:",
+                "  - name: slow",
+                "    kind: external",
+                "    command: [sh, -c, 'trap \"\" TERM; sleep 60']",
+                "    kill_grace: 8s",
+                "    outputs: {e: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
+                "    reference: {e: 1.0}"));
+        lines.addAll(List.of(more));
+        lines.add("");
+        Files.writeString(tmp.resolve(name), String.join("\n", lines));
+    }
+
+    /**
      * A second Ctrl-C while the first one's stop waits for a program's kill grace is answered (the
      * JVM itself ignores it): the stop goes on, and the command still exits with 130.
      */
     @Test
     void aSecondCtrlCWhileTheStopIsUnderWaySaysSoAndTheStopGoesOn() throws Exception {
-        Files.writeString(
-                tmp.resolve("eval.yaml"),
-                String.join(
-                        "\n",
-                        "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
-                        "terms:",
-                        "  - name: slow",
-                        "    kind: external",
-                        // a program that ignores SIGTERM: its kill grace runs out before SIGKILL
-                        "    command: [sh, -c, 'trap \"\" TERM; sleep 60']",
-                        "    kill_grace: 8s",
-                        "    outputs: {e: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
-                        "    reference: {e: 1.0}",
-                        ""));
+        graceHoldingJob("eval.yaml");
         Process p = start(tmp, "eval", "eval.yaml");
         Path stderr = tmp.resolve("stderr.txt");
         try {
@@ -284,20 +290,7 @@ class InterruptIT {
      */
     @Test
     void aSecondCtrlCUnderTheProgressBarIsSaidOnALineOfItsOwn() throws Exception {
-        Files.writeString(
-                tmp.resolve("fit.yaml"),
-                String.join(
-                        "\n",
-                        "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
-                        "terms:",
-                        "  - name: slow",
-                        "    kind: external",
-                        "    command: [sh, -c, 'trap \"\" TERM; sleep 60']",
-                        "    kill_grace: 8s",
-                        "    outputs: {e: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
-                        "    reference: {e: 1.0}",
-                        "output: {folder: out, plots: false}",
-                        ""));
+        graceHoldingJob("fit.yaml", "output: {folder: out, plots: false}");
         Process p = start(tmp, "fit", "fit.yaml", "--progress", "bar");
         Path stderr = tmp.resolve("stderr.txt");
         try {

@@ -102,14 +102,8 @@ class RetriedTermFailureTest {
     @Test
     void aTermsOwnRetriesOfAKilledProgramAreCountedAndSaid() throws Exception {
         Path calls = tmp.resolve("calls");
-        Path job = flakyJob(calls, "[ \"$n\" -eq 0 ]", 3, "");
-        Files.writeString(
-                tmp.resolve("sim.sh"),
-                Files.readString(tmp.resolve("sim.sh"))
-                        .replace("echo 'licence server not answering' >&2; exit 1", "kill -9 $$"));
-        Files.writeString(
-                job,
-                Files.readString(job).replace("    reference: {e: 1.0}", "    retries: 1\n    reference: {e: 1.0}"));
+        Path job = flakyJob(calls, "false", 3, "");
+        killedWhen("[ \"$n\" -eq 0 ]", job);
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         assertEquals("4", Files.readString(calls).strip(), "3 evaluations, the first run twice");
@@ -134,20 +128,28 @@ class RetriedTermFailureTest {
         Path calls = tmp.resolve("calls");
         // calls 1 and 3 killed (transient), call 2 exits 1, call 4 succeeds
         Path job = flakyJob(calls, "[ \"$n\" -eq 1 ]", 1, "execution: {retries: 1}");
-        Files.writeString(
-                tmp.resolve("sim.sh"),
-                Files.readString(tmp.resolve("sim.sh"))
-                        .replace(
-                                "if [ \"$n\" -eq 1 ]",
-                                "if [ \"$n\" -eq 0 ] || [ \"$n\" -eq 2 ]; then kill -9 $$; fi\nif [ \"$n\" -eq 1 ]"));
-        Files.writeString(
-                job,
-                Files.readString(job).replace("    reference: {e: 1.0}", "    retries: 1\n    reference: {e: 1.0}"));
+        killedWhen("[ \"$n\" -eq 0 ] || [ \"$n\" -eq 2 ]", job);
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         assertEquals("4", Files.readString(calls).strip(), "one evaluation, run four times");
         JsonNode ev = JSON.readTree(tmp.resolve("out/results.json").toFile()).get("evaluations");
         assertEquals(3, ev.get("recovered_runs").asInt(), ev::toString);
+    }
+
+    /**
+     * Makes {@code sim.sh} of {@link #flakyJob} kill itself with SIGKILL when {@code killed} holds of
+     * its count ({@code n}), a transient failure, and gives the job's term a retry of its own.
+     */
+    private void killedWhen(String killed, Path job) throws IOException {
+        Path sim = tmp.resolve("sim.sh");
+        String script = Files.readString(sim);
+        int firstIf = script.indexOf("if ");
+        Files.writeString(
+                sim,
+                script.substring(0, firstIf) + "if " + killed + "; then kill -9 $$; fi\n" + script.substring(firstIf));
+        Files.writeString(
+                job,
+                Files.readString(job).replace("    reference: {e: 1.0}", "    retries: 1\n    reference: {e: 1.0}"));
     }
 
     /** One run that failed and succeeded when run again is said in the singular. */
