@@ -35,11 +35,6 @@ final class TestData {
     };
 
     /**
-     * Writes the lines, each ended by a line break, to a file of the folder, making its folders.
-     *
-     * @return the file
-     */
-    /**
      * Copies a folder and everything in it.
      *
      * @return the copy
@@ -58,6 +53,11 @@ final class TestData {
         return to;
     }
 
+    /**
+     * Writes the lines, each ended by a line break, to a file of the folder, making its folders.
+     *
+     * @return the file
+     */
     static Path write(Path dir, String name, String... lines) throws IOException {
         Path p = dir.resolve(name);
         Files.createDirectories(p.getParent());
