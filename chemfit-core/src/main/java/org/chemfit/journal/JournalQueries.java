@@ -272,7 +272,6 @@ final class JournalQueries {
         }
     }
 
-    /** Marks a run RUNNING again and the attempts cut off before INTERRUPTED; @return the next attempt's number */
     /**
      * @return the run's {@code ended_at, status, stop_reason, job_hash, settings_json}, for
      *     {@link #restoreRun}
@@ -327,6 +326,7 @@ final class JournalQueries {
         }
     }
 
+    /** Marks a run RUNNING again and the attempts cut off before INTERRUPTED; @return the next attempt's number */
     int reopenRun(long id) throws SQLException {
         int attempt;
         PreparedStatement p = statement("SELECT coalesce(max(attempt), 0) FROM attempts WHERE run_id = ?");

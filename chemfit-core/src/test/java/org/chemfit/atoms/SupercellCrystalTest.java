@@ -83,12 +83,12 @@ class SupercellCrystalTest {
         assertEquals(1, CubicCrystalComputer.repeats(off));
     }
 
-    /** The cell with the atom of the given index moved by dx along x. */
     /** @return the supercell the cell nearly is, as the job reader asks: with what repeats found */
     private static CubicCrystalComputer.@Nullable NearSupercell near(Atoms cell) {
         return CubicCrystalComputer.nearSupercell(cell, CubicCrystalComputer.repeats(cell));
     }
 
+    /** The cell with the atom of the given index moved by dx along x. */
     private static Atoms oneMoved(Atoms cell, int atom, double dx) {
         int[] index = {0};
         return moved(cell, p -> index[0]++ == atom ? new double[] {p[0] + dx, p[1], p[2]} : p);
