@@ -39,7 +39,7 @@ final class RetriedRuns implements FitListener {
 
     private void count(List<EvaluationContext> terms) {
         for (EvaluationContext t : terms) {
-            int retries = Retries.of(t) + externalRetries(t);
+            int retries = Retries.failedRuns(t);
             EvaluationContext.Status s = t.status();
             if (retries > 0 && (s == EvaluationContext.Status.OK || s == EvaluationContext.Status.REPLAYED)) {
                 add(t.name(), retries);
@@ -48,11 +48,6 @@ final class RetriedRuns implements FitListener {
                 count(t.children());
             }
         }
-    }
-
-    /** @return the transient failures an external term's own {@code retries} ran again in its last run */
-    private static int externalRetries(EvaluationContext t) {
-        return t.metadata().get("external_retries") instanceof Number n ? n.intValue() : 0;
     }
 
     private synchronized void add(String term, int failedRuns) {

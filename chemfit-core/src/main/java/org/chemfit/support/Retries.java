@@ -1,5 +1,6 @@
 package org.chemfit.support;
 
+import java.util.Map;
 import org.chemfit.EvaluationContext;
 import org.chemfit.internal.ContextValues;
 
@@ -26,5 +27,17 @@ public final class Retries {
      */
     public static int of(EvaluationContext c) {
         return ContextValues.metadata(c).get("retries") instanceof Number n ? n.intValue() : 0;
+    }
+
+    /**
+     * @param c a term's context
+     * @return how many of its runs failed before the one whose outcome it holds, counting both the
+     *     failure policy's runs again ({@link #of}) and an external term's own retries of transient
+     *     failures ({@code external_retries}); 0 when none failed
+     */
+    public static int failedRuns(EvaluationContext c) {
+        Map<String, Object> m = ContextValues.metadata(c);
+        return (m.get("retries") instanceof Number n ? n.intValue() : 0)
+                + (m.get("external_retries") instanceof Number x ? x.intValue() : 0);
     }
 }
