@@ -75,7 +75,7 @@ class NeutralEditsTest {
                                 + " aliases stand; a note that takes no part in the fit belongs in description.\n"),
                 validate.toString());
 
-        // a note beside a real change: the refusal names both, and says nothing of x- blocks
+        // a note beside a real change: the refusal names both, says the larger budget apart, and nothing of x- blocks
         java.nio.file.Files.writeString(
                 job,
                 "x-common: {w: &w 1}\n" + text.replace("sigma: {initial: 3.2,", "sigma: {initial: 3.3,")
@@ -84,9 +84,9 @@ class NeutralEditsTest {
         assertEquals(ExitCodes.USAGE, both.code(), both.toString());
         assertTrue(
                 both.err()
-                        .contains("so it cannot be resumed: changed fit.max_evaluations: 10 -> 30; changed"
-                                + " job.file.parameters.lj.sigma.initial: 3.2 -> 3.3; added job.file.x-notes.tried ="
-                                + " \"sigma 3.3\". Restart"),
+                        .contains("so it cannot be resumed: changed job.file.parameters.lj.sigma.initial: 3.2 -> 3.3;"
+                                + " added job.file.x-notes.tried = \"sigma 3.3\". The larger budget (10 -> 30) alone"
+                                + " would go on with run 1; the changes above would not. Restart"),
                 both.toString());
         assertTrue(
                 both.err()

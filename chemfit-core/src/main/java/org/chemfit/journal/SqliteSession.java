@@ -715,10 +715,7 @@ final class SqliteSession implements Journal.Session {
         kept.putAll(withoutNeutral(JsonCodec.flatten(after)));
         List<String> out = new ArrayList<>();
         for (String c : changes) {
-            String[] words = c.split(" ", 3);
-            String key = words.length < 2
-                    ? ""
-                    : words[1].endsWith(":") ? words[1].substring(0, words[1].length() - 1) : words[1];
+            String key = changedKey(c);
             if (!(all.containsKey(key) && !kept.containsKey(key))) {
                 out.add(c);
             }
@@ -780,15 +777,65 @@ final class SqliteSession implements Journal.Session {
                 .append(", this job ")
                 .append(hash, 0, 12)
                 .append("), so it cannot be resumed: ");
-        List<String> shown = changes.subList(0, Math.min(MAX_CHANGES_SHOWN, changes.size()));
+        // a larger budget would not refuse the run by itself: said apart, not among the changes that do
+        String larger = note.isEmpty() ? largerBudget(j, runId, before, settingsTree) : null;
+        List<String> listed = changes;
+        if (larger != null) {
+            listed = new ArrayList<>();
+            for (String c : changes) {
+                if (!BUDGET.contains(changedKey(c))) {
+                    listed.add(c);
+                }
+            }
+            if (listed.isEmpty()) { // nothing else that counts: the list as it was
+                listed = changes;
+                larger = null;
+            }
+        }
+        List<String> shown = listed.subList(0, Math.min(MAX_CHANGES_SHOWN, listed.size()));
         sb.append(String.join("; ", shown));
-        if (changes.size() > shown.size()) {
-            sb.append("; and ").append(changes.size() - shown.size()).append(" more changes");
+        if (listed.size() > shown.size()) {
+            sb.append("; and ").append(listed.size() - shown.size()).append(" more changes");
         }
         sb.append('.').append(note);
+        if (larger != null) {
+            sb.append(" The larger budget (")
+                    .append(larger)
+                    .append(") alone would go on with run ")
+                    .append(runId)
+                    .append("; the changes above would not.");
+        }
         sb.append(" Restart to begin a new run in this journal (chemfit fit --restart, or JournalMode.restart();"
                 + " the earlier runs are kept), or write to another output folder.");
         return new JournalMismatchException(sb.toString(), runId, changes);
+    }
+
+    /**
+     * @return the run's budget and the larger one of these settings ({@code 40 -> 80}) when the
+     *     budget is larger and the run did not end on its own, so that the budget alone would go on
+     *     with it; else null
+     */
+    private static @Nullable String largerBudget(SqliteJournal j, long runId, Object recorded, Object now) {
+        Object before = JsonCodec.flatten(recorded).get(BUDGET.get(0));
+        Object after = JsonCodec.flatten(now).get(BUDGET.get(0));
+        if (!(before instanceof Number b) || !(after instanceof Number a) || a.longValue() <= b.longValue()) {
+            return null;
+        }
+        try {
+            org.chemfit.journal.read.RunRecord run = runOf(j, runId);
+            return run == null || endedOnItsOwn(run) ? null : b.longValue() + " -> " + a.longValue();
+        } catch (SQLException e) {
+            return null; // the note is advice: without the run's end it is left out, and the change listed
+        }
+    }
+
+    /** @return the key a line of {@link #diff} names ({@code changed fit.max_evaluations: 40 -> 80}) */
+    private static String changedKey(String change) {
+        String[] words = change.split(" ", 3);
+        if (words.length < 2) {
+            return "";
+        }
+        return words[1].endsWith(":") ? words[1].substring(0, words[1].length() - 1) : words[1];
     }
 
     /** @return one line per changed, added or removed setting, in key order */

@@ -442,6 +442,47 @@ class JournalFitTest {
         }
     }
 
+    /**
+     * A larger budget given together with a change that refuses the run is said apart: it alone
+     * would go on, so the message does not list it among the changes that refuse (the exception's
+     * changes still hold it).
+     */
+    @Test
+    void aLargerBudgetBesideAnotherChangeIsSaidApart() {
+        Counting c = new Counting();
+        try (JournalReader j = JournalReader.open(dir)) {
+            FitResult first = fitter(c.objective(), j).maxEvaluations(25).fit("Nelder-Mead");
+            assertEquals(org.chemfit.fit.StopReason.MAX_EVALUATIONS, first.stopReason(), first.toString());
+            JournalMismatchException e = assertThrows(
+                    JournalMismatchException.class,
+                    () -> fitter(c.objective(), j).maxEvaluations(60).seed(12).fit("Nelder-Mead"));
+            assertEquals(List.of("changed fit.max_evaluations: 25 -> 60", "changed fit.seed: 11 -> 12"), e.changes());
+            String m = e.getMessage();
+            assertTrue(
+                    m.contains("so it cannot be resumed: changed fit.seed: 11 -> 12. The larger budget (25 -> 60) alone"
+                            + " would go on with run 1; the changes above would not. Restart"),
+                    m);
+            assertFalse(m.contains("changed fit.max_evaluations"), m);
+        }
+        Path converged = dir.resolve("converged");
+        ObjectiveFunction bowl = p -> Math.pow(p.get("x") - 1, 2);
+        try (JournalReader j = JournalReader.open(converged)) {
+            new Fitter(bowl, Map.of("x", 0.0)).maxEvaluations(500).journal(j).fit("Nelder-Mead");
+            JournalMismatchException e = assertThrows(
+                    JournalMismatchException.class,
+                    () -> new Fitter(bowl, Map.of("x", 0.0))
+                            .maxEvaluations(900)
+                            .seed(5)
+                            .journal(j)
+                            .fit("Nelder-Mead"));
+            // a run that converged would not go on with more evaluations: the budget is one of the changes
+            assertTrue(
+                    e.getMessage().contains("changed fit.max_evaluations: 500 -> 900; changed fit.seed"),
+                    e.getMessage());
+            assertFalse(e.getMessage().contains("alone would go on"), e.getMessage());
+        }
+    }
+
     /** A smaller budget, or a larger one for a fit that did not stop for its budget, is another job. */
     @Test
     void aSmallerBudgetOrMoreForAFitThatConvergedIsRefused() {
