@@ -368,7 +368,12 @@ final class Attempt {
         }
         if (r.timedOut()) {
             throw fail(
-                    "command '" + c + "' timed out after " + human(limit) + " and its process tree was killed",
+                    "command '" + c + "' timed out after " + human(limit) + " and its process tree was killed"
+                            + "; a run that needs longer needs a longer timeout"
+                            + (c.isShell()
+                                    ? ""
+                                    : LammpsLog.emptyLogAfterKill(
+                                            dir().path(), Objects.requireNonNull(argv, "set above"))),
                     true,
                     null);
         }

@@ -35,27 +35,80 @@ final class LammpsLog {
      *     they do not run LAMMPS, or run it with its screen output
      */
     static @Nullable String errorLog(List<String> argv) {
-        int program = -1;
-        for (int i = 0; i < argv.size() && program < 0; i++) {
-            String a = argv.get(i);
-            if (PROGRAM.matcher(a.substring(a.lastIndexOf('/') + 1)).matches()) {
-                program = i;
-            }
-        }
+        int program = program(argv);
         if (program < 0) {
             return null;
         }
         boolean screenNone = false;
-        String log = "log.lammps";
         for (int i = program + 1; i + 1 < argv.size(); i++) {
             String a = argv.get(i);
             if (a.equals("-screen") || a.equals("-sc")) {
                 screenNone = argv.get(++i).equals(NONE);
             } else if (a.equals("-log") || a.equals("-l")) {
+                i++;
+            }
+        }
+        return screenNone ? logFile(argv) : null;
+    }
+
+    /** @return the index of LAMMPS's program in a command line (after a launcher), or -1 */
+    private static int program(List<String> argv) {
+        for (int i = 0; i < argv.size(); i++) {
+            String a = argv.get(i);
+            if (PROGRAM.matcher(a.substring(a.lastIndexOf('/') + 1)).matches()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @param argv a command line
+     * @return the log file these arguments have LAMMPS write ({@code -log FILE}, {@code log.lammps}
+     *     by default; {@link #NONE} for none), whatever its screen output; null when they do not run
+     *     LAMMPS
+     */
+    static @Nullable String logFile(List<String> argv) {
+        int program = program(argv);
+        if (program < 0) {
+            return null;
+        }
+        String log = "log.lammps";
+        for (int i = program + 1; i + 1 < argv.size(); i++) {
+            String a = argv.get(i);
+            if (a.equals("-log") || a.equals("-l")) {
                 log = argv.get(++i);
             }
         }
-        return screenNone ? log : null;
+        return log;
+    }
+
+    /**
+     * What a LAMMPS command killed at its timeout left unsaid: LAMMPS keeps its log in a buffer of
+     * the C library and writes it out when the buffer fills or a run ends, so a run killed before
+     * that leaves its log empty, however far it got.
+     *
+     * @param runDirectory the run directory of the killed command
+     * @param argv its command line
+     * @return a hint when the command ran LAMMPS and its log file is there and empty, else ""
+     */
+    static String emptyLogAfterKill(Path runDirectory, List<String> argv) {
+        String log = logFile(argv);
+        if (log == null || log.equals(NONE)) {
+            return "";
+        }
+        Path file = runDirectory.resolve(log);
+        try {
+            if (!java.nio.file.Files.isRegularFile(file) || java.nio.file.Files.size(file) != 0) {
+                return "";
+            }
+        } catch (java.io.IOException e) {
+            return ""; // a hint only: without the file's size it is not given
+        }
+        return "\nhint: LAMMPS's log " + log + " is empty: LAMMPS keeps its log in a buffer and writes it when the"
+                + " buffer fills or a run ends, so a run killed before then leaves nothing of how far it got;"
+                + " thermo_modify flush yes in the input (or lmp -nonbuf, from LAMMPS 2 Aug 2023 on) writes each"
+                + " thermo line as it comes";
     }
 
     /**

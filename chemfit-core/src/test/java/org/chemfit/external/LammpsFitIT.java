@@ -165,4 +165,55 @@ class LammpsFitIT {
         Quantities ok = Argon.dimer(work).compute(Argon.parameters(0.01, 3.4));
         assertTrue(ok.get("energy") < 0, "the dimer at 3.9 A sits in the attractive well: " + ok);
     }
+
+    /**
+     * LAMMPS killed at its timeout before its log's buffer filled leaves the log empty: the failure
+     * says so, and how to have each thermo line written as it comes; with {@code thermo_modify flush
+     * yes} the log holds the run's start and the hint is not given.
+     */
+    @Test
+    void aLammpsRunKilledAtItsTimeoutWithAnEmptyLogSaysWhy() throws IOException {
+        TestSupport.requireLammps();
+        String longRun = "velocity all create 10.0 1\nfix 1 all nve\nthermo 0\nrun 500000000\n";
+        String input = Files.readString(TestSupport.resource("/external/lammps/in.dimer"))
+                .replace("run             0", longRun);
+        FileBasedQuantityComputer buffered = longRun(input);
+        TermFailedException e =
+                assertThrows(TermFailedException.class, () -> buffered.compute(Argon.parameters(0.01, 3.4)));
+        assertTrue(
+                e.getMessage()
+                        .contains("command 'lmp -in in.lammps -log run.log -screen none -nocite' timed out after 3 s"
+                                + " and its process tree was killed; a run that needs longer needs a longer timeout"
+                                + " (run directory "),
+                e.getMessage());
+        assertTrue(
+                e.getMessage().contains("\nhint: LAMMPS's log run.log is empty: LAMMPS keeps its log in a buffer"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("thermo_modify flush yes in the input"), e.getMessage());
+
+        FileBasedQuantityComputer flushed = longRun(input.replace("thermo 0", "thermo 0\nthermo_modify flush yes"));
+        TermFailedException f =
+                assertThrows(TermFailedException.class, () -> flushed.compute(Argon.parameters(0.01, 3.4)));
+        assertTrue(f.getMessage().contains("a run that needs longer needs a longer timeout"), f.getMessage());
+        assertTrue(!f.getMessage().contains("is empty"), "the log holds the run's start: " + f.getMessage());
+    }
+
+    /** A dimer's LAMMPS term of this input, which it runs with a timeout of 3 s. */
+    private FileBasedQuantityComputer longRun(String input) {
+        return FileBasedQuantityComputer.builder()
+                .name("long")
+                .workDirectory(work)
+                .templateText("in.lammps", input)
+                .env("OMPI_MCA_pml", "ob1")
+                .env("OMPI_MCA_ess_singleton_isolated", "1")
+                .privateTmpDir()
+                .variable("r", 3.9)
+                .command("lmp", "-in", "in.lammps", "-log", "run.log", "-screen", "none", "-nocite")
+                .logFile("run.log")
+                .timeout(java.time.Duration.ofSeconds(3))
+                .killGrace(java.time.Duration.ofMillis(500))
+                .output(OutputParsers.lammpsThermo("energy", "run.log", "PotEng")
+                        .last())
+                .build();
+    }
 }

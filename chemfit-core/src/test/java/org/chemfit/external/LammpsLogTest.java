@@ -2,6 +2,7 @@ package org.chemfit.external;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,26 @@ class LammpsLogTest {
         assertNull(LammpsLog.errorLog(List.of("python3", "lmp.py", "-screen", "none")));
         assertNull(LammpsLog.errorLog(List.of("gmx", "mdrun", "-screen", "none")));
         assertNull(LammpsLog.errorLog(List.of("lmp", "-screen")));
+    }
+
+    @Test
+    void anEmptyLogAfterAKillIsExplainedWhateverTheScreenOutput() throws Exception {
+        assertEquals("log.lammps", LammpsLog.logFile(List.of("lmp", "-in", "in.lmp")));
+        assertEquals("run.log", LammpsLog.logFile(List.of("mpirun", "-np", "2", "lmp_mpi", "-l", "run.log")));
+        assertNull(LammpsLog.logFile(List.of("python3", "run.py", "-log", "run.log")));
+        List<String> argv = List.of("lmp", "-in", "in.lmp", "-log", "run.log");
+        assertEquals("", LammpsLog.emptyLogAfterKill(dir, argv), "no log at all: LAMMPS did not get to open it");
+        Files.writeString(dir.resolve("run.log"), "");
+        String hint = LammpsLog.emptyLogAfterKill(dir, argv);
+        assertTrue(hint.startsWith("\nhint: LAMMPS's log run.log is empty: LAMMPS keeps its log in a buffer"), hint);
+        assertTrue(
+                hint.endsWith("thermo_modify flush yes in the input (or lmp -nonbuf, from LAMMPS 2 Aug 2023 on)"
+                        + " writes each thermo line as it comes"),
+                hint);
+        assertEquals("", LammpsLog.emptyLogAfterKill(dir, List.of("lmp", "-log", "none")));
+        assertEquals("", LammpsLog.emptyLogAfterKill(dir, List.of("sh", "run.sh", "-log", "run.log")));
+        Files.writeString(dir.resolve("run.log"), "LAMMPS (29 Sep 2021)\n");
+        assertEquals("", LammpsLog.emptyLogAfterKill(dir, argv), "a log with lines shows them itself");
     }
 
     @Test
