@@ -110,6 +110,37 @@ final class EnergyUnits {
     }
 
     /**
+     * @param unit a unit as a job file writes it
+     * @return the same unit in one spelling, so that two spellings of it ({@code EV} and {@code eV},
+     *     {@code kJ mol^-1} and {@code kJ/mol}, {@code EV/A} and {@code eV/A}) are grouped as one:
+     *     an energy unit (or one divided by a length, {@code eV/A}) in the spelling of {@link #NAMES};
+     *     any other unit as written
+     */
+    static String canonical(String unit) {
+        Double per = perEv(unit);
+        if (per != null) {
+            return named(per, unit);
+        }
+        for (int i = unit.lastIndexOf('/'); i > 0; i = unit.lastIndexOf('/', i - 1)) {
+            Double head = perEv(unit.substring(0, i));
+            if (head != null) {
+                return named(head, unit) + unit.substring(i).strip();
+            }
+        }
+        return unit;
+    }
+
+    /** @return the name in {@link #NAMES} of the unit of that many per eV, else the unit as written */
+    private static String named(double perEv, String unit) {
+        for (String n : NAMES) {
+            if (Double.valueOf(perEv).equals(PER_EV.get(n))) {
+                return n;
+            }
+        }
+        return unit;
+    }
+
+    /**
      * @param unit an energy unit that {@link #perEv} does not know
      * @return the known spelling nearest to it ({@code meV} for {@code mev}, {@code K} for
      *     {@code k}, {@code kcal/mol} for {@code kcal}), or null when none is near
@@ -294,7 +325,7 @@ final class EnergyUnits {
                     energy = m.group(1);
                 }
                 Double perParameter = perEv(energy);
-                if (perParameter == null || perParameter.equals(perTerm)) {
+                if (perParameter == null || perParameter.equals(perTerm) || converts(ref, perTerm / perParameter)) {
                     continue;
                 }
                 String shownTermUnit = "C".equals(key) ? termUnit.strip() + " Å^6" : termUnit.strip();
@@ -310,6 +341,16 @@ final class EnergyUnits {
             }
         }
         return out;
+    }
+
+    /**
+     * @param ref a pair term's reference to a parameter, with its factor ({@code 96.485*lj.epsilon})
+     * @param factor one of the parameter's unit in the unit the term takes
+     * @return whether the reference's factor is that one (to 1 part in 1000, as a chemist writes
+     *     it: {@code 96.485}), so that the job converts the parameter itself
+     */
+    private static boolean converts(org.chemfit.atoms.@Nullable ParameterRef ref, double factor) {
+        return ref != null && Math.abs(ref.factor() - factor) <= 1e-3 * Math.abs(factor);
     }
 
     /**
@@ -377,7 +418,7 @@ final class EnergyUnits {
                         said = place + "unit: '" + declared.strip() + "' is not a known length unit"
                                 + (close == null ? "" : "; did you mean '" + close + "'?") + "; it is " + key
                                 + " of " + term + ", a length, which atoms terms compute in Å";
-                    } else if (inAngstrom != 1.0) {
+                    } else if (inAngstrom != 1.0 && !converts(ref, inAngstrom)) {
                         said = place + "is declared in " + declared.strip() + ", but it is " + key + " of " + term
                                 + ", which takes it in Å, the unit atoms terms compute distances in; parameters are"
                                 + " not converted, so '" + name + "' counts as Å: give it in Å (one "

@@ -139,7 +139,8 @@ record Judgement(
                         r.reference(),
                         r.model(),
                         b.get(k).model(),
-                        plan.job.units().quantity(name, r.quantity())));
+                        // two spellings of one unit (EV and eV) are one unit in the metrics and plots
+                        EnergyUnits.canonical(plan.job.units().quantity(name, r.quantity()))));
             }
         }
     }

@@ -1349,7 +1349,7 @@ final class Plots {
                         id[0],
                         id[1],
                         id[2],
-                        id[3],
+                        EnergyUnits.canonical(id[3]), // one unit, however a folder written before spelt it
                         rs.stream().mapToDouble(a -> a[0]).toArray(),
                         rs.stream().mapToDouble(a -> a[1]).toArray(),
                         rs.stream().mapToDouble(a -> a[2]).toArray()));
@@ -1380,7 +1380,7 @@ final class Plots {
                                         : "validation",
                                 String.valueOf(t.get("name")),
                                 e.getKey(),
-                                String.valueOf(units.getOrDefault(e.getKey(), "")),
+                                EnergyUnits.canonical(String.valueOf(units.getOrDefault(e.getKey(), ""))),
                                 r,
                                 null,
                                 c));

@@ -124,4 +124,36 @@ class EvalOverallMetricsTest {
         assertFalse(eval.out().contains("(all"), eval::toString);
         assertEquals("8", row(eval.out(), "fit", "light").get(2), eval::toString);
     }
+
+    /**
+     * Two spellings of one unit ({@code eV} and {@code EV}, which the job reader takes as one) are
+     * one unit in the row over all terms and in the plots: one row of 16 values, one parity plot.
+     */
+    @Test
+    void twoSpellingsOfOneUnitAreOneUnit() throws IOException {
+        String text = Files.readString(job());
+        text = text.replace("    weight: 1.0\n", "    weight: 1.0\n    unit: eV\n")
+                .replace("    weight: 3.0\n", "    weight: 3.0\n    unit: EV\n")
+                .replace("output: {plots: false}", "output: {plots: true}");
+        Path job = tmp.resolve("spellings.yaml");
+        Files.writeString(job, text);
+        Cli.Run eval = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, eval.code(), eval::toString);
+        assertEquals(
+                List.of("energy", "eV", "16"), row(eval.out(), "fit", "(all 2)").subList(0, 3), eval::toString);
+        assertEquals("eV", row(eval.out(), "fit", "heavy").get(1), eval::toString);
+
+        Path out = tmp.resolve("spelt");
+        Cli.Run fit = Cli.run("fit", job.toString(), "--output", out.toString());
+        assertEquals(ExitCodes.OK, fit.code(), fit::toString);
+        assertEquals(
+                List.of("energy", "eV", "16"), row(fit.out(), "fit", "(all 2)").subList(0, 3), fit::toString);
+        try (java.util.stream.Stream<Path> plots = Files.list(out.resolve("plots"))) {
+            List<String> parity = plots.map(f -> f.getFileName().toString())
+                    .filter(f -> f.startsWith("parity-"))
+                    .sorted()
+                    .toList();
+            assertEquals(List.of("parity-energy.png", "parity-energy.svg"), parity);
+        }
+    }
 }

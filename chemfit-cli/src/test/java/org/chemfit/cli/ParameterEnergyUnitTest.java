@@ -55,6 +55,31 @@ class ParameterEnergyUnitTest {
                 eval::toString);
     }
 
+    /**
+     * A job that converts the parameter itself ({@code 23.0605*water.epsilon}, epsilon in eV, the
+     * terms in kcal/mol) is not warned of; another factor (a mixing rule's 0.5) still is.
+     */
+    @Test
+    void aFactorThatConvertsTheParameterIsNotWarnedOf() throws IOException {
+        Path job = waterDimerInKcal();
+        String kcal = Files.readString(job);
+        Files.writeString(job, kcal.replace("epsilon: water.epsilon,", "epsilon: 23.0605*water.epsilon,"));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertEquals("", r.err(), r::toString);
+
+        Files.writeString(job, kcal.replace("epsilon: water.epsilon,", "epsilon: 0.5*water.epsilon,"));
+        Cli.Run half = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, half.code(), half::toString);
+        assertEquals(
+                2,
+                half.err()
+                        .lines()
+                        .filter(l -> l.contains("'water.epsilon' counts as kcal/mol"))
+                        .count(),
+                half::toString);
+    }
+
     @Test
     void theExampleAsItIsHasNoWarning() throws IOException {
         Path job = waterDimerInKcal();
