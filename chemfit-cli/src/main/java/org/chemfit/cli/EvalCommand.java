@@ -325,12 +325,39 @@ final class EvalCommand extends BaseCommand {
             if (c.failure() != null) {
                 out().println("term '" + c.name() + "' failed: "
                         + Messages.clean(c.failure().getMessage()));
-            } else if (notFinite(c)) {
+            } else if (notFinite(c) && !computedAllFinite(c)) {
                 out().println("term '" + c.name() + "': its loss is " + Tables.fmt(c.value())
                         + ": a value it computed is NaN or infinite (--per-structure shows which); a fit tells"
                         + " the optimizer bad_value for such a point, and the metrics count only the finite values");
+            } else if (notFinite(c)) {
+                out().println("term '" + c.name() + "': its loss is " + Tables.fmt(c.value())
+                        + ", though every value it computed is finite: its errors are beyond a double once the loss"
+                        + " squares or adds them (check the values' unit and the loss's scale); a fit tells the"
+                        + " optimizer bad_value for such a point");
             }
         }
+    }
+
+    /** @return whether every number of the quantities of a term and of the nodes below it is finite */
+    private static boolean computedAllFinite(EvaluationContext c) {
+        for (Object v : c.quantities().asMap().values()) {
+            if (v instanceof Double d && !Double.isFinite(d)) {
+                return false;
+            }
+            if (v instanceof double[] a) {
+                for (double x : a) {
+                    if (!Double.isFinite(x)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        for (EvaluationContext child : c.children()) {
+            if (!computedAllFinite(child)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return whether a term ran but its loss is NaN or infinite (a value it computed is not finite) */

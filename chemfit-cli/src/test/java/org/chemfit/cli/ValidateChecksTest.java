@@ -1561,6 +1561,26 @@ class ValidateChecksTest {
                 r::toString);
     }
 
+    /**
+     * A loss beyond a double though every value computed is finite (1e200 against 1: the square
+     * overflows) is said to be so, not blamed on a value that is not finite.
+     */
+    @Test
+    void evalSaysALossThatOverflowsFromFiniteValuesIsSo() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}e200\n");
+        Cli.Run r = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        String row =
+                r.out().lines().filter(l -> l.startsWith("sim ")).findFirst().orElseThrow();
+        assertTrue(row.endsWith("not finite"), row);
+        assertTrue(
+                r.out()
+                        .contains("term 'sim': its loss is Infinity, though every value it computed is finite: its"
+                                + " errors are beyond a double once the loss squares or adds them"),
+                r::toString);
+        assertFalse(r.out().contains("a value it computed is NaN or infinite"), r::toString);
+    }
+
     @Test
     @SuppressWarnings("try") // the folder is read-only while the resource is open
     void aRunDirectoryThisUserMayNotWriteInIsReportedByValidate() throws Exception {
