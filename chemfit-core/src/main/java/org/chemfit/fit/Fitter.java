@@ -1344,18 +1344,18 @@ public final class Fitter {
                 }
                 if (!java.util.Arrays.stream(r).allMatch(Double::isFinite)) {
                     // a difference across a NaN is no derivative; the model is not smooth there
-                    List<String> stepped = new ArrayList<>();
-                    for (int i = 0; i < x.length; i++) {
-                        if (points.get(k)[i] != x[i]) {
-                            stepped.add("'" + free.get(i) + "'");
-                        }
-                    }
                     addLower(at, x, missing, missingLosses, missingContexts, reason, List.of());
                     warnings.add(
                             "the uncertainty was not estimated: a residual is NaN or infinite at a finite-difference"
-                                    + " step of " + String.join(", ", stepped) + " from the best point");
+                                    + " step of " + stepped(x, points.get(k)) + " from the best point");
                     return;
                 }
+            }
+            String rough = notSmooth(x, r0, points, rs);
+            if (rough != null) {
+                addLower(at, x, missing, missingLosses, missingContexts, reason, List.of());
+                warnings.add(rough);
+                return;
             }
             uncertaintyResult = Uncertainty.compute(
                     free,
@@ -1387,6 +1387,105 @@ public final class Fitter {
                 // a note of the uncertainty's own, not the fit's: nothing needs doing
                 uncertaintyResult = uncertaintyResult.withWarning(notTheBest(at, best, x, uncertaintyResult.atBound()));
             }
+        }
+
+        /**
+         * A derivative is taken across a step only where the residuals are smooth: on the two sides
+         * of a central difference their slopes agree, up to the curvature the step spans. A cliff
+         * just beside the best point (a program that gives huge values below some parameter value)
+         * makes one side's slope many times the other's, and the difference across it no
+         * derivative; so do residuals beyond a double once squared.
+         *
+         * @param x the best point
+         * @param r0 the residuals there
+         * @param points the Jacobian's points
+         * @param rs their residuals, finite, of the length of r0
+         * @return why the uncertainty is not estimated, or null when every parameter stepped both
+         *     ways has slopes that agree on its two sides (by more than half of the larger)
+         */
+        private @Nullable String notSmooth(double[] x, double[] r0, List<double[]> points, List<double[]> rs) {
+            for (int k = 0; k < rs.size(); k++) {
+                double sum = 0;
+                for (double v : Objects.requireNonNull(rs.get(k), "checked above")) {
+                    sum += v * v;
+                }
+                if (!Double.isFinite(sum)) {
+                    return "the uncertainty was not estimated: the residuals at a finite-difference step of "
+                            + stepped(x, points.get(k)) + " from the best point are finite, but the sum of their"
+                            + " squares is beyond a double";
+                }
+            }
+            List<String> rough = new ArrayList<>();
+            for (int i = 0; i < x.length; i++) {
+                double[] up = null;
+                double[] down = null;
+                double hUp = 0;
+                double hDown = 0;
+                for (int k = 0; k < points.size(); k++) {
+                    double[] q = points.get(k);
+                    if (!stepsOnly(x, q, i)) {
+                        continue;
+                    }
+                    if (q[i] > x[i]) {
+                        up = rs.get(k);
+                        hUp = q[i] - x[i];
+                    } else {
+                        down = rs.get(k);
+                        hDown = x[i] - q[i];
+                    }
+                }
+                if (up == null || down == null) {
+                    continue; // a one-sided difference (near a bound) has no second side to agree with
+                }
+                double forward = 0;
+                double backward = 0;
+                double apart = 0;
+                for (int j = 0; j < r0.length; j++) {
+                    double f = (up[j] - r0[j]) / hUp;
+                    double b = (r0[j] - down[j]) / hDown;
+                    forward += f * f;
+                    backward += b * b;
+                    apart += (f - b) * (f - b);
+                }
+                double larger = Math.sqrt(Math.max(forward, backward));
+                if (larger > 0 && Math.sqrt(apart) > 0.5 * larger) {
+                    rough.add(String.format(
+                            java.util.Locale.ROOT,
+                            "'%s' (slopes of norm %.4g above it and %.4g below, %.4g apart)",
+                            free.get(i),
+                            Math.sqrt(forward),
+                            Math.sqrt(backward),
+                            Math.sqrt(apart)));
+                }
+            }
+            if (rough.isEmpty()) {
+                return null;
+            }
+            return "the uncertainty was not estimated: the residuals are not smooth at the finite-difference steps"
+                    + " of " + String.join(", ", rough) + ": their slopes on the two sides of the best point"
+                    + " differ by more than half the larger, so the difference across them is no derivative (a model that"
+                    + " jumps there, or values given with too few digits)";
+        }
+
+        /** @return whether a point differs from x in coordinate i alone */
+        private static boolean stepsOnly(double[] x, double[] q, int i) {
+            for (int j = 0; j < x.length; j++) {
+                if ((j == i) == (q[j] == x[j])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** @return the parameters in which a point differs from x, quoted ('a', 'b') */
+        private String stepped(double[] x, double[] q) {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < x.length; i++) {
+                if (q[i] != x[i]) {
+                    out.add("'" + free.get(i) + "'");
+                }
+            }
+            return String.join(", ", out);
         }
 
         /**

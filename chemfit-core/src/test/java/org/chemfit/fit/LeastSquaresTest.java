@@ -98,6 +98,83 @@ class LeastSquaresTest {
         assertTrue(u.conditionNumber() > 1 && u.conditionNumber() < 100, "condition number " + u.conditionNumber());
     }
 
+    /**
+     * A model with a kink at the best point (the line plus 1000 |a - a0| at each point, a0 the
+     * least-squares intercept, so the loss is lowest at the kink) has slopes of 1001 above it and
+     * -999 below: the difference across them is no derivative, and the uncertainty says so instead
+     * of giving a standard error of it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"least-squares", "Nelder-Mead"})
+    void residualsThatAreNotSmoothAtTheBestPointGiveNoStandardError(String method) {
+        double a0 = ols().a();
+        QuantityComputer qc = p -> {
+            double[] y = new double[T.length];
+            for (int i = 0; i < T.length; i++) {
+                y[i] = p.get("a") + p.get("b") * T[i] + 1000 * Math.abs(p.get("a") - a0);
+            }
+            return Quantities.builder().put("y", y).build();
+        };
+        FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", Y)), start("a", 0.5, "b", 1.5))
+                .maxEvaluations(3000)
+                .fit(method);
+        assertEquals(a0, r.bestParameters().get("a"), 1e-6, r.toString());
+        assertNull(r.uncertainty(), r.toString());
+        String w = r.warnings().stream()
+                .filter(x -> x.startsWith("the uncertainty was not estimated: the residuals are not smooth"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(r.warnings().toString()));
+        assertTrue(w.contains("finite-difference steps of 'a' (slopes of norm "), w);
+        assertTrue(!w.contains("'b'"), "b's residuals are smooth: " + w);
+        // the norms are those of 8 residuals of slope 1001 and of slope -999 (to the step's rounding)
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "norm (\\S+) above it and (\\S+) below, (\\S+) apart\\)")
+                .matcher(w);
+        assertTrue(m.find(), w);
+        assertEquals(1001 * Math.sqrt(8), Double.parseDouble(m.group(1)), 1, w);
+        assertEquals(999 * Math.sqrt(8), Double.parseDouble(m.group(2)), 1, w);
+        assertEquals(2000 * Math.sqrt(8), Double.parseDouble(m.group(3)), 1, w);
+    }
+
+    /**
+     * Residuals of 1e200 just below the best point (a program's huge values past a threshold) are
+     * finite, but the sum of their squares is not: said so, not taken for a singular Jacobian.
+     */
+    @Test
+    void residualsWhoseSquaresOverflowAtAStepGiveNoStandardError() {
+        double a0 = ols().a();
+        QuantityComputer qc = p -> {
+            double[] y = new double[T.length];
+            for (int i = 0; i < T.length; i++) {
+                y[i] = p.get("a") + p.get("b") * T[i] + (p.get("a") < a0 ? 1e200 : 0);
+            }
+            return Quantities.builder().put("y", y).build();
+        };
+        // started above the threshold, where the residuals are the line's
+        FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", Y)), start("a", 2.0, "b", 1.5))
+                .maxEvaluations(3000)
+                .fit("Nelder-Mead");
+        assertEquals(a0, r.bestParameters().get("a"), 1e-6, r.toString());
+        assertNull(r.uncertainty(), r.toString());
+        assertTrue(
+                r.warnings()
+                        .contains("the uncertainty was not estimated: the residuals at a finite-difference step of 'a'"
+                                + " from the best point are finite, but the sum of their squares is beyond a double"),
+                r.warnings().toString());
+    }
+
+    /** The same line without its kink: the slopes agree on both sides, and the standard errors are there. */
+    @Test
+    void smoothResidualsStillGiveStandardErrors() {
+        FitResult r = new Fitter(line(), start("a", 0.5, "b", 1.5))
+                .maxEvaluations(3000)
+                .fit("Nelder-Mead");
+        assertTrue(r.uncertainty() != null, r.toString());
+        assertTrue(
+                r.warnings().stream().noneMatch(x -> x.contains("not smooth")),
+                r.warnings().toString());
+    }
+
     @Test
     void aParameterThatChangesNoResidualIsNamedAndLeftOut() {
         QuantityComputer qc = p -> Quantities.builder()
