@@ -1230,7 +1230,8 @@ public final class Fitter {
             List<double[]> points = fd.displaced(x);
             int room = maxEvaluations - evaluations;
             List<double[]> rs = new ArrayList<>(points.size());
-            if (points.size() > room) {
+            boolean central = points.size() <= room;
+            if (!central) {
                 fd = new FiniteDifferences(p, false, rel);
                 points = fd.displaced(x);
             }
@@ -1381,6 +1382,16 @@ public final class Fitter {
             String wide = wideSteps(x, points, p.start());
             if (wide != null) {
                 uncertaintyResult = uncertaintyResult.withWarning(wide);
+            }
+            if (reason == StopReason.MAX_EVALUATIONS
+                    && !uncertaintyResult.estimated().isEmpty()) {
+                uncertaintyResult = uncertaintyResult.withWarning("the fit stopped at its budget before it converged:"
+                        + " the standard errors are of its best point so far, which need not be the minimum their"
+                        + " linearised model assumes"
+                        + (central
+                                ? ""
+                                : ", and are taken by forward differences, as the budget had no room for central"
+                                        + " ones"));
             }
             warnings.addAll(uncertaintyResult.warnings());
             if (lower == null && best != null && best != at) {

@@ -163,6 +163,36 @@ class LeastSquaresTest {
                 r.warnings().toString());
     }
 
+    /**
+     * A fit its budget stopped still gets standard errors when the budget or the method's own points
+     * give a Jacobian, with a warning that they are of a point that need not be the minimum, and,
+     * when so, taken by forward differences.
+     */
+    @Test
+    void standardErrorsOfAFitItsBudgetStoppedSaySo() {
+        int said = 0;
+        for (int budget = 4; budget <= 40; budget++) {
+            FitResult r = new Fitter(line(), start("a", 0.5, "b", 1.5))
+                    .maxEvaluations(budget)
+                    .fit("least-squares");
+            if (r.stopReason() != StopReason.MAX_EVALUATIONS || r.uncertainty() == null) {
+                assertTrue(
+                        r.warnings().stream().noneMatch(w -> w.contains("stopped at its budget before it converged")),
+                        r.warnings().toString());
+                continue;
+            }
+            String w = r.uncertainty().warnings().stream()
+                    .filter(x -> x.startsWith("the fit stopped at its budget before it converged: the standard errors"
+                            + " are of its best point so far, which need not be the minimum their linearised model"
+                            + " assumes"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(r.warnings().toString()));
+            assertTrue(r.warnings().contains(w), r.warnings().toString());
+            said++;
+        }
+        assertTrue(said > 0, "some budget stops the fit with an uncertainty");
+    }
+
     /** The same line without its kink: the slopes agree on both sides, and the standard errors are there. */
     @Test
     void smoothResidualsStillGiveStandardErrors() {
