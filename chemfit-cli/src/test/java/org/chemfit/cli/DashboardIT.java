@@ -509,7 +509,9 @@ class DashboardIT {
             // none)
             String unit = r.at("/loss/unit").asText();
             assertEquals(
-                    List.of("evaluation", unit.isEmpty() ? "loss" : "loss (" + unit + ")"),
+                    List.of(
+                            "evaluation",
+                            unit.isEmpty() ? "loss" : "loss (" + (unit.equals("1") ? "dimensionless" : unit) + ")"),
                     List.of(
                             driver.findElement(By.id("loss-chart")).getAttribute("data-x-title"),
                             driver.findElement(By.id("loss-chart")).getAttribute("data-y-title")));

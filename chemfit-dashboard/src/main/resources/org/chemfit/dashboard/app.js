@@ -262,7 +262,8 @@
     box.setAttribute('data-penalised-points', String(countOf(data[2])));
     // the loss's unit (results.json's loss.unit) once the fit has written it
     var unit = summary.results && summary.results.loss && summary.results.loss.unit;
-    var yTitle = 'loss' + (unit ? ' (' + unit + ')' : '');
+    // a loss in unit 1 is named as the plots name it
+    var yTitle = 'loss' + (unit ? ' (' + (unit === '1' ? 'dimensionless' : unit) + ')' : '');
     var ch = charts[id];
     if (ch && box.getAttribute('data-y-title') === yTitle) {
       ch.setData(data);

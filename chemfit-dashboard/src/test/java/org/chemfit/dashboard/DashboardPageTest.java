@@ -218,6 +218,26 @@ class DashboardPageTest {
         }
     }
 
+    /** A loss in unit 1 is named on its axis as the plots name it: dimensionless; another unit as it is. */
+    @Test
+    void aLossOfUnitOneIsDimensionlessOnItsAxis() throws Exception {
+        for (String[] unit : new String[][] {{"1", "loss (dimensionless)"}, {"eV^2", "loss (eV^2)"}}) {
+            Journals.fit(dir, 10);
+            Files.writeString(
+                    dir.resolve("results.json"),
+                    "{\"status\": \"done\", \"journal_run\": 1, \"loss\": {\"unit\": \"" + unit[0]
+                            + "\"}, \"terms\": [], \"metrics\": {\"fit\": {}}}");
+            try (Dashboard d = Dashboard.builder(dir).start()) {
+                open(d);
+                driver.findElement(By.id("tab-loss")).click();
+                waitFor(
+                        () -> unit[1].equals(
+                                driver.findElement(By.id("loss-chart")).getAttribute("data-y-title")),
+                        () -> "axis: " + driver.findElement(By.id("loss-chart")).getAttribute("data-y-title"));
+            }
+        }
+    }
+
     /** Writes a finished fit's journal, its predictions.csv with these rows and a results.json of these terms. */
     private void writeFit(String csvRows, String resultsTerms) throws Exception {
         Journals.fit(dir, 10);
