@@ -92,7 +92,8 @@ abstract sealed class Node permits Node.MapNode, Node.ListNode, Node.Scalar {
             }
             if (value instanceof Number) {
                 // a number of 200,000 digits is shown by its start, as a long string is
-                return "a number (" + org.chemfit.support.Excerpt.of(value.toString()) + ")";
+                // as the file writes it (1.0e-6, not Java's 1.0E-6) when read from one
+                return "a number (" + org.chemfit.support.Excerpt.of(text != null ? text : value.toString()) + ")";
             }
             if (value instanceof Boolean) {
                 return "a boolean (" + value + ")";
