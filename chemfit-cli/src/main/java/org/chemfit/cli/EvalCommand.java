@@ -96,6 +96,7 @@ final class EvalCommand extends BaseCommand {
             if (!quiet) {
                 // what the data make likely to be a mistake (a charged cell, atoms 0.1 Å apart), said once
                 jf.warnings().forEach(warning -> err().println("warning: " + warning));
+                plan.mixedLossUnits().forEach(warning -> err().println("warning: " + warning));
                 plan.stepWarnings().forEach(warning -> err().println("warning: " + warning));
             }
             Parameters p = plan.initial();

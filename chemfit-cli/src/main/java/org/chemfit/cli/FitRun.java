@@ -271,6 +271,7 @@ final class FitRun {
         try {
             plan.refuseProblems();
             if (!quiet) {
+                plan.mixedLossUnits().forEach(warning -> err().println("warning: " + warning));
                 plan.stepWarnings().forEach(warning -> err().println("warning: " + warning));
             }
         } catch (JobFileException e) {

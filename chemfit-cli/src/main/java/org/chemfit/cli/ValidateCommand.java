@@ -82,6 +82,9 @@ final class ValidateCommand extends BaseCommand {
             for (String warning : plan.ignoredVariableWarnings()) {
                 err().println("warning: " + warning);
             }
+            for (String warning : plan.mixedLossUnits()) {
+                err().println("warning: " + warning);
+            }
             for (String warning : plan.stepWarnings()) {
                 err().println("warning: " + warning);
             }
