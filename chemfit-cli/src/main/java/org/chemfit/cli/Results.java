@@ -379,7 +379,8 @@ final class Results {
             JobFile.TermSpec spec = plan.job.terms().get(i);
             Map<String, String> quantities = new LinkedHashMap<>();
             for (String q : plan.references.get(i).keySet()) {
-                quantities.put(q, plan.job.units().quantity(spec.name(), q));
+                // two spellings of one unit (eV, EV) give the loss one unit
+                quantities.put(q, EnergyUnits.canonical(plan.job.units().quantity(spec.name(), q)));
             }
             units.add(lossUnit(spec, quantities));
         }

@@ -142,6 +142,12 @@ class EvalOverallMetricsTest {
         assertEquals(
                 List.of("energy", "eV", "16"), row(eval.out(), "fit", "(all 2)").subList(0, 3), eval::toString);
         assertEquals("eV", row(eval.out(), "fit", "heavy").get(1), eval::toString);
+        // both squared errors: the loss is in eV^2, however the terms spell eV
+        Path squared = tmp.resolve("squared.yaml");
+        Files.writeString(squared, text.replace("    loss: absolute_error\n", ""));
+        Cli.Run sq = Cli.run("eval", squared.toString());
+        assertEquals(ExitCodes.OK, sq.code(), sq::toString);
+        assertTrue(sq.out().lines().anyMatch(l -> l.matches("loss: \\S+ eV\\^2")), sq::toString);
 
         Path out = tmp.resolve("spelt");
         Cli.Run fit = Cli.run("fit", job.toString(), "--output", out.toString());
