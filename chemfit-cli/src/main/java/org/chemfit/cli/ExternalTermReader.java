@@ -559,21 +559,8 @@ final class ExternalTermReader {
         return files.isEmpty() || limit == null ? null : new ExternalConfig.WaitSpec(files, limit);
     }
 
-    /** {@code kill_grace}: a duration that may be 0 (SIGKILL at once). */
+    /** {@code kill_grace}: a duration that may be 0 (SIGKILL at once), {@code 0} or {@code 0s}. */
     private Duration grace(Node n, String where) {
-        if (n instanceof Node.Scalar s && s.value instanceof Number num) {
-            if (num.doubleValue() == 0) {
-                return Duration.ZERO;
-            }
-            if (!(num.doubleValue() > 0) || !Double.isFinite(num.doubleValue()) && !JobReading.tooLarge(n)) {
-                r.problem(
-                        n,
-                        where
-                                + " must be 0 or a positive duration: seconds (5) or a number with a unit (500ms, 5s), got "
-                                + (Double.isFinite(num.doubleValue()) ? num : JobReading.fmt(num.doubleValue())));
-                return null;
-            }
-        }
-        return r.duration(n, where);
+        return r.duration(n, where, true);
     }
 }

@@ -410,7 +410,33 @@ final class JobReading {
         return text.substring(from, to);
     }
 
+    /**
+     * A positive duration: seconds, or one or more numbers with units, as {@link #seconds} reads
+     * them; a problem at the node otherwise.
+     *
+     * @param n the node
+     * @param where the key in words, for the message
+     * @return the duration, or null after a problem
+     */
     Duration duration(Node n, String where) {
+        return duration(n, where, false);
+    }
+
+    /**
+     * A duration as {@link #duration(Node, String)} reads it, that may be 0 when {@code zero} says
+     * so ({@code kill_grace: 0} kills at once, {@code 0s} too); the message that refuses another
+     * says the rule: "a positive duration", or "a duration of 0 or more".
+     *
+     * @param n the node
+     * @param where the key in words, for the message
+     * @param zero whether 0 is allowed
+     * @return the duration, or null after a problem
+     */
+    Duration duration(Node n, String where, boolean zero) {
+        String rule = zero ? "a duration of 0 or more" : "a positive duration";
+        if (zero && n instanceof Node.Scalar s && s.value instanceof Number num && num.doubleValue() == 0) {
+            return Duration.ZERO;
+        }
         if (n instanceof Node.Scalar s && s.value instanceof Number num) {
             double sec = num.doubleValue();
             if (sec > MAX_SECONDS && (Double.isFinite(sec) || tooLarge(n))) {
@@ -420,8 +446,11 @@ final class JobReading {
             if (!(sec > 0) || !Double.isFinite(sec)) {
                 problem(
                         n,
-                        where + " must be a positive number of seconds, got "
-                                + (Double.isFinite(sec) ? num : fmt(sec)));
+                        where
+                                + (zero
+                                        ? " must be " + rule + ": seconds (5) or a number with a unit (500ms, 5s)"
+                                        : " must be a positive number of seconds")
+                                + ", got " + (Double.isFinite(sec) ? num : fmt(sec)));
                 return null;
             }
             if ((long) (sec * 1e9) == 0) {
@@ -444,16 +473,16 @@ final class JobReading {
                 if (sec > 0) {
                     return Duration.ofNanos((long) (sec * 1e9));
                 }
-                problem(n, where + " must be a positive duration, got '" + Excerpt.of(str.trim()) + "'");
+                if (zero && sec == 0) {
+                    return Duration.ZERO;
+                }
+                problem(n, where + " must be " + rule + ", got '" + Excerpt.of(str.trim()) + "'");
                 return null;
             }
-            problem(
-                    n,
-                    where + " must be a positive duration: " + DURATION_FORMS + ", got '" + Excerpt.of(str.trim())
-                            + "'");
+            problem(n, where + " must be " + rule + ": " + DURATION_FORMS + ", got '" + Excerpt.of(str.trim()) + "'");
             return null;
         }
-        problem(n, where + " must be a positive duration: " + DURATION_FORMS + ", got " + n.kind());
+        problem(n, where + " must be " + rule + ": " + DURATION_FORMS + ", got " + n.kind());
         return null;
     }
 

@@ -77,6 +77,62 @@ class DurationsTest {
                 r::toString);
     }
 
+    /**
+     * A term's kill_grace may be 0, written as a number or with a unit, and is otherwise a duration
+     * as a timeout is; a negative one is refused with the rule "a duration of 0 or more", not "a
+     * positive duration".
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "0|0",
+                "'0s'|0",
+                "'0 ms'|0",
+                "'500ms'|500",
+                "'1m 30s'|90000",
+            })
+    void killGraceIsADurationOfZeroOrMore(String written, long millis) throws IOException {
+        JobFile.TermSpec term = JobReader.read(graceJob(written)).terms().get(0);
+        assertEquals(Duration.ofMillis(millis), ((JobFile.ExternalConfig) term.config()).killGrace());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "'-1s'|must be a duration of 0 or more, got '-1s'",
+                "-3|must be a duration of 0 or more: seconds (5) or a number with a unit (500ms, 5s), got -3",
+                "'soon'|must be a duration of 0 or more: FORMS, got 'soon'",
+            })
+    void aNegativeKillGraceIsRefusedAsADurationOfZeroOrMore(String written, String rule) throws IOException {
+        Path job = graceJob(written);
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                job + ":7:17: term 'sim' kill_grace " + rule.replace("FORMS", FORMS),
+                r.err().lines().findFirst().orElse(""),
+                r::toString);
+    }
+
+    private Path graceJob(String written) throws IOException {
+        Path job = dir.resolve("grace.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {a: {initial: 1.0, bounds: [0.0, 2.0]}}",
+                        "terms:",
+                        "  - name: sim",
+                        "    kind: external",
+                        "    command: [echo, hi]",
+                        "    outputs: {energy: {parser: json, file: out.json, path: /energy}}",
+                        "    kill_grace: " + written,
+                        "    reference: {energy: 1.0}",
+                        ""));
+        return job;
+    }
+
     private Path job(String written) throws IOException {
         Files.writeString(dir.resolve("ref.csv"), "file,reference_energy\nd.xyz,-0.1\n");
         Files.writeString(dir.resolve("d.xyz"), "2\n\nAr 0 0 0\nAr 3.8 0 0\n");
