@@ -887,10 +887,12 @@ public final class OutputParsers {
 
     /**
      * Reads an output file as UTF-8 text, or as ISO-8859-1 when it is not valid UTF-8 (as {@link
-     * Files#readString} would have it, then again). Read through {@link FileInputStream}, the stream
-     * the JDK opens for every program's redirected files: the same system calls as {@link
-     * Files#readString} (open, read to the end, close) through far less Java, which counts in a
-     * term that runs a few hundred times before its code is compiled.
+     * Files#readString} would have it, then again), without the UTF-8 byte-order mark it may begin
+     * with; one that begins with a UTF-16 or UTF-32 byte-order mark fails naming that encoding.
+     * Read through {@link FileInputStream}, the stream the JDK opens for every program's redirected
+     * files: the same system calls as {@link Files#readString} (open, read to the end, close)
+     * through far less Java, which counts in a term that runs a few hundred times before its code is
+     * compiled.
      */
     static String read(Path runDirectory, String file, Object parser) throws IOException {
         Path p = RunPaths.resolve(runDirectory, file, "output file");
@@ -902,7 +904,19 @@ public final class OutputParsers {
             }
         }
         try {
-            return decode(readBytes(p, f, runDirectory, file, parser));
+            byte[] bytes = readBytes(p, f, runDirectory, file, parser);
+            String wide = wideEncoding(bytes);
+            if (wide != null) {
+                throw new OutputParseException(
+                        file,
+                        String.valueOf(parser),
+                        "'" + file + "' is " + wide + "; the parsers read UTF-8: have the program write UTF-8, or"
+                                + " convert the file in a command after it (iconv -f " + wide.substring(0, 6)
+                                + " -t UTF-8 " + file + ")",
+                        null);
+            }
+            // a UTF-8 byte-order mark (EF BB BF), as some Windows programs write, is no part of the text
+            return decode(bytes, startsWith(bytes, 0xEF, 0xBB, 0xBF) ? 3 : 0);
         } catch (OutOfMemoryError e) {
             // the one large array the file is read into was refused, and is not held: the term
             // fails, and the fit goes on
@@ -946,22 +960,61 @@ public final class OutputParsers {
         }
     }
 
-    /** @return a file's bytes as UTF-8 text, or as ISO-8859-1 when they are not valid UTF-8 */
-    private static String decode(byte[] bytes) {
-        String text = new String(bytes, StandardCharsets.UTF_8);
+    /**
+     * @param bytes a file's bytes
+     * @param from where its text begins (3 after a UTF-8 byte-order mark)
+     * @return the bytes from there as UTF-8 text, or as ISO-8859-1 when they are not valid UTF-8
+     */
+    private static String decode(byte[] bytes, int from) {
+        String text = new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
         // a malformed sequence reads as U+FFFD: only then (or for a U+FFFD of its own) is the file
         // decoded strictly, to tell which
         if (text.indexOf('\uFFFD') >= 0) {
             try {
                 return StandardCharsets.UTF_8
                         .newDecoder()
-                        .decode(ByteBuffer.wrap(bytes))
+                        .decode(ByteBuffer.wrap(bytes, from, bytes.length - from))
                         .toString();
             } catch (CharacterCodingException e) {
-                return new String(bytes, StandardCharsets.ISO_8859_1);
+                return new String(bytes, from, bytes.length - from, StandardCharsets.ISO_8859_1);
             }
         }
         return text;
+    }
+
+    /**
+     * @param bytes a file's bytes
+     * @return what a byte-order mark of UTF-16 or UTF-32 at their start says the file is ("UTF-16
+     *     text (it begins with a byte-order mark FF FE)"), or null when there is none
+     */
+    static @Nullable String wideEncoding(byte[] bytes) {
+        // UTF-32's marks first: FF FE 00 00 begins with UTF-16's FF FE
+        if (startsWith(bytes, 0xFF, 0xFE, 0x00, 0x00)) {
+            return "UTF-32 text (it begins with a byte-order mark FF FE 00 00)";
+        }
+        if (startsWith(bytes, 0x00, 0x00, 0xFE, 0xFF)) {
+            return "UTF-32 text (it begins with a byte-order mark 00 00 FE FF)";
+        }
+        if (startsWith(bytes, 0xFF, 0xFE)) {
+            return "UTF-16 text (it begins with a byte-order mark FF FE)";
+        }
+        if (startsWith(bytes, 0xFE, 0xFF)) {
+            return "UTF-16 text (it begins with a byte-order mark FE FF)";
+        }
+        return null;
+    }
+
+    /** @return whether the bytes begin with the given ones, each from 0 to 255 */
+    private static boolean startsWith(byte[] bytes, int... start) {
+        if (bytes.length < start.length) {
+            return false;
+        }
+        for (int i = 0; i < start.length; i++) {
+            if ((bytes[i] & 0xFF) != start[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return the file's bytes, read by {@link Files#readAllBytes}, whose exceptions name what is wrong */

@@ -213,6 +213,91 @@ class OutputParsersTest {
         assertTrue(many.getMessage().contains("the mean of the last 9 rows, there are only 4"), many.getMessage());
     }
 
+    /**
+     * A UTF-8 byte-order mark (EF BB BF) before an output file's text, as some Windows programs and
+     * Python's utf-8-sig write, is skipped: the header's first word, a pattern's ^ and a JSON
+     * object at the file's start are read as without it.
+     */
+    @Test
+    void aUtf8ByteOrderMarkBeforeTheTextIsSkippedByEveryParser() throws Exception {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        writeBytes("t.dat", bom, "E P\n-1.5 2\n-2.5 3\n");
+        writeBytes("r.txt", bom, "E = -4.25\n");
+        writeBytes("o.json", bom, "{\"E\": -6.5}");
+        writeBytes("log.lammps", bom, "Step PotEng\n0 -7.0\n10 -7.5\nLoop time of 1.0 on 1 procs\n");
+        assertEquals(-2.5, OutputParsers.column("e", "t.dat", "E").parse(dir).get("e"), 0.0);
+        assertEquals(
+                -4.25,
+                OutputParsers.regex("e", "r.txt", "^E = (\\S+)").parse(dir).get("e"),
+                0.0);
+        assertEquals(-6.5, OutputParsers.json("e", "o.json", "/E").parse(dir).get("e"), 0.0);
+        assertEquals(
+                -7.5,
+                OutputParsers.lammpsThermo("e", "log.lammps", "PotEng")
+                        .parse(dir)
+                        .get("e"),
+                0.0);
+        // the excerpt of a failure shows the text without the mark
+        OutputParseException e = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.column("x", "t.dat", "Q").parse(dir));
+        assertTrue(e.excerpt().startsWith("  1: E P\n"), e.excerpt());
+    }
+
+    /**
+     * A UTF-16 output file (PowerShell's Out-File, .NET's Unicode) is refused naming its encoding
+     * and byte-order mark, not with the error of a parser that met its NUL bytes.
+     */
+    @Test
+    void aUtf16OutputFileIsRefusedNamingItsEncoding() throws Exception {
+        writeBytes(
+                "t.dat",
+                new byte[] {(byte) 0xFF, (byte) 0xFE},
+                new String(
+                        "E\n-1.5\n".getBytes(java.nio.charset.StandardCharsets.UTF_16LE),
+                        java.nio.charset.StandardCharsets.ISO_8859_1));
+        OutputParseException le = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.column("e", "t.dat", "E").parse(dir));
+        assertEquals(
+                "cannot parse 't.dat' with column 'E' (last row) for 'e': 't.dat' is UTF-16 text (it begins with a"
+                        + " byte-order mark FF FE); the parsers read UTF-8: have the program write UTF-8, or convert"
+                        + " the file in a command after it (iconv -f UTF-16 -t UTF-8 t.dat)",
+                le.getMessage());
+        // Java's UTF-16 writes a big-endian mark
+        Files.write(dir.resolve("o.json"), "{\"E\": -6.5}".getBytes(java.nio.charset.StandardCharsets.UTF_16));
+        OutputParseException be = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.json("e", "o.json", "/E").parse(dir));
+        assertTrue(
+                be.getMessage()
+                        .endsWith(": 'o.json' is UTF-16 text (it begins with a byte-order mark FE FF); the parsers"
+                                + " read UTF-8: have the program write UTF-8, or convert the file in a command after"
+                                + " it (iconv -f UTF-16 -t UTF-8 o.json)"),
+                be.getMessage());
+        Files.write(dir.resolve("r.txt"), "E = 1\n".getBytes(java.nio.charset.Charset.forName("UTF-32LE")));
+        Files.write(
+                dir.resolve("r.txt"),
+                concat(new byte[] {(byte) 0xFF, (byte) 0xFE, 0, 0}, Files.readAllBytes(dir.resolve("r.txt"))));
+        OutputParseException wide = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.regex("e", "r.txt", "E = (\\S+)").parse(dir));
+        assertTrue(
+                wide.getMessage().contains(": 'r.txt' is UTF-32 text (it begins with a byte-order mark FF FE 00 00)"),
+                wide.getMessage());
+    }
+
+    /** Writes the bytes, then the text as ISO-8859-1 (one byte a character, each as it is). */
+    private void writeBytes(String name, byte[] start, String text) throws Exception {
+        Files.write(dir.resolve(name), concat(start, text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Test
     void columnOfAFixAveTimeVectorFileSkipsBlockLines() throws Exception {
         write(

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The term's own reading of output files ({@link OutputParsers#read}) and writing of rendered
  * files ({@link Attempt#writeText}), which go through {@code java.io} streams: what they give is
- * what {@link Files#readString} (with its ISO-8859-1 fallback) and {@link Files#writeString} gave.
+ * what {@link Files#readString} (with its ISO-8859-1 fallback, less a UTF-8 byte-order mark) and
+ * {@link Files#writeString} gave.
  */
 class TextFilesTest {
 
