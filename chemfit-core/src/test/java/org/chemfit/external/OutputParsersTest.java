@@ -214,6 +214,34 @@ class OutputParsersTest {
     }
 
     /**
+     * Numbers that Fortran programs write with a D exponent (1.0D+00, 2.0d-1) are read by column,
+     * regex and lammpsThermo as with an E.
+     */
+    @Test
+    void columnRegexAndLammpsThermoReadFortranDExponents() throws Exception {
+        write("f.dat", "step E\n1 1.0D+00\n2 2.0d-1\n3 -3.5D2\n");
+        assertArrayEquals(
+                new double[] {1.0, 0.2, -350.0},
+                OutputParsers.column("e", "f.dat", "E").all().parse(dir).array("e"),
+                0.0);
+        assertArrayEquals(
+                new double[] {1.0, 0.2, -350.0},
+                OutputParsers.regex("e", "f.dat", "^\\d+ (\\S+)$")
+                        .all()
+                        .parse(dir)
+                        .array("e"),
+                0.0);
+        write("log.lammps", "Step PotEng\n0 -7.0D+00\n10 -7.5d0\nLoop time of 1.0 on 1 procs\n");
+        assertEquals(
+                -7.25,
+                OutputParsers.lammpsThermo("e", "log.lammps", "PotEng")
+                        .mean()
+                        .parse(dir)
+                        .get("e"),
+                0.0);
+    }
+
+    /**
      * A UTF-8 byte-order mark (EF BB BF) before an output file's text, as some Windows programs and
      * Python's utf-8-sig write, is skipped: the header's first word, a pattern's ^ and a JSON
      * object at the file's start are read as without it.
