@@ -7,14 +7,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
@@ -204,9 +207,36 @@ final class Attempt {
             try {
                 prepareFolderOf(target, written);
                 writeText(target, rendered.get(i));
+                Set<PosixFilePermission> x = computer.templateExecuteBits.get(written);
+                if (x != null) {
+                    addPermissions(target, x);
+                }
             } catch (IOException e) {
                 throw fail("cannot write '" + written + "': " + Reasons.of(e), false, e);
             }
+        }
+    }
+
+    /**
+     * Gives a rendered template the execute bits of its source, as a copy of it would have; on a
+     * file system without POSIX permissions, where every file may be run, it does nothing.
+     *
+     * @param target the rendered file
+     * @param bits the bits to add to those it was written with
+     * @throws IOException when the permissions cannot be read or set
+     */
+    private static void addPermissions(Path target, Set<PosixFilePermission> bits) throws IOException {
+        Set<PosixFilePermission> now;
+        try {
+            now = Files.getPosixFilePermissions(target);
+        } catch (UnsupportedOperationException e) {
+            return;
+        }
+        if (!now.containsAll(bits)) {
+            Set<PosixFilePermission> with = EnumSet.noneOf(PosixFilePermission.class);
+            with.addAll(now);
+            with.addAll(bits);
+            Files.setPosixFilePermissions(target, with);
         }
     }
 

@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -78,6 +80,11 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     final @Nullable String name;
     final Path workDirectory;
     final Templates templates;
+    /**
+     * The execute bits of each template file that has some, by its target: its rendered file gets
+     * them too, so that a script rendered from an executable template runs as its source would.
+     */
+    final Map<String, Set<PosixFilePermission>> templateExecuteBits;
     /** The standard-input templates, and for each command the index of its own among them (-1: none). */
     final Templates stdinTemplates;
 
@@ -119,6 +126,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         this.name = b.name;
         this.workDirectory = b.workDirectory.toAbsolutePath().normalize();
         this.templates = new Templates(b.templates);
+        this.templateExecuteBits = Map.copyOf(b.templateExecuteBits);
         List<Templates.Source> stdinSources = new ArrayList<>();
         this.stdinTemplateOf = new int[b.commands.size()];
         for (int i = 0; i < b.commands.size(); i++) {
@@ -713,6 +721,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         private @Nullable String name;
         private Path workDirectory = Path.of(System.getProperty("java.io.tmpdir"), "chemfit-runs");
         private final List<Templates.Source> templates = new ArrayList<>();
+        private final Map<String, Set<PosixFilePermission>> templateExecuteBits = new LinkedHashMap<>();
         private final Map<String, Object> variables = new LinkedHashMap<>();
         private final List<Stage> stages = new ArrayList<>();
         private final List<InputWriter> inputWriters = new ArrayList<>();
@@ -781,7 +790,35 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
                         e);
             }
             templates.add(new Templates.Source(t, source.toString(), text));
+            Set<PosixFilePermission> x = executeBits(source);
+            if (!x.isEmpty()) {
+                templateExecuteBits.put(t, x);
+            }
             return this;
+        }
+
+        /**
+         * @param source a template file
+         * @return its execute bits (owner, group, others), which its rendered file is given; none
+         *     when it has none, or its file system keeps no POSIX permissions
+         */
+        private static Set<PosixFilePermission> executeBits(Path source) {
+            Set<PosixFilePermission> bits;
+            try {
+                bits = Files.getPosixFilePermissions(source);
+            } catch (IOException | UnsupportedOperationException e) {
+                return Set.of(); // read above, so there; a file system without POSIX permissions has none
+            }
+            Set<PosixFilePermission> x = EnumSet.noneOf(PosixFilePermission.class);
+            for (PosixFilePermission b : List.of(
+                    PosixFilePermission.OWNER_EXECUTE,
+                    PosixFilePermission.GROUP_EXECUTE,
+                    PosixFilePermission.OTHERS_EXECUTE)) {
+                if (bits.contains(b)) {
+                    x.add(b);
+                }
+            }
+            return x;
         }
 
         /**

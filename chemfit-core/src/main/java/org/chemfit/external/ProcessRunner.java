@@ -500,9 +500,33 @@ final class ProcessRunner {
             }
         } else if (!Files.isExecutable(dir.resolve(program))) {
             // a relative path is the run directory's, where the program is started
-            return "program '" + program + "' does not exist or is not executable";
+            Path p = dir.resolve(program);
+            if (Files.isDirectory(p)) {
+                return "program '" + program + "' is a folder, not a program: " + p;
+            }
+            if (Files.exists(p)) {
+                return "program '" + program + "' exists but lacks the execute permission" + permissions(p) + ": " + p
+                        + " (a file staged with files or link, or rendered from a template, has the permissions of"
+                        + " its source: make the source executable with chmod +x, or name the file's interpreter"
+                        + " first in the command, such as [python3, " + program + "])";
+            }
+            return "program '" + program + "' does not exist"
+                    + (Path.of(program).isAbsolute() ? "" : " in the run directory " + dir);
         }
         return "cannot start program '" + program + "': " + e.getMessage();
+    }
+
+    /**
+     * @param p a file
+     * @return its permissions in {@code ls -l}'s words ({@code " (rw-r--r--)"}), or nothing on a file
+     *     system without POSIX permissions or when they cannot be read
+     */
+    private static String permissions(Path p) {
+        try {
+            return " (" + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)) + ")";
+        } catch (IOException | UnsupportedOperationException e) {
+            return "";
+        }
     }
 
     /**
