@@ -320,7 +320,19 @@ final class ExternalTermReader {
         if (program.contains("/")) {
             String staged = java.nio.file.Path.of(program).normalize().toString();
             if (files.containsKey(staged) || templates.containsKey(staged) || links.containsKey(staged)) {
-                return; // a file of the run directory
+                // a file of the run directory, which has its source's execute bits: a copy, a link to
+                // it, or a rendered template (which is given them)
+                String key = templates.containsKey(staged) ? "templates" : files.containsKey(staged) ? "files" : "link";
+                Path source = (templates.containsKey(staged) ? templates : files.containsKey(staged) ? files : links)
+                        .get(staged);
+                if (java.nio.file.Files.isRegularFile(source) && !java.nio.file.Files.isExecutable(source)) {
+                    r.problem(
+                            node,
+                            w + ": program '" + program + "' is not executable: it is staged by " + key + " '"
+                                    + staged + "' from " + source + ", which is not, and a staged file has its"
+                                    + " source's permissions" + notExecutableHint(source, staged));
+                }
+                return;
             }
             Path p = r.folder.resolve(program).normalize();
             if (!java.nio.file.Files.exists(p)) {
@@ -362,6 +374,19 @@ final class ExternalTermReader {
      *     command: [python3, /a/sim.py]: ...)"}
      */
     static String notExecutableHint(Path p) {
+        return notExecutableHint(p, null);
+    }
+
+    /**
+     * The advice of {@link #notExecutableHint(Path)}, for a script the term stages into the run
+     * directory, where its interpreter finds it by its run-directory name.
+     *
+     * @param p the script, or the source of the staged file
+     * @param staged its name in the run directory, or null when it is not staged
+     * @return such as {@code " (make it so with chmod +x, or run it through its interpreter, such as
+     *     command: [python3, sim.py]: ...)"}
+     */
+    static String notExecutableHint(Path p, String staged) {
         List<String> interpreter = shebang(p);
         String from = "its first line names it";
         if (interpreter.isEmpty()) {
@@ -377,6 +402,11 @@ final class ExternalTermReader {
         }
         if (interpreter.isEmpty()) {
             return " (make it so with chmod +x; its first line names no interpreter)";
+        }
+        if (staged != null) {
+            return " (make it so with chmod +x, or run it through its interpreter (" + from + "), such as command: ["
+                    + String.join(", ", interpreter) + ", " + staged + "]: the interpreter's arguments are taken in"
+                    + " the run directory, where the term stages it)";
         }
         return " (make it so with chmod +x, or run it through its interpreter (" + from + "), such as command: ["
                 + String.join(", ", interpreter) + ", " + p + "]: the interpreter's arguments are taken in the run"

@@ -435,6 +435,57 @@ class UpFrontChecksTest {
                 ExternalTermReader.notExecutableHint(bare));
     }
 
+    /**
+     * A script staged by files, link or templates runs with its source's permissions: one whose
+     * source is not executable is refused as the program, at the command's line, with the key that
+     * stages it, the source and how to run it from the run directory; made executable, it runs.
+     */
+    @Test
+    void aStagedScriptWhoseSourceIsNotExecutableIsRefused() throws IOException {
+        Path model = write("model.py", "#!/usr/bin/env python3", "print('e = 1.5')");
+        Files.setPosixFilePermissions(model, PosixFilePermissions.fromString("rw-r--r--"));
+        for (String stage : List.of("files", "link", "templates")) {
+            Path job = write(
+                    "job.yaml",
+                    "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
+                    "terms:",
+                    "  - name: sim",
+                    "    kind: external",
+                    "    " + stage + ": {runme.py: model.py}",
+                    "    command: [./runme.py]",
+                    "    outputs: {energy: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
+                    "    reference: {energy: 1.0}",
+                    "output: {folder: out}");
+            refusedEverywhere(
+                    job,
+                    job + ":6:14: term 'sim' command: program './runme.py' is not executable: it is staged by " + stage
+                            + " 'runme.py' from " + model + ", which is not, and a staged file has its source's"
+                            + " permissions (make it so with chmod +x, or run it through its interpreter (its first"
+                            + " line names it), such as command: [python3, runme.py]: the interpreter's arguments are"
+                            + " taken in the run directory, where the term stages it)\n");
+        }
+        // made executable, the staged script runs, a rendered one too
+        Files.setPosixFilePermissions(model, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Assumptions.assumeTrue(ExternalTerms.findOnPath("python3", System.getenv("PATH")) != null, "python3");
+        for (String stage : List.of("files", "templates")) {
+            Path job = write(
+                    "job.yaml",
+                    "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
+                    "terms:",
+                    "  - name: sim",
+                    "    kind: external",
+                    "    " + stage + ": {runme.py: model.py}",
+                    "    command: [./runme.py]",
+                    "    outputs: {energy: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
+                    "    reference: {energy: 1.0}",
+                    "output: {folder: out}");
+            Cli.Run ran = Cli.run("eval", job.toString());
+            assertEquals(ExitCodes.OK, ran.code(), ran::toString);
+            // the script printed e = 1.5, against the reference 1.0
+            assertTrue(ran.out().contains("loss: 0.25\n"), ran::toString);
+        }
+    }
+
     @Test
     void aProgramNotOnThePathNamesTheLineNotTheWholePath() throws IOException {
         Path job = externalJob("[lmpx, -in, in.txt]");
