@@ -166,6 +166,7 @@ final class ExternalTermReader {
                 if (parsed != null) {
                     outputs.add(parsed);
                     warnStandardStream(e, where, commands, templates, files, links);
+                    warnStaged(e, where, templates, files, links);
                 }
             }
         }
@@ -499,6 +500,60 @@ final class ExternalTermReader {
                 + (stream.equals("stdout") ? "standard output" : "standard error") + " is saved in the run"
                 + " directory as " + saved + (commands > 1 ? " (one per command)" : "") + ", not as '" + name
                 + "': name that file, unless a command writes '" + name + "' itself");
+    }
+
+    /**
+     * Warns of an output whose file the term also stages (the job keys files, templates and link),
+     * or that lies in a folder it stages: the staged file is there before the program
+     * runs, so a program that fails to write the file leaves it to be read, and the run gives the
+     * staged values, not the program's, without a word. A warning, not a refusal: a program may mean
+     * to rewrite the file it is given.
+     *
+     * @param output the output's name and node
+     * @param where the term, for the message
+     * @param templates the templates the term writes, by run-directory name
+     * @param files the files it copies
+     * @param links the files it links
+     */
+    private void warnStaged(
+            Map.Entry<String, Node> output,
+            String where,
+            Map<String, Path> templates,
+            Map<String, Path> files,
+            Map<String, Path> links) {
+        if (!(output.getValue() instanceof Node.MapNode m)
+                || !(m.entries.get("file") instanceof Node.Scalar f)
+                || !(f.value instanceof String name)) {
+            return;
+        }
+        Path file;
+        try {
+            file = Path.of(name).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            return; // said by the output's own check
+        }
+        for (Map.Entry<String, Map<String, Path>> kind :
+                List.of(Map.entry("templates", templates), Map.entry("files", files), Map.entry("link", links))) {
+            for (Map.Entry<String, Path> staged : kind.getValue().entrySet()) {
+                Path target;
+                try {
+                    target = Path.of(staged.getKey()).normalize();
+                } catch (java.nio.file.InvalidPathException e) {
+                    continue;
+                }
+                boolean same = file.equals(target);
+                if (!same && !(file.startsWith(target) && java.nio.file.Files.isDirectory(staged.getValue()))) {
+                    continue;
+                }
+                r.warnings.add(r.shown + ":" + f.line + ":" + f.column + ": " + where + " output '" + output.getKey()
+                        + "' file '" + name + "' is " + (same ? "a file" : "in a folder") + " the term also stages ("
+                        + kind.getKey() + " '" + staged.getKey() + "', from " + staged.getValue() + "): if the"
+                        + " program does not write " + (same ? "that file" : "'" + name + "'") + ", the parser reads"
+                        + " the staged file, from before the run, and the run gives its values as the program's;"
+                        + " stage it under another name, unless the program is meant to rewrite it");
+                return;
+            }
+        }
     }
 
     /**

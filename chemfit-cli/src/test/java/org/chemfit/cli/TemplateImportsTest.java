@@ -49,7 +49,7 @@ class TemplateImportsTest {
                         "    kind: external",
                         "    templates: {in.txt: templates/in.tmpl, lib.txt: templates/lib.tmpl}",
                         "    command: [cat, in.txt]",
-                        "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
+                        "    outputs: {energy: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
                         "    reference: {energy: 1.0}",
                         "execution: {keep: all}",
                         "output: {folder: out}",
@@ -264,8 +264,7 @@ class TemplateImportsTest {
                         .replace(
                                 "{in.txt: templates/in.tmpl, lib.txt: templates/lib.tmpl}",
                                 "{conf/in.txt: templates/in.tmpl, conf/lib.txt: templates/lib.tmpl}")
-                        .replace("[cat, in.txt]", "[cat, conf/in.txt]")
-                        .replace("file: in.txt", "file: conf/in.txt"));
+                        .replace("[cat, in.txt]", "[cat, conf/in.txt]"));
         Cli.Run eval = Cli.run("eval", job.toString());
         assertEquals(ExitCodes.OK, eval.code(), eval::toString);
         assertEquals("e = 1.5\n", Files.readString(keptRun().resolve("conf/in.txt")));
@@ -286,8 +285,7 @@ class TemplateImportsTest {
                 Files.readString(job)
                         .replace(
                                 "command: [cat, in.txt]",
-                                "command: {run: [cat], stdin_template: templates/answer.tmpl}")
-                        .replace("file: in.txt", "file: program.stdout"));
+                                "command: {run: [cat], stdin_template: templates/answer.tmpl}"));
         Cli.Run v = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, v.code(), v::toString);
         Cli.Run eval = Cli.run("eval", job.toString());

@@ -373,7 +373,7 @@ class UpFrontChecksTest {
                 "    kind: external",
                 "    templates: {in.txt: in.tmpl}",
                 "    command: " + command,
-                "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
+                "    outputs: {energy: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
                 "    reference: {energy: 1.0}",
                 "output: {folder: out}");
     }
@@ -513,7 +513,7 @@ class UpFrontChecksTest {
                 "    templates: {in.txt: in.tmpl}",
                 "    command: [lmpx, -in, in.txt]",
                 "    env: {PATH: " + dir + "}",
-                "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
+                "    outputs: {energy: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
                 "    reference: {energy: 1.0}",
                 "output: {folder: out}");
         refusedEverywhere(

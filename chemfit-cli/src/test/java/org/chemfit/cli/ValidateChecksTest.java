@@ -54,7 +54,7 @@ class ValidateChecksTest {
                         "    templates: {in.txt: in.tmpl}",
                         "    variables: {steps: 10}",
                         "    command: [cat, in.txt]",
-                        "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
+                        "    outputs: {energy: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
                         "    reference: {energy: 1.0}",
                         "output: {folder: out}",
                         ""));
@@ -70,7 +70,7 @@ class ValidateChecksTest {
     @Test
     void anOutputFromFileStdoutIsWarnedOfAtItsLineWithTheFileThatHoldsTheOutput() throws IOException {
         Path job = externalJob("e = {{ lj.epsilon }}\n");
-        Files.writeString(job, Files.readString(job).replace("file: in.txt", "file: stdout"));
+        Files.writeString(job, Files.readString(job).replace("file: program.stdout", "file: stdout"));
         // line 10, column 45: where the value 'stdout' of the output's file key stands
         String warning = "warning: " + job + ":10:45: term 'sim' output 'energy' file 'stdout' is no file the term"
                 + " writes, and a program's standard output is saved in the run directory as program.stdout, not"
@@ -211,6 +211,84 @@ class ValidateChecksTest {
     }
 
     /**
+     * An output whose file the term also stages (files, templates or link, or a linked folder it
+     * lies in) is warned of at the file's line, naming the term, the output, the file, the key and
+     * its source: a program that does not write the file leaves the staged one to be read. eval
+     * shows the warning before it runs, and then reads the staged file's value (3.0) as the
+     * program's. An output the program writes alone gets no such warning.
+     */
+    @Test
+    void anOutputFileTheTermAlsoStagesIsWarnedOf() throws IOException {
+        Files.createDirectories(dir.resolve("old/data"));
+        Files.writeString(dir.resolve("old/out.json"), "{\"e\": 3.0}");
+        Files.writeString(dir.resolve("old/data/out.json"), "{\"e\": 3.0}");
+        Files.writeString(dir.resolve("old.tmpl"), "{\"e\": 3.0}");
+        String tail = ", the parser reads the staged file, from before the run, and the run gives its values as the"
+                + " program's; stage it under another name, unless the program is meant to rewrite it";
+        String[][] cases = {
+            {
+                "files: {out.json: old/out.json}",
+                "out.json",
+                "is a file",
+                "files 'out.json', from " + dir.resolve("old/out.json")
+            },
+            {
+                "templates: {out.json: old.tmpl}",
+                "out.json",
+                "is a file",
+                "templates 'out.json', from " + dir.resolve("old.tmpl")
+            },
+            {
+                "link: {out.json: old/out.json}",
+                "./out.json",
+                "is a file",
+                "link 'out.json', from " + dir.resolve("old/out.json")
+            },
+            {"link: {data: old/data}", "data/out.json", "is in a folder", "link 'data', from " + dir.resolve("old/data")
+            },
+        };
+        for (String[] c : cases) {
+            String outputs = "    outputs: {energy: {parser: json, file: " + c[1] + ", path: /e}}";
+            Path job = Files.writeString(
+                    dir.resolve("job.yaml"),
+                    String.join(
+                            "\n",
+                            "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
+                            "terms:",
+                            "  - name: sim",
+                            "    kind: external",
+                            "    " + c[0],
+                            "    command: [echo, ran]",
+                            outputs,
+                            "    reference: {energy: 1.0}",
+                            "output: {folder: out}",
+                            ""));
+            String warning = "warning: " + job + ":7:" + (outputs.indexOf("file: ") + 7) + ": term 'sim' output"
+                    + " 'energy' file '" + c[1] + "' " + c[2] + " the term also stages (" + c[3] + "): if the program"
+                    + " does not write " + (c[2].equals("is a file") ? "that file" : "'" + c[1] + "'") + tail + "\n";
+            Cli.Run v = Cli.run("validate", job.toString());
+            assertEquals(0, v.code(), v::toString);
+            // then only the warning that no template uses x
+            assertTrue(v.err().startsWith(warning + "warning: parameter 'x' is free"), c[0] + ": " + v);
+            Cli.Run eval = Cli.run("eval", job.toString());
+            assertEquals(0, eval.code(), eval::toString);
+            assertTrue(eval.err().startsWith(warning), c[0] + ": " + eval);
+            // echo wrote no out.json: the staged one gave 3.0, against the reference 1.0
+            assertTrue(eval.out().contains("loss: 4\n"), c[0] + ": " + eval);
+        }
+        // a file the program writes, which nothing stages: no warning
+        Path job = Files.writeString(
+                dir.resolve("job.yaml"),
+                Files.readString(dir.resolve("job.yaml"))
+                        .replace("    link: {data: old/data}\n", "")
+                        .replace("[echo, ran]", "[sh, -c, \"mkdir data && echo '{\\\"e\\\": 1.5}' > data/out.json\"]"));
+        Cli.Run v = Cli.run("validate", job.toString());
+        assertEquals(0, v.code(), v::toString);
+        assertFalse(v.err().contains("also stages"), v::toString);
+        assertTrue(v.err().startsWith("warning: parameter 'x' is free"), v::toString);
+    }
+
+    /**
      * Only a whole name of a stream is warned of, and only when nothing of the term writes it: a
      * file that merely begins with one ({@code stdout_energies.csv}), a file a command names (it
      * writes it itself), a {@code files} or {@code link} entry get no warning; with several
@@ -222,14 +300,14 @@ class ValidateChecksTest {
         String base = Files.readString(job);
         String noWarning = "is no file the term writes";
         // a name that only begins with a stream's
-        Files.writeString(job, base.replace("file: in.txt", "file: stdout_energies.csv"));
+        Files.writeString(job, base.replace("file: program.stdout", "file: stdout_energies.csv"));
         Cli.Run prefix = Cli.run("validate", job.toString());
         assertEquals(0, prefix.code(), prefix::toString);
         assertFalse((prefix.out() + prefix.err()).contains(noWarning), prefix::toString);
         // a command that writes the file itself
         Files.writeString(
                 job,
-                base.replace("file: in.txt", "file: stdout.txt")
+                base.replace("file: program.stdout", "file: stdout.txt")
                         .replace("command: [cat, in.txt]", "command: [sh, -c, \"cat in.txt > stdout.txt\"]"));
         Cli.Run written = Cli.run("validate", job.toString());
         assertEquals(0, written.code(), written::toString);
@@ -239,7 +317,7 @@ class ValidateChecksTest {
         for (String key : List.of("files", "link")) {
             Files.writeString(
                     job,
-                    base.replace("file: in.txt", "file: stdout")
+                    base.replace("file: program.stdout", "file: stdout")
                             .replace(
                                     "    command: [cat, in.txt]",
                                     "    " + key + ": {stdout: saved.txt}\n    command: [cat, in.txt]"));
@@ -250,7 +328,7 @@ class ValidateChecksTest {
         // two commands: each one's file is named
         Files.writeString(
                 job,
-                base.replace("file: in.txt", "file: stdout")
+                base.replace("file: program.stdout", "file: stdout")
                         .replace("command: [cat, in.txt]", "commands: [[cat, in.txt], [cat, in.txt]]"));
         Cli.Run two = Cli.run("validate", job.toString());
         assertEquals(0, two.code(), two::toString);
@@ -511,7 +589,7 @@ class ValidateChecksTest {
                         "    variables: {temperature: 87.3, steps: 10, cells: 5, lattice: 0.575, cutoff: 1.0,"
                                 + " box: 3.0}",
                         "    command: [cat, in.txt]",
-                        "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
+                        "    outputs: {energy: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
                         "    reference: {energy: 1.0}",
                         "output: {folder: out}",
                         ""));
@@ -1228,7 +1306,7 @@ class ValidateChecksTest {
                         "    kind: external",
                         "    templates: {in.txt: in.tmpl}",
                         "    command: [cat, in.txt]",
-                        "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'v = (\\S+)'}}",
+                        "    outputs: {energy: {parser: regex, file: program.stdout, pattern: 'v = (\\S+)'}}",
                         "    reference: {energy: 1.0}",
                         ""));
         Cli.Run r = Cli.run("validate", job.toString());
@@ -1327,9 +1405,9 @@ class ValidateChecksTest {
                 job,
                 Files.readString(job)
                         .replace(
-                                "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
-                                "    outputs:\n      y1: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}\n"
-                                        + "      y2: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}")
+                                "    outputs: {energy: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
+                                "    outputs:\n      y1: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}\n"
+                                        + "      y2: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}")
                         .replace("    reference: {energy: 1.0}", "    reference: {y1: 1.0, y3: 2.0}"));
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
@@ -1429,9 +1507,9 @@ class ValidateChecksTest {
                 job,
                 Files.readString(job)
                         .replace(
-                                "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
-                                "    outputs:\n      energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}\n"
-                                        + "      volume: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}"));
+                                "    outputs: {energy: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
+                                "    outputs:\n      energy: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}\n"
+                                        + "      volume: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}"));
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(0, r.code(), r::toString);
         assertTrue(
