@@ -124,10 +124,28 @@ final class EnergyUnits {
         for (int i = unit.lastIndexOf('/'); i > 0; i = unit.lastIndexOf('/', i - 1)) {
             Double head = perEv(unit.substring(0, i));
             if (head != null) {
-                return named(head, unit) + unit.substring(i).strip();
+                return named(head, unit) + "/" + unit.substring(i + 1).strip();
             }
         }
         return unit;
+    }
+
+    /**
+     * @param unit a unit as a job file writes it
+     * @return a key that two spellings of one unit share, for comparing units: {@link #canonical},
+     *     with a length after the {@code /} that is a spelling of Å ({@code A}, {@code Ang}) as
+     *     {@code Å}; not for display
+     */
+    static String sameUnit(String unit) {
+        String c = canonical(unit);
+        int slash = c.lastIndexOf('/');
+        if (slash > 0 && perEv(c.substring(0, slash)) != null) {
+            Double length = lengthInAngstrom(c.substring(slash + 1));
+            if (length != null && length == 1.0) {
+                return c.substring(0, slash) + "/Å";
+            }
+        }
+        return c;
     }
 
     /** @return the name in {@link #NAMES} of the unit of that many per eV, else the unit as written */

@@ -117,6 +117,11 @@ final class EvalCommand extends BaseCommand {
             }
             if (!quiet) {
                 // -q prints errors and the results only, as fit does: these are warnings of the data
+                // a program that failed and whose term succeeded when run again leaves the loss exact: said here
+                String retried = RetriedRuns.warning(jf, plan.runDirectory, ctx);
+                if (retried != null) {
+                    err().println("warning: " + retried);
+                }
                 new UnconvergedRelaxations(jf.terms(), jf.units(), err()::println).check(ctx, "", false);
                 new UnstableCrystals(jf.terms(), err()::println).check(ctx, "", false);
                 if (v != null) {
@@ -332,9 +337,9 @@ final class EvalCommand extends BaseCommand {
                         + " the optimizer bad_value for such a point, and the metrics count only the finite values");
             } else if (notFinite(c)) {
                 out().println("term '" + c.name() + "': its loss is " + Tables.fmt(c.value())
-                        + ", though every value it computed is finite: its errors are beyond a double once the loss"
-                        + " squares or adds them (check the values' unit and the loss's scale); a fit tells the"
-                        + " optimizer bad_value for such a point");
+                        + ", though every value it computed is finite: the loss is beyond a double once it combines"
+                        + " their errors (check the values' unit and the loss's scale); a fit tells the optimizer"
+                        + " bad_value for such a point");
             }
         }
     }
@@ -361,7 +366,10 @@ final class EvalCommand extends BaseCommand {
         return true;
     }
 
-    /** @return whether a term ran but its loss is NaN or infinite (a value it computed is not finite) */
+    /**
+     * @return whether a term ran but its loss is NaN or infinite (a value it computed is not finite,
+     *     or the loss overflows: see {@link #computedAllFinite})
+     */
     private static boolean notFinite(EvaluationContext c) {
         return c.status() == EvaluationContext.Status.OK && !Double.isFinite(c.value());
     }

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.chemfit.cli.JobFile.ExternalConfig;
 import org.chemfit.external.OutputParsers;
 import org.jspecify.annotations.NullUnmarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a {@code kind: external} term (templates, files, links, commands with their standard
@@ -152,7 +153,15 @@ final class ExternalTermReader {
         programs(commands, commandNodes, where, env, files, templates, links);
         if (!launcher.isEmpty()) {
             // the launcher runs first, in front of each command: its program must be there as theirs must
-            program(launcher.get(0), t.entries.get("launcher"), where + " launcher", env, files, templates, links);
+            program(
+                    launcher.get(0),
+                    t.entries.get("launcher"),
+                    where + " launcher",
+                    env,
+                    files,
+                    templates,
+                    links,
+                    List.of());
         }
         List<ParserSpec> outputs = new ArrayList<>();
         Node on = r.require(t, "outputs", where);
@@ -292,8 +301,40 @@ final class ExternalTermReader {
                     env,
                     files,
                     templates,
-                    links);
+                    links,
+                    commands.subList(0, i));
         }
+    }
+
+    /**
+     * @param source the file a term stages
+     * @param linked whether the run directory links it (else it is copied or rendered: the copy is
+     *     the user's own, with the source's mode)
+     * @return whether the staged file can be run: a link runs the source itself, so this user must
+     *     be able to run it; a copy is the user's, so the source's owner execute bit decides
+     */
+    private static boolean stagedExecutable(Path source, boolean linked) {
+        if (linked) {
+            return java.nio.file.Files.isExecutable(source);
+        }
+        try {
+            return java.nio.file.Files.getPosixFilePermissions(source)
+                    .contains(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+        } catch (UnsupportedOperationException | java.io.IOException e) {
+            return true; // no POSIX permissions to read: the run says what it finds
+        }
+    }
+
+    /** @return whether a word of these commands names this file ({@code chmod +x run.sh}, or in a shell's text) */
+    private static boolean named(List<List<String>> commands, String file) {
+        for (List<String> c : commands) {
+            for (String word : c) {
+                if (word.contains(file)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -306,6 +347,8 @@ final class ExternalTermReader {
      * @param files the files the term stages, by run-directory name
      * @param templates the templates the term writes, by run-directory name
      * @param links the files the term links, by run-directory name
+     * @param before the term's commands that run before this one (one of them may make a staged
+     *     script executable: {@code [chmod, +x, run.sh]})
      */
     private void program(
             String program,
@@ -314,7 +357,8 @@ final class ExternalTermReader {
             Map<String, String> env,
             Map<String, Path> files,
             Map<String, Path> templates,
-            Map<String, Path> links) {
+            Map<String, Path> links,
+            List<List<String>> before) {
         if (r.programAliases.contains(program)) {
             return; // looked up with the other names of its alias
         }
@@ -326,7 +370,11 @@ final class ExternalTermReader {
                 String key = templates.containsKey(staged) ? "templates" : files.containsKey(staged) ? "files" : "link";
                 Path source = (templates.containsKey(staged) ? templates : files.containsKey(staged) ? files : links)
                         .get(staged);
-                if (java.nio.file.Files.isRegularFile(source) && !java.nio.file.Files.isExecutable(source)) {
+                if (java.nio.file.Files.isRegularFile(source)
+                        && !stagedExecutable(source, key.equals("link"))
+                        && !named(
+                                before,
+                                java.nio.file.Path.of(staged).getFileName().toString())) {
                     r.problem(
                             node,
                             w + ": program '" + program + "' is not executable: it is staged by " + key + " '"
@@ -387,7 +435,7 @@ final class ExternalTermReader {
      * @return such as {@code " (make it so with chmod +x, or run it through its interpreter, such as
      *     command: [python3, sim.py]: ...)"}
      */
-    static String notExecutableHint(Path p, String staged) {
+    static String notExecutableHint(Path p, @Nullable String staged) {
         List<String> interpreter = shebang(p);
         String from = "its first line names it";
         if (interpreter.isEmpty()) {
@@ -542,7 +590,12 @@ final class ExternalTermReader {
                     continue;
                 }
                 boolean same = file.equals(target);
-                if (!same && !(file.startsWith(target) && java.nio.file.Files.isDirectory(staged.getValue()))) {
+                // a file in a staged folder only when the folder holds it: else a run that writes nothing fails
+                if (!same
+                        && !(file.startsWith(target)
+                                && java.nio.file.Files.isDirectory(staged.getValue())
+                                && java.nio.file.Files.exists(staged.getValue()
+                                        .resolve(target.relativize(file).toString())))) {
                     continue;
                 }
                 r.warnings.add(r.shown + ":" + f.line + ":" + f.column + ": " + where + " output '" + output.getKey()

@@ -835,11 +835,10 @@ final class FitPlan implements AutoCloseable {
             for (String q : references.get(i).keySet()) {
                 boolean dimensionless = spec.loss().type() == JobFile.LossType.RELATIVE_ERROR
                         || spec.loss().scales().containsKey(q);
-                units.add(
-                        dimensionless ? "1" : EnergyUnits.canonical(job.units().quantity(spec.name(), q)));
+                units.add(dimensionless ? "1" : EnergyUnits.sameUnit(job.units().quantity(spec.name(), q)));
             }
             if (units.size() != 1 || units.contains("")) {
-                return List.of(); // a term whose errors have no one unit: nothing to compare
+                continue; // a term whose errors have no one unit: nothing of it to compare
             }
             byUnit.computeIfAbsent(units.iterator().next(), u -> new ArrayList<>())
                     .add("'" + spec.name() + "'");
@@ -854,7 +853,7 @@ final class FitPlan implements AutoCloseable {
                 + "; each term's share then follows the size of its unit, not how well it is met (squared, an"
                 + " error of 0.001 counts a million times less than an error of 1): give each quantity a loss scale"
                 + " (loss: {scale: {energy: 0.01}}, a typical error in its unit: the loss is then dimensionless),"
-                + " or weights that make the terms compare");
+                + " unless the weights already make the terms compare");
     }
 
     /**

@@ -1093,10 +1093,7 @@ final class FitRun {
      *     the fit has no external term or {@code keep: none} removes them
      */
     private @Nullable String failedRunsFolder(FitPlan plan) {
-        boolean external = jf.terms().stream().anyMatch(t -> t.kind() == JobFile.TermKind.EXTERNAL);
-        return external && jf.execution().keep() != org.chemfit.external.KeepPolicy.NONE
-                ? plan.runDirectory.toString()
-                : null;
+        return RetriedRuns.folder(jf, plan.runDirectory);
     }
 
     /**

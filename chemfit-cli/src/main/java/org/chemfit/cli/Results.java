@@ -348,7 +348,9 @@ final class Results {
         t.put("units", units);
         List<JobFile.TermSpec> specs = set.equals("fit") ? plan.job.terms() : plan.job.validation();
         specs.stream().filter(x -> x.name().equals(name)).findFirst().ifPresent(spec -> {
-            t.put("loss_unit", lossUnit(spec, stringValues(units)));
+            Map<String, String> same = new LinkedHashMap<>();
+            stringValues(units).forEach((q, u) -> same.put(q, EnergyUnits.canonical(u))); // EV is eV
+            t.put("loss_unit", lossUnit(spec, same));
             // which of its quantities' differences the loss divides by a scale (none: {}), so
             // that a reader, the loss plot's note among them, tells a loss made dimensionless
             // by a scale from one of quantities in unit 1
@@ -496,7 +498,8 @@ final class Results {
                 continue; // a monitored term gives no residual
             }
             for (String q : plan.references.get(i).keySet()) {
-                units.add(plan.job.units().quantity(specs.get(i).name(), q));
+                units.add(EnergyUnits.canonical(
+                        plan.job.units().quantity(specs.get(i).name(), q)));
             }
             scaled |= !specs.get(i).loss().scales().isEmpty();
         }

@@ -72,6 +72,36 @@ final class RetriedRuns implements FitListener {
         evaluations.put("recovered_runs_folder", runs == 0 ? null : folder);
     }
 
+    /**
+     * @param jf the job
+     * @param runDirectory where the job's runs go
+     * @return where failed runs' directories are kept ({@code failure.json} in each): the run
+     *     directory when a fit term is external and {@code keep} is not {@code none}, else null
+     */
+    static @Nullable String folder(JobFile jf, java.nio.file.Path runDirectory) {
+        boolean external = jf.terms().stream().anyMatch(t -> t.kind() == JobFile.TermKind.EXTERNAL);
+        return external && jf.execution().keep() != org.chemfit.external.KeepPolicy.NONE
+                ? runDirectory.toString()
+                : null;
+    }
+
+    /**
+     * @param jf the job
+     * @param runDirectory where its runs go
+     * @param evaluation one evaluation of its terms ({@code chemfit eval}'s)
+     * @return the warning that runs of its terms failed and succeeded when run again, or null
+     */
+    static @Nullable String warning(JobFile jf, java.nio.file.Path runDirectory, EvaluationContext evaluation) {
+        if (!jf.retriesRuns()) {
+            return null;
+        }
+        RetriedRuns counts = new RetriedRuns();
+        counts.count(evaluation.children());
+        Map<String, Object> evaluations = new LinkedHashMap<>();
+        put(evaluations, counts, folder(jf, runDirectory));
+        return warning(evaluations);
+    }
+
     private synchronized Map<String, Integer> byTerm() {
         return new LinkedHashMap<>(byTerm);
     }

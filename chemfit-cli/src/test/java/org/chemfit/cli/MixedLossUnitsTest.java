@@ -53,12 +53,8 @@ class MixedLossUnitsTest {
 
     @Test
     void oneUnitHoweverSpeltScaledTermsAndMonitoredTermsAreNotWarnedOf() throws IOException {
-        String[][] cases = {
-            {"eV", "EV", ""}, // one unit, spelt twice
-            {"eV", "K", "    loss: {type: absolute_error, scale: {energy: 10.0}}\n"}, // heavy dimensionless...
-        };
-        Cli.Run same =
-                Cli.run("validate", job(cases[0][0], cases[0][1], cases[0][2]).toString());
+        // one unit, spelt twice
+        Cli.Run same = Cli.run("validate", job("eV", "EV", "").toString());
         assertEquals(ExitCodes.OK, same.code(), same::toString);
         assertFalse(same.err().contains("different units"), same::toString);
 
@@ -95,5 +91,35 @@ class MixedLossUnitsTest {
         Cli.Run h = Cli.run("validate", half.toString());
         assertEquals(ExitCodes.OK, h.code(), h::toString);
         assertTrue(h.err().contains("different units: eV ('light'); dimensionless ('heavy');"), h::toString);
+    }
+
+    /**
+     * A term whose errors have no one unit (here a third term without a unit) is left out of the
+     * comparison; the others are still compared.
+     */
+    @Test
+    void aTermWithoutAUnitLeavesTheOthersCompared() throws IOException {
+        Path job = job("eV", "K", "");
+        String text = Files.readString(job);
+        int heavy = text.indexOf("  - name: heavy");
+        String third = "  - name: third\n    kind: atoms\n    reference: "
+                + Cli.resource("jobs").resolve("data/energies.csv")
+                + "\n    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}\n";
+        Files.writeString(job, text.substring(0, heavy) + third + text.substring(heavy));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertEquals(1, r.err().lines().filter(l -> l.startsWith(WARNING)).count(), r::toString);
+    }
+
+    /** Spellings of Å after an energy unit are one unit: eV/A beside eV/Å is not warned of. */
+    @Test
+    void spellingsOfAngstromAreOneLength() {
+        assertEquals("eV/Å", EnergyUnits.sameUnit("eV/A"));
+        assertEquals("eV/Å", EnergyUnits.sameUnit("EV / Angstrom"));
+        assertEquals("kJ/mol/Å", EnergyUnits.sameUnit("kJ mol^-1/Ang"));
+        assertEquals("eV/nm", EnergyUnits.sameUnit("eV/nm"));
+        assertEquals("eV/Å", EnergyUnits.sameUnit("eV/ A"));
+        assertEquals("eV/A", EnergyUnits.canonical("EV / A"));
+        assertEquals("Pa", EnergyUnits.sameUnit("Pa"));
     }
 }

@@ -152,6 +152,27 @@ class RetriedTermFailureTest {
                 Files.readString(job).replace("    reference: {e: 1.0}", "    retries: 1\n    reference: {e: 1.0}"));
     }
 
+    /** eval says it too: the program killed on its first call ran again and succeeded. */
+    @Test
+    void evalSaysARunThatFailedAndSucceededWhenRunAgain() throws Exception {
+        Path calls = tmp.resolve("calls");
+        Path job = flakyJob(calls, "false", 3, "");
+        killedWhen("[ \"$n\" -eq 0 ]", job);
+        Cli.Run r = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertEquals("2", Files.readString(calls).strip(), "one evaluation, its run twice");
+        assertTrue(
+                r.err()
+                        .contains("warning: 1 run failed and its term succeeded when run again (execution.retries, or"
+                                + " an external term's own retries), which takes the run that succeeded: 1 of term 't';"
+                                + " its failure.json is in its run directory in " + tmp.resolve("out/runs/eval")
+                                + "\n"),
+                r::toString);
+        Cli.Run again = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, again.code(), again::toString);
+        assertTrue(!again.err().contains("run again"), "nothing failed the second time: " + again);
+    }
+
     /** One run that failed and succeeded when run again is said in the singular. */
     @Test
     void oneRunThatFailedAndSucceededWhenRunAgainIsSaidInTheSingular() throws Exception {

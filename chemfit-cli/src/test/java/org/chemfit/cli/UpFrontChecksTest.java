@@ -486,6 +486,41 @@ class UpFrontChecksTest {
         }
     }
 
+    /**
+     * A staged script that an earlier command makes executable ([chmod, +x, run.sh]) is not
+     * refused, and runs; a source whose owner may run it (rwxr--r--) is not refused either, as the
+     * staged copy is the user's own with the source's mode.
+     */
+    @Test
+    void aStagedScriptMadeExecutableByAnEarlierCommandOrOwnedExecutableIsNotRefused() throws IOException {
+        Path run = write("run.sh", "#!/bin/sh", "echo 'e = 1.5'");
+        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rw-r--r--"));
+        Path job = write(
+                "job.yaml",
+                "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
+                "terms:",
+                "  - name: sim",
+                "    kind: external",
+                "    templates: {run.sh: run.sh}",
+                "    commands: [[chmod, +x, run.sh], [./run.sh]]",
+                "    outputs: {energy: {parser: regex, file: program2.stdout, pattern: 'e = (\\S+)'}}",
+                "    reference: {energy: 1.0}",
+                "output: {folder: out}");
+        Cli.Run ran = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, ran.code(), ran::toString);
+        assertTrue(ran.out().contains("loss: 0.25\n"), ran::toString);
+
+        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr--r--"));
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace("[[chmod, +x, run.sh], [./run.sh]]", "[[./run.sh]]")
+                        .replace("program2.stdout", "program.stdout"));
+        Cli.Run owned = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, owned.code(), owned::toString);
+        assertTrue(owned.out().contains("loss: 0.25\n"), owned::toString);
+    }
+
     @Test
     void aProgramNotOnThePathNamesTheLineNotTheWholePath() throws IOException {
         Path job = externalJob("[lmpx, -in, in.txt]");

@@ -286,6 +286,14 @@ class ValidateChecksTest {
         assertEquals(0, v.code(), v::toString);
         assertFalse(v.err().contains("also stages"), v::toString);
         assertTrue(v.err().startsWith("warning: parameter 'x' is free"), v::toString);
+        // a linked folder that does not hold the file: nothing staged would be read, so no warning
+        Files.createDirectories(dir.resolve("empty"));
+        Path other = Files.writeString(
+                dir.resolve("job.yaml"),
+                Files.readString(job).replace("    outputs:", "    link: {data: empty}\n    outputs:"));
+        Cli.Run none = Cli.run("validate", other.toString());
+        assertEquals(0, none.code(), none::toString);
+        assertFalse(none.err().contains("also stages"), none::toString);
     }
 
     /**
@@ -1653,8 +1661,8 @@ class ValidateChecksTest {
         assertTrue(row.endsWith("not finite"), row);
         assertTrue(
                 r.out()
-                        .contains("term 'sim': its loss is Infinity, though every value it computed is finite: its"
-                                + " errors are beyond a double once the loss squares or adds them"),
+                        .contains("term 'sim': its loss is Infinity, though every value it computed is finite: the"
+                                + " loss is beyond a double once it combines their errors"),
                 r::toString);
         assertFalse(r.out().contains("a value it computed is NaN or infinite"), r::toString);
     }

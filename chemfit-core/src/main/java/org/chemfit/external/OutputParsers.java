@@ -911,8 +911,9 @@ public final class OutputParsers {
                         file,
                         String.valueOf(parser),
                         "'" + file + "' is " + wide + "; the parsers read UTF-8: have the program write UTF-8, or"
-                                + " convert the file in a command after it (iconv -f " + wide.substring(0, 6)
-                                + " -t UTF-8 " + file + ")",
+                                + " convert the file in a command after it and parse the converted one ([sh, -c,"
+                                + " \"iconv -f " + wide.substring(0, 6) + " -t UTF-8 " + file + " > utf8-"
+                                + file.substring(file.lastIndexOf('/') + 1) + "\"])",
                         null);
             }
             // a UTF-8 byte-order mark (EF BB BF), as some Windows programs write, is no part of the text

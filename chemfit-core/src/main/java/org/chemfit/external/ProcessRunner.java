@@ -505,15 +505,47 @@ final class ProcessRunner {
                 return "program '" + program + "' is a folder, not a program: " + p;
             }
             if (Files.exists(p)) {
+                String interpreter =
+                        "name the file's interpreter first in the command, such as " + interpreterExample(program);
+                if (ownerMayRun(p)) {
+                    // marked executable, yet access(2) says no: a file system mounted noexec (a hardened /tmp)
+                    return "program '" + program + "' is marked executable" + permissions(p) + " but cannot be run"
+                            + " here: " + p + " (its file system may be mounted noexec, as a hardened /tmp is: put"
+                            + " the run directory on another file system, or " + interpreter + ")";
+                }
                 return "program '" + program + "' exists but lacks the execute permission" + permissions(p) + ": " + p
                         + " (a file staged with files or link, or rendered from a template, has the permissions of"
-                        + " its source: make the source executable with chmod +x, or name the file's interpreter"
-                        + " first in the command, such as [python3, " + program + "])";
+                        + " its source: make the source executable with chmod +x, or " + interpreter + ")";
             }
             return "program '" + program + "' does not exist"
                     + (Path.of(program).isAbsolute() ? "" : " in the run directory " + dir);
         }
         return "cannot start program '" + program + "': " + e.getMessage();
+    }
+
+    /** @return whether a file's owner execute bit is set (false when POSIX permissions cannot be read) */
+    private static boolean ownerMayRun(Path p) {
+        try {
+            return Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /**
+     * @param program a script as a command names it
+     * @return the command that runs it through its interpreter, by its extension ({@code [sh,
+     *     ./run.sh]}, {@code [python3, ./fit.py]}), or both forms for a script without a known one
+     */
+    private static String interpreterExample(String program) {
+        String name = program.substring(program.lastIndexOf('/') + 1);
+        String ext = name.lastIndexOf('.') > 0 ? name.substring(name.lastIndexOf('.') + 1) : "";
+        return switch (ext) {
+            case "py" -> "[python3, " + program + "]";
+            case "sh" -> "[sh, " + program + "]";
+            case "bash" -> "[bash, " + program + "]";
+            default -> "[sh, " + program + "] or [python3, " + program + "]";
+        };
     }
 
     /**

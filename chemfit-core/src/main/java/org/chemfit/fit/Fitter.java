@@ -1383,9 +1383,11 @@ public final class Fitter {
             if (wide != null) {
                 uncertaintyResult = uncertaintyResult.withWarning(wide);
             }
-            if (reason == StopReason.MAX_EVALUATIONS
+            if ((reason == StopReason.MAX_EVALUATIONS || reason == StopReason.STOP_CONDITION)
                     && !uncertaintyResult.estimated().isEmpty()) {
-                uncertaintyResult = uncertaintyResult.withWarning("the fit stopped at its budget before it converged:"
+                uncertaintyResult = uncertaintyResult.withWarning("the fit stopped "
+                        + (reason == StopReason.MAX_EVALUATIONS ? "at its budget" : "at its stop condition")
+                        + " before it converged:"
                         + " the standard errors are of its best point so far, which need not be the minimum their"
                         + " linearised model assumes"
                         + (central
@@ -1401,18 +1403,21 @@ public final class Fitter {
         }
 
         /**
-         * A derivative is taken across a step only where the residuals are smooth: on the two sides
-         * of a central difference their slopes agree, up to the curvature the step spans. A cliff
-         * just beside the best point (a program that gives huge values below some parameter value)
-         * makes one side's slope many times the other's, and the difference across it no
-         * derivative; so do residuals beyond a double once squared.
+         * A derivative is taken across a step only where the residuals do not jump: a cliff just
+         * beside the best point (a program that gives huge values below some parameter value) makes
+         * the residuals on one side of a central difference move by more than the residuals
+         * themselves and by many times what they move on the other side, and the difference across
+         * it no derivative; so do residuals beyond a double once squared. A smooth model moves its
+         * residuals alike on both sides, whatever its curvature, and so does one at a point where a
+         * parameter's slope is 0.
          *
          * @param x the best point
          * @param r0 the residuals there
          * @param points the Jacobian's points
          * @param rs their residuals, finite, of the length of r0
-         * @return why the uncertainty is not estimated, or null when every parameter stepped both
-         *     ways has slopes that agree on its two sides (by more than half of the larger)
+         * @return why the uncertainty is not estimated, or null when no parameter stepped both ways
+         *     moves the residuals on one side by more than their norm at the best point and by more
+         *     than 10 times what it moves them on the other side
          */
         private @Nullable String notSmooth(double[] x, double[] r0, List<double[]> points, List<double[]> rs) {
             for (int k = 0; k < rs.size(); k++) {
@@ -1426,56 +1431,59 @@ public final class Fitter {
                             + " squares is beyond a double";
                 }
             }
-            List<String> rough = new ArrayList<>();
+            double norm = 0;
+            for (double v : r0) {
+                norm += v * v;
+            }
+            norm = Math.sqrt(norm);
+            List<String> jumps = new ArrayList<>();
             for (int i = 0; i < x.length; i++) {
                 double[] up = null;
                 double[] down = null;
-                double hUp = 0;
-                double hDown = 0;
                 for (int k = 0; k < points.size(); k++) {
                     double[] q = points.get(k);
-                    if (!stepsOnly(x, q, i)) {
-                        continue;
-                    }
-                    if (q[i] > x[i]) {
-                        up = rs.get(k);
-                        hUp = q[i] - x[i];
-                    } else {
-                        down = rs.get(k);
-                        hDown = x[i] - q[i];
+                    if (stepsOnly(x, q, i)) {
+                        if (q[i] > x[i]) {
+                            up = rs.get(k);
+                        } else {
+                            down = rs.get(k);
+                        }
                     }
                 }
                 if (up == null || down == null) {
-                    continue; // a one-sided difference (near a bound) has no second side to agree with
+                    continue; // a one-sided difference (near a bound) has no second side to compare
                 }
-                double forward = 0;
-                double backward = 0;
-                double apart = 0;
-                for (int j = 0; j < r0.length; j++) {
-                    double f = (up[j] - r0[j]) / hUp;
-                    double b = (r0[j] - down[j]) / hDown;
-                    forward += f * f;
-                    backward += b * b;
-                    apart += (f - b) * (f - b);
-                }
-                double larger = Math.sqrt(Math.max(forward, backward));
-                if (larger > 0 && Math.sqrt(apart) > 0.5 * larger) {
-                    rough.add(String.format(
+                double above = distance(up, r0);
+                double below = distance(down, r0);
+                double larger = Math.max(above, below);
+                if (larger > norm && larger > 10 * Math.min(above, below)) {
+                    jumps.add(String.format(
                             java.util.Locale.ROOT,
-                            "'%s' (slopes of norm %.4g above it and %.4g below, %.4g apart)",
+                            "'%s' (by %.4g above it and %.4g below, against residuals of norm %.4g)",
                             free.get(i),
-                            Math.sqrt(forward),
-                            Math.sqrt(backward),
-                            Math.sqrt(apart)));
+                            above,
+                            below,
+                            norm));
                 }
             }
-            if (rough.isEmpty()) {
+            if (jumps.isEmpty()) {
                 return null;
             }
-            return "the uncertainty was not estimated: the residuals are not smooth at the finite-difference steps"
-                    + " of " + String.join(", ", rough) + ": their slopes on the two sides of the best point"
-                    + " differ by more than half the larger, so the difference across them is no derivative (a model that"
-                    + " jumps there, or values given with too few digits)";
+            return "the uncertainty was not estimated: the residuals jump at the finite-difference steps of "
+                    + String.join(", ", jumps) + ": they move on one side of the best point by more than their"
+                    + " own size and by more than 10 times what they move on the other, so the difference across"
+                    + " the step is no derivative (a model that jumps there, such as a program that gives huge"
+                    + " values past a threshold)";
+        }
+
+        /** @return the Euclidean distance between two vectors of one length */
+        private static double distance(double[] a, double[] b) {
+            double sum = 0;
+            for (int j = 0; j < a.length; j++) {
+                double d = a[j] - b[j];
+                sum += d * d;
+            }
+            return Math.sqrt(sum);
         }
 
         /** @return whether a point differs from x in coordinate i alone */

@@ -115,7 +115,8 @@ class ExecutableScriptsTest {
         assertTrue(
                 m.contains(name + " (a file staged with files or link, or rendered from a template, has the"
                         + " permissions of its source: make the source executable with chmod +x, or name the file's"
-                        + " interpreter first in the command, such as [python3, " + program + "])"),
+                        + " interpreter first in the command, such as ["
+                        + (program.endsWith(".py") ? "python3" : "sh") + ", " + program + "])"),
                 m);
         assertTrue(!m.contains("does not exist"), m);
     }

@@ -290,7 +290,8 @@ class OutputParsersTest {
         assertEquals(
                 "cannot parse 't.dat' with column 'E' (last row) for 'e': 't.dat' is UTF-16 text (it begins with a"
                         + " byte-order mark FF FE); the parsers read UTF-8: have the program write UTF-8, or convert"
-                        + " the file in a command after it (iconv -f UTF-16 -t UTF-8 t.dat)",
+                        + " the file in a command after it and parse the converted one ([sh, -c, \"iconv -f UTF-16"
+                        + " -t UTF-8 t.dat > utf8-t.dat\"])",
                 le.getMessage());
         // Java's UTF-16 writes a big-endian mark
         Files.write(dir.resolve("o.json"), "{\"E\": -6.5}".getBytes(java.nio.charset.StandardCharsets.UTF_16));
@@ -301,7 +302,8 @@ class OutputParsersTest {
                 be.getMessage()
                         .endsWith(": 'o.json' is UTF-16 text (it begins with a byte-order mark FE FF); the parsers"
                                 + " read UTF-8: have the program write UTF-8, or convert the file in a command after"
-                                + " it (iconv -f UTF-16 -t UTF-8 o.json)"),
+                                + " it and parse the converted one ([sh, -c, \"iconv -f UTF-16 -t UTF-8 o.json >"
+                                + " utf8-o.json\"])"),
                 be.getMessage());
         Files.write(dir.resolve("r.txt"), "E = 1\n".getBytes(java.nio.charset.Charset.forName("UTF-32LE")));
         Files.write(

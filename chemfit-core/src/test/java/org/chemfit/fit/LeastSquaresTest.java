@@ -99,41 +99,63 @@ class LeastSquaresTest {
     }
 
     /**
-     * A model with a kink at the best point (the line plus 1000 |a - a0| at each point, a0 the
-     * least-squares intercept, so the loss is lowest at the kink) has slopes of 1001 above it and
-     * -999 below: the difference across them is no derivative, and the uncertainty says so instead
-     * of giving a standard error of it.
+     * A model that jumps just below the best point (the line plus 1e6 at every point where a is
+     * below a0, the least-squares intercept, so the loss is lowest at a0): the residuals move by
+     * 1e6 per point on the step below and by almost nothing on the step above, so the difference
+     * across them is no derivative, and the uncertainty says so instead of giving a standard error.
      */
     @ParameterizedTest
     @ValueSource(strings = {"least-squares", "Nelder-Mead"})
-    void residualsThatAreNotSmoothAtTheBestPointGiveNoStandardError(String method) {
+    void residualsThatJumpAtAStepGiveNoStandardError(String method) {
         double a0 = ols().a();
         QuantityComputer qc = p -> {
             double[] y = new double[T.length];
             for (int i = 0; i < T.length; i++) {
-                y[i] = p.get("a") + p.get("b") * T[i] + 1000 * Math.abs(p.get("a") - a0);
+                y[i] = p.get("a") + p.get("b") * T[i] + (p.get("a") < a0 ? 1e6 : 0);
             }
             return Quantities.builder().put("y", y).build();
         };
-        FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", Y)), start("a", 0.5, "b", 1.5))
+        // started above the jump, where the residuals are the line's
+        FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", Y)), start("a", 2.0, "b", 1.5))
                 .maxEvaluations(3000)
                 .fit(method);
         assertEquals(a0, r.bestParameters().get("a"), 1e-6, r.toString());
         assertNull(r.uncertainty(), r.toString());
         String w = r.warnings().stream()
-                .filter(x -> x.startsWith("the uncertainty was not estimated: the residuals are not smooth"))
+                .filter(x -> x.startsWith("the uncertainty was not estimated: the residuals jump"))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(r.warnings().toString()));
-        assertTrue(w.contains("finite-difference steps of 'a' (slopes of norm "), w);
-        assertTrue(!w.contains("'b'"), "b's residuals are smooth: " + w);
-        // the norms are those of 8 residuals of slope 1001 and of slope -999 (to the step's rounding)
+        assertTrue(w.contains("at the finite-difference steps of 'a' (by "), w);
+        assertTrue(!w.contains("'b'"), "b's residuals move alike on both sides: " + w);
+        // below: 8 residuals moved by 1e6 (and the step); the residuals' norm is that of the line's fit
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                        "norm (\\S+) above it and (\\S+) below, (\\S+) apart\\)")
+                        "by (\\S+) above it and (\\S+) below, against residuals of norm (\\S+)\\)")
                 .matcher(w);
         assertTrue(m.find(), w);
-        assertEquals(1001 * Math.sqrt(8), Double.parseDouble(m.group(1)), 1, w);
-        assertEquals(999 * Math.sqrt(8), Double.parseDouble(m.group(2)), 1, w);
-        assertEquals(2000 * Math.sqrt(8), Double.parseDouble(m.group(3)), 1, w);
+        assertEquals(1e6 * Math.sqrt(8), Double.parseDouble(m.group(2)), 1e-3 * 1e6 * Math.sqrt(8), w);
+        assertTrue(Double.parseDouble(m.group(1)) < 1e-3, w);
+        assertEquals(Math.sqrt(ols().s2() * (T.length - 2)), Double.parseDouble(m.group(3)), 1e-3, w);
+    }
+
+    /**
+     * At a point where a parameter's slope is 0 (d of y = a + b t + d^2, at d = 0) the residuals
+     * move alike on both sides: no jump is said, and d is named as changing no residual, as before.
+     */
+    @Test
+    void aParameterOfSlopeZeroIsNoJump() {
+        QuantityComputer qc = p -> {
+            double[] y = new double[T.length];
+            for (int i = 0; i < T.length; i++) {
+                y[i] = p.get("a") + p.get("b") * T[i] + p.get("d") * p.get("d");
+            }
+            return Quantities.builder().put("y", y).build();
+        };
+        FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", Y)), start("a", 0.5, "b", 1.5, "d", 0.0))
+                .maxEvaluations(3000)
+                .fit("Nelder-Mead");
+        assertTrue(
+                r.warnings().stream().noneMatch(x -> x.contains("jump")),
+                r.warnings().toString());
     }
 
     /**
