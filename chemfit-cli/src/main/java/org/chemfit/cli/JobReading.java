@@ -450,11 +450,11 @@ final class JobReading {
                                 + (zero
                                         ? " must be " + rule + ": seconds (5) or a number with a unit (500ms, 5s)"
                                         : " must be a positive number of seconds")
-                                + ", got " + (Double.isFinite(sec) ? num : fmt(sec)));
+                                + ", got " + (Double.isFinite(sec) ? written(n) : fmt(sec)));
                 return null;
             }
             if ((long) (sec * 1e9) == 0) {
-                problem(n, where + " must be at least a nanosecond, got " + num + " seconds");
+                problem(n, where + " must be at least a nanosecond, got " + written(n) + " seconds");
                 return null;
             }
             return Duration.ofNanos((long) (sec * 1e9));

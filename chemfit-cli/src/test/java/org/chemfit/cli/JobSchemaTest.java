@@ -889,7 +889,7 @@ class JobSchemaTest {
                 "'" + tiny + "'",
                 "execution timeout must be at least a nanosecond, got '" + tiny + "'",
                 "1.0e-12",
-                "execution timeout must be at least a nanosecond, got 1.0E-12 seconds");
+                "execution timeout must be at least a nanosecond, got 1.0e-12 seconds");
         for (Map.Entry<String, String> t : said.entrySet()) {
             Files.writeString(
                     job,
