@@ -1727,7 +1727,8 @@ public final class Fitter {
                         null);
             }
             if (badValues > 0) {
-                w.add(badValues + " evaluation(s) gave a NaN or infinite loss; the optimizer was told " + badValue
+                w.add(badValues + " evaluation(s) gave a NaN or infinite loss; the optimizer was told "
+                        + readable(badValue)
                         + " for them and none of them is reported as the best"
                         + (reason == StopReason.CONVERGED
                                 ? "; the fit converged with such points among its evaluations: if the best"

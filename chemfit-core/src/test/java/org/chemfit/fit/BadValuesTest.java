@@ -53,6 +53,12 @@ class BadValuesTest {
         assertTrue(
                 r.warnings().stream().anyMatch(w -> w.contains("1.1 x the starting loss")),
                 r.warnings().toString());
+        // the score is written alike in both warnings that name it
+        String all = String.join("\n", r.warnings());
+        java.util.regex.Matcher scored =
+                java.util.regex.Pattern.compile("are scored (\\S+) \\(1.1 x").matcher(all);
+        assertTrue(scored.find(), all);
+        assertTrue(all.contains("the optimizer was told " + scored.group(1) + " for them"), all);
     }
 
     /**
