@@ -48,10 +48,10 @@ final class FirstFailures implements FitListener {
             Path dir = runDirectory(failure);
             print.accept(String.format(
                     Locale.ROOT,
-                    "warning: term '%s' failed in evaluation %d (%s the fit goes on; later failures of"
+                    "warning: term '%s' failed in evaluation %s (%s the fit goes on; later failures of"
                             + " this term are counted, not shown): %s%s",
                     term.name(),
-                    number,
+                    context.evaluationId(), // e0, as evaluations.csv, the journal and other messages name it
                     // a term of weight 0 is monitored: its failure leaves the loss exact, and no policy applies
                     term.weight() == 0
                             ? "a term of weight 0, which on_failure does not apply to:"

@@ -134,7 +134,7 @@ class ConsoleOutputTest {
         // every evaluation failed the term; the reason is printed for the first only
         assertEquals(
                 1,
-                count(r.err(), "warning: term 'bad' failed in evaluation 0 (on_failure: penalty, the fit goes on;"),
+                count(r.err(), "warning: term 'bad' failed in evaluation e0 (on_failure: penalty, the fit goes on;"),
                 r::toString);
         assertEquals(1, count(r.err(), "program.stderr (last 1 lines):\nboom\n"), r::toString);
         assertTrue(r.err().contains("exited with code 4"), r::toString);
@@ -159,7 +159,7 @@ class ConsoleOutputTest {
                 1,
                 count(
                         r.err(),
-                        "warning: term 'mon' failed in evaluation 0 (a term of weight 0, which on_failure does not"
+                        "warning: term 'mon' failed in evaluation e0 (a term of weight 0, which on_failure does not"
                                 + " apply to: the fit goes on; later failures of this term are counted, not shown):"
                                 + " external term 'mon' failed at step run: command 'sh -c echo boom >&2; exit 4'"
                                 + " exited with code 4"),

@@ -162,8 +162,8 @@ class EvalOverallMetricsTest {
             assertEquals(List.of("parity-energy.png", "parity-energy.svg"), parity);
         }
         // each term's loss unit in one spelling too: heavy's absolute error of EV is in eV
-        com.fasterxml.jackson.databind.JsonNode results =
-                new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("results.json").toFile());
+        com.fasterxml.jackson.databind.JsonNode results = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(out.resolve("results.json").toFile());
         assertEquals("eV^2", results.at("/terms/0/loss_unit").asText(), results::toString);
         assertEquals("eV", results.at("/terms/1/loss_unit").asText(), results::toString);
         assertEquals("EV", results.at("/terms/1/units/energy").asText(), "the units as the job file writes them");

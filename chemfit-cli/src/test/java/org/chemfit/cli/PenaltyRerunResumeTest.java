@@ -107,7 +107,7 @@ class PenaltyRerunResumeTest {
         Cli.Run stopped = first.get();
         assertNotNull(stopped);
         assertEquals(ExitCodes.INTERRUPTED, stopped.code(), stopped::toString);
-        assertTrue(stopped.err().contains("warning: term 'b' failed in evaluation 0"), stopped::toString);
+        assertTrue(stopped.err().contains("warning: term 'b' failed in evaluation e0"), stopped::toString);
         int recorded;
         try (JournalReader j = JournalReader.openReadOnly(tmp.resolve("out"))) {
             recorded = FitRun.finished(j, j.latestRun().orElseThrow().id());

@@ -151,7 +151,7 @@ class RunDirectoryOfFailuresTest {
         assertTrue(
                 r.err()
                         .contains(
-                                "warning: term 't' failed in evaluation 0 (on_failure: penalty, the fit goes on; later"
+                                "warning: term 't' failed in evaluation e0 (on_failure: penalty, the fit goes on; later"
                                         + " failures of this term are counted, not shown): external term 't' failed at step"
                                         + " run: command '" + tmp.resolve("sim.sh") + "' exited with code 3 (its run"
                                         + " directory was removed under keep: none)\nprogram.stderr (last 1 lines):\n"
