@@ -815,45 +815,50 @@ final class FitPlan implements AutoCloseable {
     }
 
     /**
-     * A warning when the loss adds fitted terms whose errors are in different units (energies in eV
-     * in one, in K in another, or a dimensionless scaled term beside one in eV): each term's share
+     * A warning when the loss adds one quantity of fitted terms in different units (energies in eV
+     * in one term, in K in another; a dimensionless scaled one beside one in eV): each term's share
      * then follows the size of its unit, which is seldom what was meant. Only terms of non-zero
-     * weight whose quantities have one unit each count (a quantity without a unit says nothing of
-     * it; a scaled quantity's errors, and a relative error, are dimensionless); two spellings of one
-     * unit are one. The loss's type (squared or absolute) is not compared.
+     * weight count, and only quantities with a unit (a scaled quantity's errors, and a relative
+     * error's, are dimensionless); two spellings of one unit are one. Different quantities (an
+     * energy and a density) are in different units by nature, and are not compared.
      *
-     * @return the warning, or none
+     * @return one warning per quantity so added, in the order the quantities first come
      */
     List<String> mixedLossUnits() {
-        Map<String, List<String>> byUnit = new LinkedHashMap<>();
+        Map<String, Map<String, List<String>>> byQuantity = new LinkedHashMap<>();
         for (int i = 0; i < job.terms().size(); i++) {
             JobFile.TermSpec spec = job.terms().get(i);
             if (spec.weight() == 0) {
                 continue;
             }
-            java.util.Set<String> units = new java.util.HashSet<>();
             for (String q : references.get(i).keySet()) {
                 boolean dimensionless = spec.loss().type() == JobFile.LossType.RELATIVE_ERROR
                         || spec.loss().scales().containsKey(q);
-                units.add(dimensionless ? "1" : EnergyUnits.sameUnit(job.units().quantity(spec.name(), q)));
+                String unit =
+                        dimensionless ? "1" : EnergyUnits.sameUnit(job.units().quantity(spec.name(), q));
+                if (!unit.isEmpty()) {
+                    byQuantity
+                            .computeIfAbsent(q, k -> new LinkedHashMap<>())
+                            .computeIfAbsent(unit, u -> new ArrayList<>())
+                            .add("'" + spec.name() + "'");
+                }
             }
-            if (units.size() != 1 || units.contains("")) {
-                continue; // a term whose errors have no one unit: nothing of it to compare
+        }
+        List<String> out = new ArrayList<>();
+        byQuantity.forEach((q, byUnit) -> {
+            if (byUnit.size() < 2) {
+                return;
             }
-            byUnit.computeIfAbsent(units.iterator().next(), u -> new ArrayList<>())
-                    .add("'" + spec.name() + "'");
-        }
-        if (byUnit.size() < 2) {
-            return List.of();
-        }
-        List<String> parts = new ArrayList<>();
-        byUnit.forEach((unit, terms) ->
-                parts.add((unit.equals("1") ? "dimensionless" : unit) + " (" + String.join(", ", terms) + ")"));
-        return List.of("the loss adds terms whose errors are in different units: " + String.join("; ", parts)
-                + "; each term's share then follows the size of its unit, not how well it is met (squared, an"
-                + " error of 0.001 counts a million times less than an error of 1): give each quantity a loss scale"
-                + " (loss: {scale: {energy: 0.01}}, a typical error in its unit: the loss is then dimensionless),"
-                + " unless the weights already make the terms compare");
+            List<String> parts = new ArrayList<>();
+            byUnit.forEach((unit, terms) ->
+                    parts.add((unit.equals("1") ? "dimensionless" : unit) + " (" + String.join(", ", terms) + ")"));
+            out.add("the loss adds the " + q + " of terms whose errors are in different units: "
+                    + String.join("; ", parts) + "; each term's share then follows the size of its unit, not how well"
+                    + " it is met (squared, an error of 0.001 counts a million times less than an error of 1): give"
+                    + " each term's " + q + " a loss scale (loss: {scale: {" + q + ": 0.01}}, a typical error in its"
+                    + " unit: the loss is then dimensionless), unless the weights already make the terms compare");
+        });
+        return out;
     }
 
     /**

@@ -170,19 +170,21 @@ record Judgement(
      */
     Map<String, Object> overall(String set) {
         // the rows of a monitored term are of set MONITORED, not of the fit's
-        Map<String, java.util.Set<String>> units = new LinkedHashMap<>();
+        // units compared as one when they are spellings of one (eV/A, eV/Å), named as the first row of each spells it
+        Map<String, Map<String, String>> units = new LinkedHashMap<>();
         for (Row r : rows) {
             if (r.set().equals(set)) {
-                units.computeIfAbsent(r.quantity(), q -> new java.util.LinkedHashSet<>())
-                        .add(r.unit());
+                units.computeIfAbsent(r.quantity(), q -> new LinkedHashMap<>())
+                        .putIfAbsent(EnergyUnits.sameUnit(r.unit()), r.unit());
             }
         }
         Map<String, List<Row>> byQuantity = new LinkedHashMap<>();
         for (Row r : rows) {
             if (r.set().equals(set)) {
                 // every row's quantity was put in units just above
-                String key = Objects.requireNonNull(units.get(r.quantity())).size() > 1
-                        ? r.quantity() + " (" + r.unit() + ")"
+                Map<String, String> spelt = Objects.requireNonNull(units.get(r.quantity()));
+                String key = spelt.size() > 1
+                        ? r.quantity() + " (" + spelt.get(EnergyUnits.sameUnit(r.unit())) + ")"
                         : r.quantity();
                 byQuantity.computeIfAbsent(key, q -> new ArrayList<>()).add(r);
             }

@@ -163,8 +163,10 @@ final class Plots {
             }
             Map<String, List<Series>> byQuantity = new LinkedHashMap<>();
             for (Series s : series) {
+                // spellings of one unit (eV/A, eV/Å) on one plot, named as its first series spells it
                 byQuantity
-                        .computeIfAbsent(s.quantity() + "\u0000" + s.unit(), k -> new ArrayList<>())
+                        .computeIfAbsent(
+                                s.quantity() + "\u0000" + EnergyUnits.sameUnit(s.unit()), k -> new ArrayList<>())
                         .add(s);
             }
             for (Map.Entry<String, List<Series>> e : byQuantity.entrySet()) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A loss that adds fitted terms whose losses are in different units (eV^2 and K^2) is warned of
+ * A loss that adds one quantity of fitted terms in different units (energies in eV and in K) is warned of
  * by validate, eval and fit; terms that share a unit (however spelt), that are scaled, or of weight
  * 0 are not.
  */
@@ -36,8 +36,9 @@ class MixedLossUnitsTest {
         return job;
     }
 
-    private static final String WARNING = "warning: the loss adds terms whose errors are in different units: eV"
-            + " ('light'); K ('heavy'); each term's share then follows the size of its unit, not how well it is met";
+    private static final String WARNING = "warning: the loss adds the energy of terms whose errors are in different"
+            + " units: eV ('light'); K ('heavy'); each term's share then follows the size of its unit, not how well it"
+            + " is met";
 
     @Test
     void termsInEvAndKelvinAreWarnedOfByValidateEvalAndFit() throws IOException {
@@ -121,5 +122,61 @@ class MixedLossUnitsTest {
         assertEquals("eV/Å", EnergyUnits.sameUnit("eV/ A"));
         assertEquals("eV/A", EnergyUnits.canonical("EV / A"));
         assertEquals("Pa", EnergyUnits.sameUnit("Pa"));
+    }
+
+    /**
+     * A term that fits energies and forces (two units) beside a term whose energies are in K: the
+     * energies are still compared, and warned of; the forces, of one term only, are not.
+     */
+    @Test
+    void aTermWithForcesStillHasItsEnergiesCompared() throws IOException {
+        Path job = externalJob(
+                "  - name: a\n" + external("{energy: 1.5, force: 0.5}", "{energy: eV, force: eV/A}"),
+                "  - name: b\n" + external("{energy: 1.5}", "K"));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("warning: the loss adds the energy of terms whose errors are in different units: eV"
+                                + " ('a'); K ('b');"),
+                r::toString);
+        assertFalse(r.err().contains("the force of"), r::toString);
+    }
+
+    /** @return the lines of an external term after its name: outputs of in.txt's numbers, these references and unit */
+    private static String external(String reference, String unit) {
+        return "    kind: external\n    templates: {in.txt: in.tmpl}\n    command: [cat, in.txt]\n"
+                + "    outputs:\n"
+                + "      energy: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}\n"
+                + (reference.contains("force")
+                        ? "      force: {parser: regex, file: program.stdout, pattern: 'f = (\\S+)'}\n"
+                        : "")
+                + "    reference: " + reference + "\n    unit: " + unit + "\n";
+    }
+
+    /** @return a job of these external terms, whose template prints e and f from x */
+    private Path externalJob(String... terms) throws IOException {
+        Files.writeString(tmp.resolve("in.tmpl"), "e = {{ x }}\nf = {{ x }}\n");
+        return Files.writeString(
+                tmp.resolve("external.yaml"),
+                "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}\nterms:\n" + String.join("", terms)
+                        + "output: {folder: " + tmp.resolve("xout") + ", plots: false}\n");
+    }
+
+    /**
+     * Spellings of one force unit in two external terms (eV/A and EV/Angstrom) are one unit in
+     * eval's row over all terms, named as the first term spells it, and no warning is given.
+     */
+    @Test
+    void spellingsOfOneForceUnitAreOneRow() throws IOException {
+        Path job = externalJob(
+                "  - name: a\n" + external("{energy: 1.5, force: 1.5}", "{energy: eV, force: eV/A}"),
+                "  - name: b\n" + external("{energy: 0.5, force: 0.5}", "{energy: EV, force: EV/Angstrom}"));
+        Cli.Run r = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertFalse(r.err().contains("different units"), r::toString);
+        // one row over both terms per quantity: 2 values each, in the first term's spelling
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("fit +\\(all 2\\) +force +eV/A +2 .*")), r::toString);
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("fit +\\(all 2\\) +energy +eV +2 .*")), r::toString);
     }
 }

@@ -660,9 +660,16 @@ public final class Fitter {
         /** The number of residuals of the first point, which every point a method fits must give. */
         final ResidualCount residualCount = new ResidualCount(objective);
 
+        /** Evaluations of the method whose loss was not finite (the uncertainty's points left out). */
         int badValues;
         /** Evaluations whose loss was not finite and which had a failed term (penalty or skipped). */
         int badWithFailedTerms;
+        /**
+         * Whether the points being evaluated are the uncertainty's, after the method ended: a bad
+         * loss among them is no point the method was told of, and its own warning says what it
+         * did to the uncertainty.
+         */
+        boolean uncertaintyRound;
 
         int degradedValues;
         double initialLoss = Double.NaN;
@@ -1078,9 +1085,11 @@ public final class Fitter {
                 double v = ctx.loss();
                 boolean bad = !Double.isFinite(v);
                 if (bad) {
-                    badValues++;
-                    if (hasFailedTerm(ctx)) {
-                        badWithFailedTerms++;
+                    if (!uncertaintyRound) {
+                        badValues++;
+                        if (hasFailedTerm(ctx)) {
+                            badWithFailedTerms++;
+                        }
                     }
                     LOG.warn(
                             "evaluation {} gave a loss of {} at {}; the optimizer is told the bad value {}",
@@ -1319,12 +1328,17 @@ public final class Fitter {
             double[] missingLosses = new double[0];
             EvaluationContext[] missingContexts = new EvaluationContext[0];
             if (!missing.isEmpty()) {
+                uncertaintyRound = true;
                 try {
                     missingLosses = evaluate(missing, false);
                 } catch (FitFailedException e) {
-                    warnings.add("the uncertainty was not estimated: an evaluation of its Jacobian failed: "
-                            + e.getMessage());
+                    // the term's own failure: the fit itself had ended, and did not stop here
+                    Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    warnings.add("the uncertainty was not estimated: an evaluation at a finite-difference step from"
+                            + " the best point failed: " + cause.getMessage());
                     return;
+                } finally {
+                    uncertaintyRound = false;
                 }
                 missingContexts = Objects.requireNonNull(lastContexts, "evaluated contexts");
                 List<double[]> got = residuals(missingContexts);
@@ -1387,13 +1401,13 @@ public final class Fitter {
                     && !uncertaintyResult.estimated().isEmpty()) {
                 uncertaintyResult = uncertaintyResult.withWarning("the fit stopped "
                         + (reason == StopReason.MAX_EVALUATIONS ? "at its budget" : "at its stop condition")
-                        + " before it converged:"
-                        + " the standard errors are of its best point so far, which need not be the minimum their"
-                        + " linearised model assumes"
-                        + (central
-                                ? ""
-                                : ", and are taken by forward differences, as the budget had no room for central"
-                                        + " ones"));
+                        + " before it converged: the standard errors are of its best point so far, which need not be"
+                        + " the minimum their linearised model assumes");
+            }
+            if (!central && !uncertaintyResult.estimated().isEmpty()) {
+                uncertaintyResult = uncertaintyResult.withWarning("the standard errors are taken by forward"
+                        + " differences, as the budget had no room for central ones: one-sided, they cannot show"
+                        + " whether the model jumps beside the best point; a larger budget gives central ones");
             }
             warnings.addAll(uncertaintyResult.warnings());
             if (lower == null && best != null && best != at) {

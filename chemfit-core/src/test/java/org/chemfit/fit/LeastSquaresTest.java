@@ -159,6 +159,40 @@ class LeastSquaresTest {
     }
 
     /**
+     * A term that fails at a step of the uncertainty, after the method converged, leaves the fit
+     * converged; the warning gives the term's failure, not a fit that stopped.
+     */
+    @Test
+    void aTermThatFailsAtAStepOfTheUncertaintyLeavesTheFitConverged() {
+        double a0 = ols().a();
+        QuantityComputer qc = p -> {
+            double a = p.get("a");
+            // the step below the best point: cbrt(eps) times the start, 2
+            double h = FiniteDifferences.CENTRAL_STEP * 2;
+            if (Math.abs(a - (a0 - h)) < 1e-8) {
+                throw new IllegalStateException("the program found no output below a = " + a0);
+            }
+            double[] y = new double[T.length];
+            for (int i = 0; i < T.length; i++) {
+                y[i] = a + p.get("b") * T[i];
+            }
+            return Quantities.builder().put("y", y).build();
+        };
+        FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", Y)), start("a", 2.0, "b", 1.5))
+                .maxEvaluations(3000)
+                .fit("least-squares");
+        assertEquals(StopReason.CONVERGED, r.stopReason(), r.toString());
+        assertNull(r.uncertainty(), r.toString());
+        String w = r.warnings().stream()
+                .filter(x -> x.startsWith("the uncertainty was not estimated: an evaluation at a finite-difference"
+                        + " step from the best point failed: "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(r.warnings().toString()));
+        assertTrue(w.contains("the program found no output below a = "), w);
+        assertTrue(!w.contains("the fit stopped"), w);
+    }
+
+    /**
      * Residuals of 1e200 just below the best point (a program's huge values past a threshold) are
      * finite, but the sum of their squares is not: said so, not taken for a singular Jacobian.
      */
@@ -193,6 +227,7 @@ class LeastSquaresTest {
     @Test
     void standardErrorsOfAFitItsBudgetStoppedSaySo() {
         int said = 0;
+        int forward = 0;
         for (int budget = 4; budget <= 40; budget++) {
             FitResult r = new Fitter(line(), start("a", 0.5, "b", 1.5))
                     .maxEvaluations(budget)
@@ -211,8 +246,15 @@ class LeastSquaresTest {
                     .orElseThrow(() -> new AssertionError(r.warnings().toString()));
             assertTrue(r.warnings().contains(w), r.warnings().toString());
             said++;
+            if (r.uncertainty().warnings().stream()
+                    .anyMatch(x -> x.equals("the standard errors are taken by forward differences, as the budget had no"
+                            + " room for central ones: one-sided, they cannot show whether the model jumps beside"
+                            + " the best point; a larger budget gives central ones"))) {
+                forward++;
+            }
         }
         assertTrue(said > 0, "some budget stops the fit with an uncertainty");
+        assertTrue(forward > 0, "some budget leaves the method's forward differences alone");
     }
 
     /** The same line without its kink: the slopes agree on both sides, and the standard errors are there. */
