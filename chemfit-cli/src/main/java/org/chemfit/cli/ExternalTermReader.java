@@ -372,9 +372,13 @@ final class ExternalTermReader {
                         .get(staged);
                 if (java.nio.file.Files.isRegularFile(source)
                         && !stagedExecutable(source, key.equals("link"))
-                        && !named(
-                                before,
-                                java.nio.file.Path.of(staged).getFileName().toString())) {
+                        // a chmod of a copy is the run's own; of a link, it would change the user's source
+                        && (key.equals("link")
+                                || !named(
+                                        before,
+                                        java.nio.file.Path.of(staged)
+                                                .getFileName()
+                                                .toString()))) {
                     r.problem(
                             node,
                             w + ": program '" + program + "' is not executable: it is staged by " + key + " '"

@@ -488,8 +488,9 @@ class UpFrontChecksTest {
 
     /**
      * A staged script that an earlier command makes executable ([chmod, +x, run.sh]) is not
-     * refused, and runs; a source whose owner may run it (rwxr--r--) is not refused either, as the
-     * staged copy is the user's own with the source's mode.
+     * refused, and runs (but a linked one is, as the chmod would change the user's own file); a
+     * source whose owner may run it (rwxr--r--) is not refused either, as the staged copy is the
+     * user's own with the source's mode.
      */
     @Test
     void aStagedScriptMadeExecutableByAnEarlierCommandOrOwnedExecutableIsNotRefused() throws IOException {
@@ -509,6 +510,17 @@ class UpFrontChecksTest {
         Cli.Run ran = Cli.run("eval", job.toString());
         assertEquals(ExitCodes.OK, ran.code(), ran::toString);
         assertTrue(ran.out().contains("loss: 0.25\n"), ran::toString);
+
+        // linked, the chmod would change the user's own file: still refused
+        Path linked = Files.writeString(
+                job, Files.readString(job).replace("templates: {run.sh: run.sh}", "link: {run.sh: run.sh}"));
+        Cli.Run refused = Cli.run("validate", linked.toString());
+        assertEquals(ExitCodes.USAGE, refused.code(), refused::toString);
+        assertTrue(
+                refused.err().contains("program './run.sh' is not executable: it is staged by link"),
+                refused::toString);
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(run)));
+        Files.writeString(job, Files.readString(job).replace("link: {run.sh: run.sh}", "templates: {run.sh: run.sh}"));
 
         Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr--r--"));
         Files.writeString(

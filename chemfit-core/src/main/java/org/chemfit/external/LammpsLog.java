@@ -108,7 +108,7 @@ final class LammpsLog {
         return "\nhint: LAMMPS's log " + log + " is empty: LAMMPS keeps its log in a buffer and writes it when the"
                 + " buffer fills or a run ends, so a run killed before then leaves nothing of how far it got;"
                 + " thermo_modify flush yes in the input (or lmp -nonbuf, from LAMMPS 2 Aug 2023 on) writes each"
-                + " thermo line as it comes";
+                + " thermo line as it comes, one every thermo N steps (thermo 0 writes none before the run ends)";
     }
 
     /**

@@ -912,7 +912,11 @@ public final class OutputParsers {
                         String.valueOf(parser),
                         "'" + file + "' is " + wide + "; the parsers read UTF-8: have the program write UTF-8, or"
                                 + " convert the file in a command after it and parse the converted one ([sh, -c,"
-                                + " \"iconv -f " + wide.substring(0, 6) + " -t UTF-8 " + file + " > utf8-"
+                                + " \"iconv -f "
+                                + (wide.contains("little-endian")
+                                        ? "UTF-16LE"
+                                        : wide.contains("big-endian") ? "UTF-16BE" : wide.substring(0, 6))
+                                + " -t UTF-8 " + file + " > utf8-"
                                 + file.substring(file.lastIndexOf('/') + 1) + "\"])",
                         null);
             }
@@ -986,7 +990,8 @@ public final class OutputParsers {
     /**
      * @param bytes a file's bytes
      * @return what a byte-order mark of UTF-16 or UTF-32 at their start says the file is ("UTF-16
-     *     text (it begins with a byte-order mark FF FE)"), or null when there is none
+     *     text (it begins with a byte-order mark FF FE)"), or that its first bytes are UTF-16 without
+     *     one (every other byte 0, as ASCII in UTF-16 is), or null when neither is so
      */
     static @Nullable String wideEncoding(byte[] bytes) {
         // UTF-32's marks first: FF FE 00 00 begins with UTF-16's FF FE
@@ -1001,6 +1006,22 @@ public final class OutputParsers {
         }
         if (startsWith(bytes, 0xFE, 0xFF)) {
             return "UTF-16 text (it begins with a byte-order mark FE FF)";
+        }
+        // without a mark: ASCII text in UTF-16 has every other byte 0, which UTF-8 text never has
+        int n = Math.min(bytes.length, 256) & ~1;
+        if (n >= 4) {
+            int evenZeros = 0;
+            int oddZeros = 0;
+            for (int i = 0; i < n; i += 2) {
+                evenZeros += bytes[i] == 0 ? 1 : 0;
+                oddZeros += bytes[i + 1] == 0 ? 1 : 0;
+            }
+            if (oddZeros == n / 2 && evenZeros == 0) {
+                return "UTF-16 text without a byte-order mark (little-endian: every other byte is 0)";
+            }
+            if (evenZeros == n / 2 && oddZeros == 0) {
+                return "UTF-16 text without a byte-order mark (big-endian: every other byte is 0)";
+            }
         }
         return null;
     }

@@ -55,7 +55,8 @@ class LammpsLogTest {
         assertTrue(hint.startsWith("\nhint: LAMMPS's log run.log is empty: LAMMPS keeps its log in a buffer"), hint);
         assertTrue(
                 hint.endsWith("thermo_modify flush yes in the input (or lmp -nonbuf, from LAMMPS 2 Aug 2023 on)"
-                        + " writes each thermo line as it comes"),
+                        + " writes each thermo line as it comes, one every thermo N steps (thermo 0 writes none"
+                        + " before the run ends)"),
                 hint);
         assertEquals("", LammpsLog.emptyLogAfterKill(dir, List.of("lmp", "-log", "none")));
         assertEquals("", LammpsLog.emptyLogAfterKill(dir, List.of("sh", "run.sh", "-log", "run.log")));

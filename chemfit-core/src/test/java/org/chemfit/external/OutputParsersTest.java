@@ -315,6 +315,20 @@ class OutputParsersTest {
         assertTrue(
                 wide.getMessage().contains(": 'r.txt' is UTF-32 text (it begins with a byte-order mark FF FE 00 00)"),
                 wide.getMessage());
+        // UTF-16 without a mark (Python's encoding="utf-16-le"): named, with iconv told which byte order
+        Files.write(dir.resolve("n.txt"), "E = 1\n".getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
+        OutputParseException bare = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.regex("e", "n.txt", "E = (\\S+)").parse(dir));
+        assertTrue(
+                bare.getMessage()
+                        .endsWith(": 'n.txt' is UTF-16 text without a byte-order mark (little-endian: every other byte"
+                                + " is 0); the parsers read UTF-8: have the program write UTF-8, or convert the file in"
+                                + " a command after it and parse the converted one ([sh, -c, \"iconv -f UTF-16LE -t"
+                                + " UTF-8 n.txt > utf8-n.txt\"])"),
+                bare.getMessage());
+        // a UTF-8 file with a few zero bytes (binary numbers) is no UTF-16: not said to be
+        assertEquals(null, OutputParsers.wideEncoding(new byte[] {'E', 0, '=', 0, '1', '2', 0, 0}));
     }
 
     /** Writes the bytes, then the text as ISO-8859-1 (one byte a character, each as it is). */
