@@ -445,17 +445,7 @@ class UpFrontChecksTest {
         Path model = write("model.py", "#!/usr/bin/env python3", "print('e = 1.5')");
         Files.setPosixFilePermissions(model, PosixFilePermissions.fromString("rw-r--r--"));
         for (String stage : List.of("files", "link", "templates")) {
-            Path job = write(
-                    "job.yaml",
-                    "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
-                    "terms:",
-                    "  - name: sim",
-                    "    kind: external",
-                    "    " + stage + ": {runme.py: model.py}",
-                    "    command: [./runme.py]",
-                    "    outputs: {energy: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
-                    "    reference: {energy: 1.0}",
-                    "output: {folder: out}");
+            Path job = stagedJob(stage + ": {runme.py: model.py}", "command: [./runme.py]", "program.stdout");
             refusedEverywhere(
                     job,
                     job + ":6:14: term 'sim' command: program './runme.py' is not executable: it is staged by " + stage
@@ -468,22 +458,30 @@ class UpFrontChecksTest {
         Files.setPosixFilePermissions(model, PosixFilePermissions.fromString("rwxr-xr-x"));
         Assumptions.assumeTrue(ExternalTerms.findOnPath("python3", System.getenv("PATH")) != null, "python3");
         for (String stage : List.of("files", "templates")) {
-            Path job = write(
-                    "job.yaml",
-                    "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
-                    "terms:",
-                    "  - name: sim",
-                    "    kind: external",
-                    "    " + stage + ": {runme.py: model.py}",
-                    "    command: [./runme.py]",
-                    "    outputs: {energy: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
-                    "    reference: {energy: 1.0}",
-                    "output: {folder: out}");
+            Path job = stagedJob(stage + ": {runme.py: model.py}", "command: [./runme.py]", "program.stdout");
             Cli.Run ran = Cli.run("eval", job.toString());
             assertEquals(ExitCodes.OK, ran.code(), ran::toString);
             // the script printed e = 1.5, against the reference 1.0
             assertTrue(ran.out().contains("loss: 0.25\n"), ran::toString);
         }
+    }
+
+    /**
+     * @return job.yaml of one external term 'sim' that stages a script with this key, runs these
+     *     commands and reads {@code e = ...} from this output file, against a reference of 1.0
+     */
+    private Path stagedJob(String staging, String commands, String output) throws IOException {
+        return write(
+                "job.yaml",
+                "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
+                "terms:",
+                "  - name: sim",
+                "    kind: external",
+                "    " + staging,
+                "    " + commands,
+                "    outputs: {energy: {parser: regex, file: " + output + ", pattern: 'e = (\\S+)'}}",
+                "    reference: {energy: 1.0}",
+                "output: {folder: out}");
     }
 
     /**
@@ -496,17 +494,8 @@ class UpFrontChecksTest {
     void aStagedScriptMadeExecutableByAnEarlierCommandOrOwnedExecutableIsNotRefused() throws IOException {
         Path run = write("run.sh", "#!/bin/sh", "echo 'e = 1.5'");
         Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rw-r--r--"));
-        Path job = write(
-                "job.yaml",
-                "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
-                "terms:",
-                "  - name: sim",
-                "    kind: external",
-                "    templates: {run.sh: run.sh}",
-                "    commands: [[chmod, +x, run.sh], [./run.sh]]",
-                "    outputs: {energy: {parser: regex, file: program2.stdout, pattern: 'e = (\\S+)'}}",
-                "    reference: {energy: 1.0}",
-                "output: {folder: out}");
+        Path job = stagedJob(
+                "templates: {run.sh: run.sh}", "commands: [[chmod, +x, run.sh], [./run.sh]]", "program2.stdout");
         Cli.Run ran = Cli.run("eval", job.toString());
         assertEquals(ExitCodes.OK, ran.code(), ran::toString);
         assertTrue(ran.out().contains("loss: 0.25\n"), ran::toString);
