@@ -151,6 +151,14 @@ final class TermsReader {
                 if (w != null && w == 0) {
                     zeroWeights.add(t.entries.get("weight"));
                 }
+                if (w != null && w > 0 && w < 1e-100) {
+                    // a weight of 1e-320 makes every loss of the term 0 or nearly: the term is out of the fit
+                    Node at = t.entries.get("weight");
+                    r.warnings.add(r.shown + ":" + at.line + ":" + at.column + ": " + whereNamed + " weight "
+                            + JobReading.written(at) + " is below 1e-100: the term's part of the loss underflows to 0"
+                            + " or next to it, so the fit does not feel it; give 0 to monitor the term, or a weight"
+                            + " that counts");
+                }
             }
             read++;
             TermConfig config = kind == null

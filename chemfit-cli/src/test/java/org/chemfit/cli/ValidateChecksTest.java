@@ -1630,6 +1630,25 @@ class ValidateChecksTest {
         return job;
     }
 
+    /** A weight so small that the term's part of the loss underflows is warned of at its line; 1e-100 is not. */
+    @Test
+    void aWeightBelow1eMinus100IsWarnedOf() throws IOException {
+        Path job = twoDimerJob("near", "Ar 0 0 0\nAr 3.9 0 0\n");
+        String text = Files.readString(job);
+        Files.writeString(job, text.replace("  - name: t\n", "  - name: t\n    weight: 1e-320\n"));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("warning: " + job + ":7:13: term 't' weight 1e-320 is below 1e-100: the term's part"
+                                + " of the loss underflows to 0 or next to it, so the fit does not feel it; give 0 to monitor"
+                                + " the term, or a weight that counts\n"),
+                r::toString);
+        Files.writeString(job, text.replace("  - name: t\n", "  - name: t\n    weight: 1e-100\n"));
+        Cli.Run fine = Cli.run("validate", job.toString());
+        assertFalse(fine.err().contains("below 1e-100"), fine::toString);
+    }
+
     @Test
     void evalSaysATermWhoseLossIsNotFiniteIsNotOk() throws IOException {
         // sigma 1e30 times its parameter: (sigma/r)^12 overflows, and the Lennard-Jones energy is infinite
