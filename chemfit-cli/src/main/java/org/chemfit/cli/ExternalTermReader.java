@@ -294,6 +294,16 @@ final class ExternalTermReader {
             Map<String, Path> templates,
             Map<String, Path> links) {
         for (int i = 0; i < commands.size() && i < nodes.size(); i++) {
+            String spaced = spacedProgram(commands.get(i), nodes.get(i));
+            if (spaced != null) {
+                r.problem(
+                        nodes.get(i),
+                        where + (commands.size() > 1 ? " commands[" + i + "]" : " command") + ": program '"
+                                + commands.get(i).get(0) + "' does not exist, but '" + spaced + "' does: a command"
+                                + " written as a string is split at spaces; write it as a list, whose words are"
+                                + " taken whole (command: [\"" + spaced + "\", ...])");
+                continue;
+            }
             program(
                     commands.get(i).get(0),
                     nodes.get(i),
@@ -304,6 +314,34 @@ final class ExternalTermReader {
                     links,
                     commands.subList(0, i));
         }
+    }
+
+    /**
+     * @param words a command's words
+     * @param node where it is written
+     * @return for a command written as one string whose program, a path, is not there: the first
+     *     words joined by spaces when they name a file beside the job file ({@code ./exec model.py}
+     *     split into {@code ./exec} and {@code model.py}), else null
+     */
+    private @Nullable String spacedProgram(List<String> words, Node node) {
+        if (!(node instanceof Node.Scalar sc) || !(sc.value instanceof String) || words.size() < 2) {
+            return null;
+        }
+        String program = words.get(0);
+        try {
+            if (!program.contains("/") || java.nio.file.Files.exists(r.folder.resolve(program))) {
+                return null;
+            }
+            for (int k = 2; k <= words.size(); k++) {
+                String joined = String.join(" ", words.subList(0, k));
+                if (java.nio.file.Files.exists(r.folder.resolve(joined))) {
+                    return joined;
+                }
+            }
+        } catch (java.nio.file.InvalidPathException e) {
+            return null; // said by the program's own check
+        }
+        return null;
     }
 
     /**

@@ -522,6 +522,23 @@ class UpFrontChecksTest {
         assertTrue(owned.out().contains("loss: 0.25\n"), owned::toString);
     }
 
+    /**
+     * A command written as a string is split at spaces: a script whose path holds a space
+     * ({@code ./exec model.py}) is refused saying that the joined words name a file, and to write
+     * the command as a list.
+     */
+    @Test
+    void aStringCommandSplitInsideAPathSaysToWriteAList() throws IOException {
+        Path script = write("exec modèl.py", "#!/bin/sh", "echo 'e = 1.5'");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path job = stagedJob("variables: {a: 1}", "command: \"./exec modèl.py --quiet\"", "program.stdout");
+        refusedEverywhere(
+                job,
+                "term 'sim' command: program './exec' does not exist, but './exec modèl.py' does: a command written as"
+                        + " a string is split at spaces; write it as a list, whose words are taken whole (command:"
+                        + " [\"./exec modèl.py\", ...])");
+    }
+
     @Test
     void aProgramNotOnThePathNamesTheLineNotTheWholePath() throws IOException {
         Path job = externalJob("[lmpx, -in, in.txt]");

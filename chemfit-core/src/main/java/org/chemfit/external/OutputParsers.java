@@ -1047,7 +1047,8 @@ public final class OutputParsers {
             throw new OutputParseException(
                     file,
                     String.valueOf(parser),
-                    "the file does not exist in " + runDirectory + missingHint(runDirectory, file),
+                    // the run directory itself is named by the term's failure, once
+                    "the file does not exist in the run directory" + missingHint(runDirectory, file),
                     null);
         }
     }

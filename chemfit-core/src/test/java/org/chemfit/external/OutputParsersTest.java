@@ -32,7 +32,7 @@ class OutputParsersTest {
                 OutputParseException.class,
                 () -> OutputParsers.json("y1", "out.json", "/y1").parse(dir));
         assertEquals(
-                "cannot parse 'out.json' with json '/y1' for 'y1': the file does not exist in " + dir + "; it is empty",
+                "cannot parse 'out.json' with json '/y1' for 'y1': the file does not exist in the run directory; it is empty",
                 empty.getMessage());
         write("out.jsn", "{\"y1\": 1}");
         write("in.json", "{}");
@@ -41,7 +41,7 @@ class OutputParsersTest {
                 OutputParseException.class,
                 () -> OutputParsers.json("y1", "out.json", "/y1").parse(dir));
         assertEquals(
-                "cannot parse 'out.json' with json '/y1' for 'y1': the file does not exist in " + dir
+                "cannot parse 'out.json' with json '/y1' for 'y1': the file does not exist in the run directory"
                         + "; it holds in.json, out.jsn, tmp/ (did you mean 'out.jsn'?)",
                 near.getMessage());
         for (int i = 0; i < 7; i++) {
@@ -51,7 +51,7 @@ class OutputParsersTest {
                 OutputParseException.class,
                 () -> OutputParsers.json("y1", "energies.json", "/y1").parse(dir));
         assertEquals(
-                "cannot parse 'energies.json' with json '/y1' for 'y1': the file does not exist in " + dir
+                "cannot parse 'energies.json' with json '/y1' for 'y1': the file does not exist in the run directory"
                         + "; it holds frame0.xyz, frame1.xyz, frame2.xyz, frame3.xyz, frame4.xyz, frame5.xyz,"
                         + " frame6.xyz, in.json and 2 more",
                 many.getMessage());
@@ -68,7 +68,7 @@ class OutputParsersTest {
                 () -> OutputParsers.regex("e", "stdout", "E = (\\S+)").parse(dir));
         assertEquals(
                 "cannot parse 'stdout' with regex /E = (\\S+)/ (first match, group 1) for 'e': the file does not"
-                        + " exist in " + dir + "; a program's standard output is saved in the run directory as"
+                        + " exist in the run directory; a program's standard output is saved in the run directory as"
                         + " program.stdout (program1.stdout, program2.stdout, ... when the term runs several"
                         + " commands): name that file as the output's file",
                 none.getMessage());
@@ -79,8 +79,9 @@ class OutputParsersTest {
                 () -> OutputParsers.regex("e", "STD_ERR.txt", "E = (\\S+)").parse(dir));
         assertTrue(
                 one.getMessage()
-                        .endsWith(": the file does not exist in " + dir + "; a program's standard error is saved in"
-                                + " the run directory as program.stderr: name that file as the output's file"),
+                        .endsWith(
+                                ": the file does not exist in the run directory; a program's standard error is saved in"
+                                        + " the run directory as program.stderr: name that file as the output's file"),
                 one.getMessage());
         Files.delete(dir.resolve("program.stdout"));
         write("program1.stdout", "");
@@ -99,7 +100,7 @@ class OutputParsersTest {
                 () -> OutputParsers.regex("e", "log.lammps", "E = (\\S+)").parse(dir));
         assertTrue(
                 other.getMessage()
-                        .endsWith(": the file does not exist in " + dir
+                        .endsWith(": the file does not exist in the run directory"
                                 + "; it holds program.stderr, program1.stdout, program2.stdout"),
                 other.getMessage());
         OutputParseException prefixed = assertThrows(
@@ -108,7 +109,7 @@ class OutputParsersTest {
                         .parse(dir));
         assertTrue(
                 prefixed.getMessage()
-                        .endsWith(": the file does not exist in " + dir
+                        .endsWith(": the file does not exist in the run directory"
                                 + "; it holds program.stderr, program1.stdout, program2.stdout"),
                 prefixed.getMessage());
         assertEquals("stdout", OutputParsers.standardStream("out/Standard_Output"));
