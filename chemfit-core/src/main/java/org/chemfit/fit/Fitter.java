@@ -1357,7 +1357,7 @@ public final class Fitter {
                     warnings.add("the uncertainty was not estimated: a point of its Jacobian has no residuals");
                     return;
                 }
-                if (!java.util.Arrays.stream(r).allMatch(Double::isFinite)) {
+                if (!TrustRegionLeastSquares.allFinite(r)) {
                     // a difference across a NaN is no derivative; the model is not smooth there
                     addLower(at, x, missing, missingLosses, missingContexts, reason, List.of());
                     warnings.add(
@@ -1445,11 +1445,7 @@ public final class Fitter {
                             + " squares is beyond a double";
                 }
             }
-            double norm = 0;
-            for (double v : r0) {
-                norm += v * v;
-            }
-            norm = Math.sqrt(norm);
+            double norm = TrustRegionLeastSquares.norm(r0);
             List<String> jumps = new ArrayList<>();
             for (int i = 0; i < x.length; i++) {
                 double[] up = null;
