@@ -52,8 +52,15 @@ final class Messages {
         m.appendTail(sb);
         return sb.toString()
                 .replaceAll("not UTF-8 text:? ?Input length = \\d+", "not UTF-8 text")
-                .replaceAll("Input length = \\d+", "not UTF-8 text (is this a binary file?)");
+                .replaceAll("Input length = \\d+", "not UTF-8 text (is this a binary file?)")
+                // the library's message names no key: a job file's reader wants the key to raise
+                .replace(
+                        LONGER_TIMEOUT,
+                        LONGER_TIMEOUT + " (the term's timeout, or execution.timeout when the term sets none)");
     }
+
+    /** How a command killed at its timeout ends its message in the library (the external package's Attempt). */
+    private static final String LONGER_TIMEOUT = "a run that needs longer needs a longer timeout";
 
     /**
      * @param warning a warning of the fit loop, which names its settings as the library's methods

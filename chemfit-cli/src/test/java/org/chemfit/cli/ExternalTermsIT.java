@@ -190,10 +190,17 @@ class ExternalTermsIT {
                 term("slow", "SLEEP: \"60\", " + log()),
                 "combination: {on_failure: penalty, penalty: 50.0}\n"
                         + "optimizer: {max_evaluations: 2}\nexecution: {timeout: 1s}\n");
-        Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
+        Cli.Run r = Cli.run("fit", job.toString(), "--no-plots"); // not -q: the first failure's warning is asserted
         assertEquals(0, r.code(), r::toString);
         JsonNode res = results();
         assertEquals("PENALTY", res.at("/terms/0/status").asText(), res.toString());
+        // the library's message names no key; the command's names the ones to raise
+        assertTrue(
+                r.err()
+                        .contains("timed out after 1 s and its process tree was killed; a run that needs longer"
+                                + " needs a longer timeout (the term's timeout, or execution.timeout when the term"
+                                + " sets none)"),
+                r::toString);
         List<Long> pids = pids("pid-");
         assertEquals(2, pids.size(), "one run per evaluation");
         for (long pid : pids) {
