@@ -189,7 +189,15 @@ record Judgement(
                 byQuantity.computeIfAbsent(key, q -> new ArrayList<>()).add(r);
             }
         }
-        return metrics(byQuantity);
+        Map<String, Object> out = metrics(byQuantity);
+        // how many terms each quantity is over, so that its row is named for them ("(1 of 2)" for
+        // forces that one of two terms has), not for all terms of the set
+        byQuantity.forEach((q, rs) -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) Objects.requireNonNull(out.get(q));
+            m.put("terms", rs.stream().map(Row::term).distinct().count());
+        });
+        return out;
     }
 
     /**
@@ -334,16 +342,20 @@ record Judgement(
 
     /**
      * The terms of a set as the tables of metrics list them ({@link #table} for {@code fit} and
-     * {@code report}, and {@code eval}): first an entry named {@code "(all N)"} whose metrics are
-     * those over all N terms of the set ({@link #overall}), when there are two terms or more, then
-     * the terms one by one. Of the fit's terms, those of weight 0 are monitored, not fitted, and
-     * {@link #overall} leaves them out: the entry is then named {@code "(fitted K of N)"}, and their own rows
-     * are of set {@value #MONITORED}. The dashboard and report.html name these entries alike (app.js,
-     * {@code overallName}).
+     * {@code report}, and {@code eval}): first the entries over the set's terms ({@link #overall}),
+     * when there are two terms or more, then the terms one by one. The row of a quantity over the
+     * set's terms is named for the terms it is over: {@code "(all N)"} when all N terms of the set
+     * have it; of the fit's terms, those of weight 0 are monitored, not fitted, and {@link #overall}
+     * leaves them out, so a quantity of every fitted term is over {@code "(fitted K of N)"} (their
+     * own rows are of set {@value #MONITORED}); one that only some terms have is over
+     * {@code "(K of N)"}. Quantities over the same terms share an entry. The dashboard names these
+     * rows alike (app.js, {@code overallName}).
      *
      * @param terms the set's terms, each a map with its {@code name}, {@code weight} and
      *     {@code metrics} (as in results.json)
-     * @param overall the metrics over all terms of the set, or null when there are none
+     * @param overall the metrics over all terms of the set, each quantity's with the number of terms
+     *     it is over ({@code terms}; a results.json written before it was counted has none: the
+     *     quantity is then taken to be over every fitted term), or null when there are none
      * @param fit whether the set is the fit's (whose terms of weight 0 the overall leaves out)
      * @return the entries to list, in order
      */
@@ -351,18 +363,33 @@ record Judgement(
         List<Object> out = new ArrayList<>();
         long fitted = fit ? terms.stream().filter(o -> !monitored(o)).count() : terms.size();
         if (terms.size() > 1 && overall != null && fitted > 0) {
-            // one row per quantity over all terms of the set, then the terms one by one
-            Map<String, Object> t = new LinkedHashMap<>();
-            t.put(
-                    "name",
-                    fitted == terms.size()
-                            ? "(all " + terms.size() + ")"
-                            : "(fitted " + fitted + " of " + terms.size() + ")");
-            t.put("metrics", overall);
-            out.add(t);
+            // one row per quantity over the set's terms, then the terms one by one
+            Map<String, Map<Object, Object>> byName = new LinkedHashMap<>();
+            overall.forEach(
+                    (q, m) -> byName.computeIfAbsent(overallName(terms.size(), fitted, m), n -> new LinkedHashMap<>())
+                            .put(q, m));
+            byName.forEach((name, metrics) -> {
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("name", name);
+                t.put("metrics", metrics);
+                out.add(t);
+            });
         }
         out.addAll(terms);
         return out;
+    }
+
+    /**
+     * @param all the number of terms of the set
+     * @param fitted how many of them are fitted
+     * @param metrics a quantity's metrics over the set's terms, with the number of terms it is over
+     * @return the name of its row: "(all 3)", "(fitted 2 of 3)" or "(1 of 3)"
+     */
+    private static String overallName(long all, long fitted, @Nullable Object metrics) {
+        long over = metrics instanceof Map<?, ?> m && m.get("terms") instanceof Number n ? n.longValue() : fitted;
+        return over == all
+                ? "(all " + all + ")"
+                : over == fitted ? "(fitted " + fitted + " of " + all + ")" : "(" + over + " of " + all + ")";
     }
 
     /**

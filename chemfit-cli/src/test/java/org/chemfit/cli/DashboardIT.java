@@ -232,8 +232,9 @@ class DashboardIT {
                 rounds.isNumber() ? "in " + rounds.asInt() + " rounds (batches evaluated at once)" : "",
                 text("eval-rounds"));
         click("tab-results");
-        // as the closing table of chemfit fit: the rows over the fit's two terms first, named "(all 2)"; none over
-        // the one validation term, whose own row says the same
+        // as the closing table of chemfit fit: the rows over the fit's terms first, one per quantity and unit,
+        // each over the one term that has y in that unit, so named "(1 of 2)"; none over the one validation term,
+        // whose own row says the same
         int expected = r.at("/metrics/fit").size()
                 + r.at("/terms/0/metrics").size()
                 + r.at("/terms/1/metrics").size()
@@ -242,7 +243,7 @@ class DashboardIT {
         assertEquals(expected, mrows.size(), "metrics rows");
         assertEquals(5, expected, "y over the fit's terms in each unit, y of quad (eV), of wall and of held-out");
         assertEquals(
-                List.of("fit", "(all 2)", "fit", "(all 2)", "fit", "quad", "fit", "wall", "validation", "held-out"),
+                List.of("fit", "(1 of 2)", "fit", "(1 of 2)", "fit", "quad", "fit", "wall", "validation", "held-out"),
                 mrows.stream()
                         .flatMap(row -> row.findElements(By.tagName("td")).subList(0, 2).stream())
                         .map(WebElement::getText)

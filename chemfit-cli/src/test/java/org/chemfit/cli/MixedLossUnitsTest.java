@@ -179,4 +179,30 @@ class MixedLossUnitsTest {
         assertTrue(r.out().lines().anyMatch(l -> l.matches("fit +\\(all 2\\) +force +eV/A +2 .*")), r::toString);
         assertTrue(r.out().lines().anyMatch(l -> l.matches("fit +\\(all 2\\) +energy +eV +2 .*")), r::toString);
     }
+
+    /**
+     * A quantity that only one of two terms has (forces) is over that term alone: its row over the
+     * set's terms is named "(1 of 2)", not "(all 2)", by eval and by the closing table of fit, and
+     * results.json counts the terms each quantity is over.
+     */
+    @Test
+    void aQuantityOfOneTermIsNamedForTheTermsItIsOver() throws IOException {
+        Path job = externalJob(
+                "  - name: a\n" + external("{energy: 1.5, force: 0.5}", "{energy: eV, force: eV/A}"),
+                "  - name: b\n" + external("{energy: 0.5}", "eV"));
+        Cli.Run eval = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, eval.code(), eval::toString);
+        assertTrue(eval.out().lines().anyMatch(l -> l.matches("fit +\\(all 2\\) +energy +eV +2 .*")), eval::toString);
+        assertTrue(eval.out().lines().anyMatch(l -> l.matches("fit +\\(1 of 2\\) +force +eV/A +1 .*")), eval::toString);
+        assertFalse(eval.out().contains("(all 2)  force"), eval::toString);
+
+        Files.writeString(job, Files.readString(job) + "optimizer: {max_evaluations: 3}\n");
+        Cli.Run fit = Cli.run("fit", job.toString());
+        assertEquals(ExitCodes.OK, fit.code(), fit::toString);
+        assertTrue(fit.out().lines().anyMatch(l -> l.matches("fit +\\(1 of 2\\) +force +eV/A +1 .*")), fit::toString);
+        com.fasterxml.jackson.databind.JsonNode results = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(tmp.resolve("xout/results.json").toFile());
+        assertEquals(2, results.at("/metrics/fit/energy/terms").asInt(), results::toString);
+        assertEquals(1, results.at("/metrics/fit/force/terms").asInt(), results::toString);
+    }
 }

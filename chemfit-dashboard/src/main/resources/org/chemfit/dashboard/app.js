@@ -476,13 +476,29 @@
   /* A fit term of weight 0 is monitored: in no loss, and in none of the fit's values. */
   function monitored(t) { return t && typeof t.weight === 'number' && t.weight === 0; }
 
-  /* The name of the row over the terms of a set, as the closing table of chemfit fit names it: "(all N)", or
-   * "(fitted K of N)" when K of the fit's N terms are fitted (the others monitored, left out); null when there is
-   * none (one term, whose own row says the same, or no fitted term). */
-  function overallName(terms, fit) {
+  /* The name of the row of a quantity over the terms of a set, as the closing table of chemfit fit names it: "(all
+   * N)" when all N terms have it, "(fitted K of N)" when it is over the K fitted terms of the fit's N (the others
+   * monitored, left out), "(K of N)" when only K terms have it (m.terms; a results.json without it: over every
+   * fitted term); null when there is none (one term, whose own row says the same, or no fitted term). */
+  function overallName(terms, fit, m) {
     var fitted = terms.filter(function (t) { return !(fit && monitored(t)); }).length;
     if (terms.length < 2 || fitted === 0) { return null; }
-    return fitted === terms.length ? '(all ' + terms.length + ')' : '(fitted ' + fitted + ' of ' + terms.length + ')';
+    var over = m && typeof m.terms === 'number' ? m.terms : fitted;
+    return over === terms.length ? '(all ' + terms.length + ')'
+      : over === fitted ? '(fitted ' + fitted + ' of ' + terms.length + ')'
+      : '(' + over + ' of ' + terms.length + ')';
+  }
+
+  /* The metrics over the terms of a set, grouped by the name of their rows, in the order of their quantities. */
+  function overallGroups(terms, fit, metrics) {
+    var groups = [], byName = {};
+    Object.keys(metrics && typeof metrics === 'object' ? metrics : {}).forEach(function (q) {
+      var name = overallName(terms, fit, metrics[q]);
+      if (!name) { return; }
+      if (!byName[name]) { byName[name] = {}; groups.push({ name: name, metrics: byName[name] }); }
+      byName[name][q] = metrics[q];
+    });
+    return groups;
   }
 
   function metricRows() {
@@ -501,11 +517,11 @@
     var validation = Array.isArray(r.validation) ? r.validation : [];
     var all = r.metrics && typeof r.metrics === 'object' ? r.metrics : {};
     // as the closing table: the row over the set's terms first, then the terms one by one
-    var name = overallName(terms, true);
-    if (name) { add('fit', name, all.fit, true); }
+    overallGroups(terms, true, all.fit).forEach(function (g) { add('fit', g.name, g.metrics, true); });
     terms.forEach(function (t) { add(monitored(t) ? 'monitored' : 'fit', t.name, t.metrics); });
-    name = overallName(validation, false);
-    if (name) { add('validation', name, all.validation, true); }
+    overallGroups(validation, false, all.validation).forEach(function (g) {
+      add('validation', g.name, g.metrics, true);
+    });
     validation.forEach(function (t) { add('validation', t.name, t.metrics); });
     return rows;
   }
