@@ -306,7 +306,7 @@ final class EvaluationLog implements FitListener, AutoCloseable {
     }
 
     private static String num(double d) {
-        return Double.isNaN(d) ? "" : Double.toString(d);
+        return Double.isNaN(d) ? "" : Judgement.csvNumber(d);
     }
 
     /** @return the best loss so far, NaN while no evaluation may be called the best */

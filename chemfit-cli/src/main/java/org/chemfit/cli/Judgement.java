@@ -282,7 +282,25 @@ record Judgement(
     }
 
     private static String d(double v) {
-        return Double.isFinite(v) ? Double.toString(v) : "";
+        return Double.isFinite(v) ? csvNumber(v) : "";
+    }
+
+    /**
+     * @param v a number
+     * @return it for a CSV file, with digits that read back to it exactly: from 1e-4 to below 1e16
+     *     as a plain decimal ({@code 0.000285}, where Java writes {@code 2.85E-4}, beside
+     *     {@code 0.0052}), outside it with an exponent ({@code 1.5e-7}, {@code 2.0e16});
+     *     {@code Infinity} and {@code NaN} as Java writes them
+     */
+    static String csvNumber(double v) {
+        String s = Double.toString(v);
+        double a = Math.abs(v);
+        if (s.indexOf('E') < 0) {
+            return s;
+        }
+        return a >= 1e-4 && a < 1e16
+                ? new java.math.BigDecimal(s).stripTrailingZeros().toPlainString()
+                : s.replace('E', 'e');
     }
 
     /**
