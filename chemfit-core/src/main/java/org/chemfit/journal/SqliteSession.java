@@ -690,7 +690,32 @@ final class SqliteSession implements Journal.Session {
         }
         Map<String, Object> all = new java.util.HashMap<>(flat); // values may be null (an open bound)
         flat.keySet().removeIf(k -> neutral(k, all) || aDefault(k, all.get(k)));
+        // a word chosen from a list, as the job reader takes it; a loss as its type, whichever form
+        for (String k : List.copyOf(flat.keySet())) {
+            if (flat.get(k) instanceof String w && WORD_KEY.matcher(k).matches()) {
+                flat.remove(k);
+                flat.put(comparedKey(k), w.toLowerCase(java.util.Locale.ROOT).replace('-', '_'));
+            }
+        }
         return flat;
+    }
+
+    /**
+     * The job file's keys whose value is a word chosen from a list, which the job reader takes in
+     * any case and with {@code -} for {@code _} ({@code loss: Mean-Squared-Error}, {@code form:
+     * Lennard-Jones}): a word spelt so is the same fit. The optimizer's method, whose names the
+     * command line compares itself, is not among them.
+     */
+    private static final Pattern WORD_KEY = Pattern.compile("job\\.file\\.(terms\\[\\d+]\\.(kind|loss|loss\\.type"
+            + "|potential(\\[\\d+])?\\.(form|method)|relax\\.method|outputs\\..+\\.(parser|select))"
+            + "|combination\\.(reducer|on_failure))");
+
+    /** A term's loss written as its type alone ({@code loss: absolute_error}), the same as {@code loss: {type: ...}}. */
+    private static final Pattern LOSS_WORD = Pattern.compile("job\\.file\\.terms\\[\\d+]\\.loss");
+
+    /** @return the key a word is compared under: a term's loss written as a word under its {@code type} */
+    private static String comparedKey(String key) {
+        return LOSS_WORD.matcher(key).matches() ? key + ".type" : key;
     }
 
     /**
@@ -713,10 +738,54 @@ final class SqliteSession implements Journal.Session {
         // the keys withoutNeutral leaves out of either side, the method's unread ones included
         Map<String, Object> kept = withoutNeutral(JsonCodec.flatten(before));
         kept.putAll(withoutNeutral(JsonCodec.flatten(after)));
+        Map<String, Object> was = withoutNeutral(JsonCodec.flatten(before));
+        Map<String, Object> is = withoutNeutral(JsonCodec.flatten(after));
         List<String> out = new ArrayList<>();
         for (String c : changes) {
             String key = changedKey(c);
-            if (!(all.containsKey(key) && !kept.containsKey(key))) {
+            String compared = comparedKey(key);
+            boolean spelledAlike = was.containsKey(compared)
+                    && is.containsKey(compared)
+                    && Objects.equals(normal(was.get(compared)), normal(is.get(compared)));
+            if (!(all.containsKey(key) && !kept.containsKey(compared)) && !spelledAlike) {
+                out.add(c);
+            }
+        }
+        return withoutMirrors(out.isEmpty() ? changes : out);
+    }
+
+    /**
+     * The fit's own settings that a job file's key sets, each with the keys that set it: one change
+     * is listed once, as the job file's key ({@code job.file.parameters.lj.epsilon.bounds[1]}, not
+     * again as {@code fit.bounds.lj.epsilon[1]}), or, for the method, as the fit's setting, which
+     * names it as the library does ({@code fit.method}). The budget is listed as both: the job
+     * file's and the one in effect, which a {@code --max-evaluations} gives, are told apart in the
+     * advice. A fit setting changed without its key is still listed.
+     */
+    private static final Map<String, List<String>> MIRRORED = Map.of(
+            "fit.bounds", List.of(FILE + "parameters", FILE + "bounds"),
+            "fit.initial", List.of(FILE + "parameters"),
+            "fit.fixed", List.of(FILE + "parameters"),
+            "fit.seed", List.of(FILE + "optimizer.seed"),
+            "fit.value_bad_params", List.of(FILE + "optimizer.bad_value"));
+
+    /** The job file's keys whose change is listed as that of the fit's setting it makes. */
+    private static final Map<String, String> SAID_AS_FIT = Map.of(METHOD, "fit.method");
+
+    /** @return the changes, each listed once ({@link #MIRRORED}, {@link #SAID_AS_FIT}) */
+    private static List<String> withoutMirrors(List<String> changes) {
+        List<String> keys = changes.stream().map(SqliteSession::changedKey).toList();
+        List<String> out = new ArrayList<>();
+        for (String c : changes) {
+            String key = changedKey(c);
+            boolean mirrored = MIRRORED.entrySet().stream()
+                            .anyMatch(e -> (key.equals(e.getKey())
+                                            || key.startsWith(e.getKey() + ".")
+                                            || key.startsWith(e.getKey() + "["))
+                                    && keys.stream()
+                                            .anyMatch(k -> e.getValue().stream().anyMatch(k::startsWith)))
+                    || keys.contains(SAID_AS_FIT.get(key));
+            if (!mirrored) {
                 out.add(c);
             }
         }

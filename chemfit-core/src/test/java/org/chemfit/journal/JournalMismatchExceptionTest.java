@@ -51,4 +51,72 @@ class JournalMismatchExceptionTest {
                 List.of("changed job.data.data/e.csv: \"0a1b\" -> \"ffff\""),
                 JournalMismatchException.changesBetween(recorded, edited));
     }
+
+    /**
+     * A word chosen from a list, spelt as the job reader also takes it (capitals, dashes), and a
+     * loss written as its type or as a map of it, are the same job; another word is named, and a
+     * change beside a respelling is named alone.
+     */
+    @Test
+    void wordsSpeltOtherwiseAreTheSameJob() {
+        Map<String, Object> recorded = job("a", 0.5, Map.of("loss", "mean_squared_error"));
+        for (Object loss : List.of("Mean-Squared-Error", "MEAN_SQUARED_ERROR", Map.of("type", "mean-squared-error"))) {
+            assertEquals(
+                    List.of(),
+                    JournalMismatchException.changesBetween(recorded, job("a", 0.5, Map.of("loss", loss))),
+                    String.valueOf(loss));
+        }
+        assertEquals(
+                List.of("changed job.file.terms[1].loss: \"mean_squared_error\" -> \"absolute_error\""),
+                JournalMismatchException.changesBetween(recorded, job("a", 0.5, Map.of("loss", "absolute_error"))));
+        assertEquals(
+                List.of("changed job.file.terms[1].weight: 0.5 -> 2.0"),
+                JournalMismatchException.changesBetween(
+                        recorded, job("a", 2.0, Map.of("loss", Map.of("type", "Mean-Squared-Error")))));
+        // a parser, as an external term's outputs name it
+        Map<String, Object> regex = Map.of("outputs", Map.of("energy", Map.of("parser", "regex", "file", "o")));
+        assertEquals(
+                List.of(),
+                JournalMismatchException.changesBetween(
+                        job("a", 0.5, regex),
+                        job("a", 0.5, Map.of("outputs", Map.of("energy", Map.of("parser", "REGEX", "file", "o"))))));
+    }
+
+    /**
+     * A change of the job file is listed once: a bound as the job file's key, not again as the
+     * fit's bounds it sets; the budget as both, the job file's and the one in effect.
+     */
+    @Test
+    void aChangeOfTheJobFileIsListedOnce() {
+        Map<String, Object> before = Map.of(
+                "fit", Map.of("max_evaluations", 60, "bounds", Map.of("lj.epsilon", List.of("0.0", "0.02"))),
+                "job",
+                        Map.of(
+                                "file",
+                                Map.of(
+                                        "parameters",
+                                                Map.of("lj", Map.of("epsilon", Map.of("bounds", List.of(0.0, 0.02)))),
+                                        "optimizer", Map.of("max_evaluations", 60))));
+        Map<String, Object> after = Map.of(
+                "fit", Map.of("max_evaluations", 30, "bounds", Map.of("lj.epsilon", List.of("0.0", "0.025"))),
+                "job",
+                        Map.of(
+                                "file",
+                                Map.of(
+                                        "parameters",
+                                                Map.of("lj", Map.of("epsilon", Map.of("bounds", List.of(0.0, 0.025)))),
+                                        "optimizer", Map.of("max_evaluations", 30))));
+        assertEquals(
+                List.of(
+                        "changed fit.max_evaluations: 60 -> 30",
+                        "changed job.file.optimizer.max_evaluations: 60 -> 30",
+                        "changed job.file.parameters.lj.epsilon.bounds[1]: 0.02 -> 0.025"),
+                JournalMismatchException.changesBetween(before, after));
+        // a budget given on the command line, the job file's unchanged: the fit's budget is listed
+        Map<String, Object> cli = Map.of(
+                "fit", Map.of("max_evaluations", 90, "bounds", Map.of("lj.epsilon", List.of("0.0", "0.02"))),
+                "job", before.get("job"));
+        assertEquals(
+                List.of("changed fit.max_evaluations: 60 -> 90"), JournalMismatchException.changesBetween(before, cli));
+    }
 }
