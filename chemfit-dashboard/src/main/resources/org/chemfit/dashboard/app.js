@@ -415,9 +415,12 @@
         var rv = [].concat(ref[q]), cv = [].concat(c[q] === undefined ? [] : c[q]);
         var own = Object.prototype.hasOwnProperty;
         var items = own.call(byTerm, t.name) && own.call(byTerm[t.name], q) ? byTerm[t.name][q] : null;
+        // the quantity's unit as the term's metrics give it (the metrics table's unit column); '-' for none
+        var m = t.metrics && typeof t.metrics === 'object' && own.call(t.metrics, q) ? t.metrics[q] : null;
+        var unit = m && typeof m.unit === 'string' && m.unit ? m.unit : '-';
         total += rv.length;
         for (var i = 0; i < rv.length && rows.length < MAX_VALUE_ROWS; i++) {
-          rows.push([t.name, q, itemLabel(items, i, rv.length), rv[i], cv[i], typeof rv[i] === 'number' && typeof cv[i] === 'number' ? cv[i] - rv[i] : null]);
+          rows.push([t.name, q, unit, itemLabel(items, i, rv.length), rv[i], cv[i], typeof rv[i] === 'number' && typeof cv[i] === 'number' ? cv[i] - rv[i] : null]);
         }
       });
     });
@@ -432,8 +435,8 @@
     var table = el('table');
     table.id = 'values-table';
     var hr = el('tr');
-    ['term', 'quantity', 'item', 'reference', 'computed', 'computed − reference'].forEach(function (h, k) {
-      hr.appendChild(el('th', h, k < 3 ? 'text' : ''));
+    ['term', 'quantity', 'unit', 'item', 'reference', 'computed', 'computed − reference'].forEach(function (h, k) {
+      hr.appendChild(el('th', h, k < 4 ? 'text' : ''));
     });
     table.appendChild(el('thead')).appendChild(hr);
     var body = table.appendChild(el('tbody'));
@@ -442,9 +445,10 @@
       tr.appendChild(el('td', r[0], 'text'));
       tr.appendChild(el('td', r[1], 'text'));
       tr.appendChild(el('td', r[2], 'text'));
-      tr.appendChild(el('td', fmt(r[3])));
+      tr.appendChild(el('td', r[3], 'text'));
       tr.appendChild(el('td', fmt(r[4])));
       tr.appendChild(el('td', fmt(r[5])));
+      tr.appendChild(el('td', fmt(r[6])));
       body.appendChild(tr);
     });
     box.appendChild(table);

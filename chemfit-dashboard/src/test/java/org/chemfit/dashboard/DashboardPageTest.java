@@ -154,7 +154,7 @@ class DashboardPageTest {
 
     /**
      * An atoms term's forces in the values table of the Terms view: each row named as predictions.csv names it, with
-     * its atom (from 1) and component; 2 energies and 3 + 170 atoms' forces are 521 values, of which the first 500
+     * its atom (from 1) and component, and the unit of its quantity as the term's metrics give it; 2 energies and 3 + 170 atoms' forces are 521 values, of which the first 500
      * are listed, and the page says so and where all of them are.
      */
     @Test
@@ -189,7 +189,8 @@ class DashboardPageTest {
                  "terms": [{"name": "argon", "kind": "atoms", "weight": 1.0,
                    "computed": {"energy": [-0.9, -1.9], "forces": [%s]},
                    "reference": {"energy": [-1.0, -2.0], "forces": [%s]},
-                   "metrics": {"energy": {"unit": "eV", "best": {"count": 2, "rmse": 0.1}}}}],
+                   "metrics": {"energy": {"unit": "eV", "best": {"count": 2, "rmse": 0.1}},
+                     "forces": {"unit": "eV/Å", "best": {"count": 519, "rmse": 0.5}}}}],
                  "metrics": {"fit": {}}}
                 """.formatted(comF, refF));
         try (Dashboard d = Dashboard.builder(dir).start()) {
@@ -198,19 +199,23 @@ class DashboardPageTest {
             // named once predictions.csv is read (the table is drawn again then)
             waitFor(
                     () -> cells("values-table").size() > 2
-                            && cells("values-table").get(2).get(2).equals("trimer[0] (atom 1, x)"),
+                            && cells("values-table").get(2).get(3).equals("trimer[0] (atom 1, x)"),
                     () -> "rows: " + cells("values-table").subList(0, 3));
             List<List<String>> rows = cells("values-table");
             assertEquals(500, rows.size());
-            assertEquals(List.of("argon", "energy", "trimer", "-1", "-0.9", "0.1"), rows.get(0));
-            assertEquals(List.of("argon", "energy", "big", "-2", "-1.9", "0.1"), rows.get(1));
+            assertEquals(List.of("argon", "energy", "eV", "trimer", "-1", "-0.9", "0.1"), rows.get(0));
+            assertEquals(List.of("argon", "energy", "eV", "big", "-2", "-1.9", "0.1"), rows.get(1));
             // forces component 4 of the trimer: atom 2, y; reference 0.004, computed 0.504
-            assertEquals(List.of("argon", "forces", "trimer[4] (atom 2, y)", "0.004", "0.504", "0.5"), rows.get(2 + 4));
+            assertEquals(
+                    List.of("argon", "forces", "eV/Å", "trimer[4] (atom 2, y)", "0.004", "0.504", "0.5"),
+                    rows.get(2 + 4));
             // component 0 of the second structure (the 10th force value): atom 1, x
-            assertEquals("big[0] (atom 1, x)", rows.get(2 + 9).get(2));
-            assertEquals("0.009", rows.get(2 + 9).get(3));
+            assertEquals("big[0] (atom 1, x)", rows.get(2 + 9).get(3));
+            assertEquals("0.009", rows.get(2 + 9).get(4));
             // the last row shown: force value 497, big's component 488, atom 488 / 3 + 1 = 163, component 488 % 3 = 2
-            assertEquals(List.of("argon", "forces", "big[488] (atom 163, z)", "0.497", "0.997", "0.5"), rows.get(499));
+            assertEquals(
+                    List.of("argon", "forces", "eV/Å", "big[488] (atom 163, z)", "0.497", "0.997", "0.5"),
+                    rows.get(499));
             assertEquals(
                     "The first 500 of 521 rows are shown; predictions.csv in the output folder lists every value (one"
                             + " line each, with its model at the start and at the best point).",
@@ -272,15 +277,15 @@ class DashboardPageTest {
             // named once predictions.csv is read (the table is drawn again then)
             waitFor(
                     () -> cells("values-table").size() == 5
-                            && cells("values-table").get(0).get(2).equals("cluster[2]"),
+                            && cells("values-table").get(0).get(3).equals("cluster[2]"),
                     () -> "rows: " + cells("values-table"));
             assertEquals(
                     List.of(
-                            List.of("argon", "energy", "cluster[2]", "-1", "-0.9", "0.1"),
-                            List.of("argon", "energy", "Ar13[0]", "-2", "-1.9", "0.1"),
-                            List.of("argon", "forces", "cluster[2][0] (atom 1, x)", "0.5", "0.25", "-0.25"),
-                            List.of("argon", "forces", "cluster[2][1] (atom 1, y)", "0.75", "0.5", "-0.25"),
-                            List.of("argon", "forces", "cluster[2][2] (atom 1, z)", "1", "0.75", "-0.25")),
+                            List.of("argon", "energy", "-", "cluster[2]", "-1", "-0.9", "0.1"),
+                            List.of("argon", "energy", "-", "Ar13[0]", "-2", "-1.9", "0.1"),
+                            List.of("argon", "forces", "-", "cluster[2][0] (atom 1, x)", "0.5", "0.25", "-0.25"),
+                            List.of("argon", "forces", "-", "cluster[2][1] (atom 1, y)", "0.75", "0.5", "-0.25"),
+                            List.of("argon", "forces", "-", "cluster[2][2] (atom 1, z)", "1", "0.75", "-0.25")),
                     cells("values-table"));
         }
     }
@@ -307,14 +312,14 @@ class DashboardPageTest {
             // drawn again once predictions.csv is read: neon's rows named by its items
             waitFor(
                     () -> cells("values-table").size() == 4
-                            && cells("values-table").get(2).get(2).equals("ne_a"),
+                            && cells("values-table").get(2).get(3).equals("ne_a"),
                     () -> "rows: " + cells("values-table"));
             assertEquals(
                     List.of(
-                            List.of("argon", "energy", "0", "-1", "-0.9", "0.1"),
-                            List.of("argon", "energy", "1", "-2", "-1.9", "0.1"),
-                            List.of("neon", "energy", "ne_a", "-3", "-2.5", "0.5"),
-                            List.of("neon", "energy", "ne_b", "-4", "-3.5", "0.5")),
+                            List.of("argon", "energy", "-", "0", "-1", "-0.9", "0.1"),
+                            List.of("argon", "energy", "-", "1", "-2", "-1.9", "0.1"),
+                            List.of("neon", "energy", "-", "ne_a", "-3", "-2.5", "0.5"),
+                            List.of("neon", "energy", "-", "ne_b", "-4", "-3.5", "0.5")),
                     cells("values-table"));
         }
     }
