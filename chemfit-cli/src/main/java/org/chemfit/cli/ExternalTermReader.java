@@ -422,6 +422,8 @@ final class ExternalTermReader {
                             w + ": program '" + program + "' is not executable: it is staged by " + key + " '"
                                     + staged + "' from " + source + ", which is not, and a staged file has its"
                                     + " source's permissions" + notExecutableHint(source, staged));
+                } else if (!key.equals("templates")) {
+                    warnNoInterpreterLine(program, node, w, source, staged);
                 }
                 return;
             }
@@ -437,6 +439,8 @@ final class ExternalTermReader {
                 r.problem(node, w + ": program '" + program + "' is a folder, not a program: " + p);
             } else if (!java.nio.file.Files.isExecutable(p)) {
                 r.problem(node, w + ": program '" + program + "' is not executable: " + p + notExecutableHint(p));
+            } else {
+                warnNoInterpreterLine(program, node, w, p, p.toString());
             }
             return;
         }
@@ -453,6 +457,56 @@ final class ExternalTermReader {
                             + "); install it, give its path, or name it under programs"
                             + JobReading.separatorHint(program));
         }
+    }
+
+    /**
+     * Warns of a script of an interpreter's language (by its extension: {@code .py}, {@code .pl},
+     * {@code .rb}, {@code .R}, {@code .jl}, {@code .js}, {@code .lua}, {@code .tcl}, {@code .bash})
+     * whose first line is no {@code #!} line naming its interpreter: the system cannot start such a
+     * file itself, and Java runs it with {@code /bin/sh}, which fails on its first line that is not
+     * shell ({@code model.py: 1: import: not found}). A warning, not a refusal: the script may be
+     * shell after all.
+     *
+     * @param program the program as written
+     * @param node where it is written
+     * @param w the key in words
+     * @param script the file (a staged file's source)
+     * @param shown how the interpreter's command names it (its name in the run directory, or its path)
+     */
+    private void warnNoInterpreterLine(String program, Node node, String w, Path script, String shown) {
+        String name = script.getFileName().toString();
+        String ext = name.lastIndexOf('.') > 0 ? name.substring(name.lastIndexOf('.') + 1) : "";
+        String interpreter = switch (ext) {
+            case "py" -> "python3";
+            case "pl" -> "perl";
+            case "rb" -> "ruby";
+            case "R" -> "Rscript";
+            case "jl" -> "julia";
+            case "js" -> "node";
+            case "lua" -> "lua";
+            case "tcl" -> "tclsh";
+            case "bash" -> "bash";
+            default -> null;
+        };
+        if (interpreter == null || !java.nio.file.Files.isRegularFile(script)) {
+            return;
+        }
+        byte[] head = new byte[4];
+        int n;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(script)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (java.io.IOException e) {
+            return; // said elsewhere, when it runs
+        }
+        boolean interpreterLine = n >= 2 && head[0] == '#' && head[1] == '!';
+        boolean binary = n == 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
+        if (interpreterLine || binary || n == 0) {
+            return;
+        }
+        r.warnings.add(r.shown + ":" + node.line + ":" + node.column + ": " + w + ": program '" + program
+                + "' has no #! line naming its interpreter, so it would run under /bin/sh, not " + interpreter
+                + " (by its extension ." + ext + "); make its first line #!/usr/bin/env " + interpreter
+                + ", or run it through " + interpreter + ": command: [" + interpreter + ", " + shown + "]");
     }
 
     /**

@@ -467,6 +467,52 @@ class UpFrontChecksTest {
     }
 
     /**
+     * An executable script of an interpreter's language without a #! line would run under /bin/sh:
+     * validate warns at the command's line with the line to add or the command to write, for a
+     * script of the job's folder and one staged by files or link; one with the line, or a .sh script,
+     * is not warned of. Run anyway, the shell fails on its first line of Python.
+     */
+    @Test
+    void anExecutableScriptWithoutAnInterpreterLineIsWarnedOf() throws IOException {
+        Path model = write("model.py", "import sys", "print('e = 1.5')");
+        Files.setPosixFilePermissions(model, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path job = externalJob("[./model.py]");
+        Cli.Run own = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, own.code(), own::toString);
+        assertTrue(
+                own.err()
+                        .contains(job + ":6:14: term 'sim' command: program './model.py' has no #! line naming its"
+                                + " interpreter, so it would run under /bin/sh, not python3 (by its extension .py);"
+                                + " make its first line #!/usr/bin/env python3, or run it through python3: command:"
+                                + " [python3, " + model + "]"),
+                own::toString);
+        for (String stage : List.of("files", "link")) {
+            Path staged = stagedJob(stage + ": {runme.py: model.py}", "command: [./runme.py]", "program.stdout");
+            Cli.Run r = Cli.run("validate", staged.toString());
+            assertEquals(ExitCodes.OK, r.code(), r::toString);
+            assertTrue(
+                    r.err()
+                            .contains(
+                                    "program './runme.py' has no #! line naming its interpreter, so it would run"
+                                            + " under /bin/sh, not python3 (by its extension .py); make its first line"
+                                            + " #!/usr/bin/env python3, or run it through python3: command: [python3, runme.py]"),
+                    r::toString);
+        }
+        // run anyway: the shell reads its first line
+        Cli.Run ran = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.FIT_FAILED, ran.code(), ran::toString);
+        assertTrue(ran.err().contains("import: not found"), ran::toString);
+
+        Files.writeString(model, "#!/usr/bin/env python3\nprint('e = 1.5')\n");
+        Cli.Run fixed = Cli.run("validate", externalJob("[./model.py]").toString());
+        assertFalse(fixed.err().contains("#! line"), fixed::toString);
+        Path shell = write("run.sh", "echo 'e = 1.5'");
+        Files.setPosixFilePermissions(shell, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Cli.Run sh = Cli.run("validate", externalJob("[./run.sh]").toString());
+        assertFalse(sh.err().contains("#! line"), sh::toString);
+    }
+
+    /**
      * @return job.yaml of one external term 'sim' that stages a script with this key, runs these
      *     commands and reads {@code e = ...} from this output file, against a reference of 1.0
      */
