@@ -559,12 +559,17 @@ final class JobReading {
      * @param written the path as the job file gives it (or as it was resolved: a Windows drive is
      *     also found after a '/')
      * @return {@code "; paths in a job file use '/' as separator: data/ref.csv"} when it holds a
-     *     backslash (a path from a Windows drive is told to be given as this machine knows it), else
-     *     ""
+     *     backslash (a path from a Windows drive is told to be given as this machine knows it); that
+     *     no shell expands {@code ~} and {@code $HOME} in a job file when it holds them (a shell
+     *     would, so the path may be one that works on the command line); else ""
      */
     static String separatorHint(String written) {
         if (written.indexOf('\\') < 0) {
-            return "";
+            return SHELL_WORDS.matcher(written).find()
+                    ? "; a job file's paths are not expanded as a shell expands them ('~' and $VARIABLES are"
+                            + " taken as they are written): give the path itself, relative to the job file's folder"
+                            + " or absolute"
+                    : "";
         }
         if (WINDOWS_DRIVE.matcher(written).find()) {
             // C:\data\x.csv names a drive this machine has not: no '/' form of it would be found
@@ -573,6 +578,10 @@ final class JobReading {
         }
         return "; paths in a job file use '/' as separator: " + written.replace('\\', '/');
     }
+
+    /** A home folder or a variable as a shell expands it: {@code ~/data}, {@code ~me/data}, {@code $HOME/data}, {@code ${SCRATCH}}. */
+    private static final java.util.regex.Pattern SHELL_WORDS =
+            java.util.regex.Pattern.compile("(^|/)~[A-Za-z0-9_.-]*(/|$)|\\$\\{?[A-Za-z_][A-Za-z0-9_]*");
 
     /** A Windows drive at the start of a path, or of a part of it after a '/': {@code C:\}. */
     private static final java.util.regex.Pattern WINDOWS_DRIVE = java.util.regex.Pattern.compile("(^|/)[A-Za-z]:\\\\");
