@@ -193,6 +193,8 @@ final class Dispatcher implements AutoCloseable {
     private final Map<UUID, Queue<Entry>> heldByLeaver = new ConcurrentHashMap<>();
     /** Members whose leaving was handled: a task sent to one later never reached it. */
     private final Set<UUID> departed = ConcurrentHashMap.newKeySet();
+    /** The worker that left last, as the warning that it left names it; null while none has left. */
+    private volatile @Nullable String lastWorkerLeft;
     /** The warnings that members left, as logged. */
     private final List<String> departures = new CopyOnWriteArrayList<>();
 
@@ -506,8 +508,11 @@ final class Dispatcher implements AutoCloseable {
         departed.add(u);
         Queue<Entry> held = heldByLeaver.remove(u);
         List<Entry> tasks = held == null ? List.of() : List.copyOf(held);
+        if (wasWorker) {
+            lastWorkerLeft = describe(m);
+        }
         if (wasWorker || !tasks.isEmpty()) {
-            String msg = leftMessage(describe(m), tasks);
+            String msg = leftMessage(describe(m), tasks, !verified.isEmpty());
             departures.add(msg);
             LOG.warn(msg);
         }
@@ -516,8 +521,13 @@ final class Dispatcher implements AutoCloseable {
     /** At most this many tasks are named in the warning that a member left. */
     static final int NAMED_TASKS = 5;
 
-    /** @return the warning that a member left holding these tasks (none, maybe) */
-    static String leftMessage(String member, List<Entry> recorded) {
+    /**
+     * @param member the member, described
+     * @param recorded the tasks it held (none, maybe)
+     * @param workersLeft whether other workers are still in the cluster to take them
+     * @return the warning that a member left holding these tasks
+     */
+    static String leftMessage(String member, List<Entry> recorded, boolean workersLeft) {
         // a task handed back by a failed call and sent to another thread of the same member before
         // the membership event came is recorded twice: it is one task held
         List<Entry> tasks = List.copyOf(new LinkedHashSet<>(recorded));
@@ -528,7 +538,10 @@ final class Dispatcher implements AutoCloseable {
                 .append(member)
                 .append(" left; the ")
                 .append(tasks.size())
-                .append(" task(s) it held are handed to other members: ");
+                .append(
+                        workersLeft
+                                ? " task(s) it held are handed to other members: "
+                                : " task(s) it held wait for a worker to join (it was the last one): ");
         for (int i = 0; i < Math.min(tasks.size(), NAMED_TASKS); i++) {
             Entry e = tasks.get(i);
             Frames.Task t = e.task;
@@ -1363,7 +1376,8 @@ final class Dispatcher implements AutoCloseable {
                             others,
                             refused,
                             unverified,
-                            selfAddress);
+                            selfAddress,
+                            lastWorkerLeft);
                     // the tasks fail with the message, which reaches the user as their failure (the
                     // fit's error, or the first failure of each term under penalty or skip): the log
                     // says that they fail, a warning, not the message once more
@@ -1446,6 +1460,8 @@ final class Dispatcher implements AutoCloseable {
      * @param others the other members' addresses, now
      * @param refused the workers refused for another job (their tokens verified), each with why in a few words
      * @param unverified the tokens refused because they could not be verified
+     * @param lastLeft the worker that left last, described, or null when none has left (a worker
+     *     that joined and left is not one that never joined)
      */
     static String starvedMessage(
             String cluster,
@@ -1454,10 +1470,15 @@ final class Dispatcher implements AutoCloseable {
             List<String> others,
             Map<String, String> refused,
             Unverified unverified,
-            String driverAddress) {
+            String driverAddress,
+            @Nullable String lastLeft) {
         String within = " within " + wait.toSeconds() + " s, so " + tasks + " task(s) could not run";
         if (refused.isEmpty() && unverified.reasons().isEmpty()) {
-            return "no worker holding the cluster secret joined cluster '" + cluster + "'" + within
+            return "no worker holding the cluster secret joined cluster '" + cluster + "'"
+                    + (lastLeft == null
+                            ? within
+                            : " within " + wait.toSeconds() + " s after its last worker, " + lastLeft + ", left, so "
+                                    + tasks + " task(s) could not run")
                     + " (other members: " + (others.isEmpty() ? "none" : others)
                     + "; refused for a wrong secret or another job: none). Start workers with the same"
                     + " cluster name, a join list that reaches " + driverAddress

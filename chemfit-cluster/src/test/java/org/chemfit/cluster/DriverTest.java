@@ -777,7 +777,8 @@ class DriverTest {
                         List.of("127.0.0.1:5702", "127.0.0.1:5703"),
                         refused,
                         unverified,
-                        "127.0.0.1:5701"));
+                        "127.0.0.1:5701",
+                        null));
         assertEquals(
                 "no worker that the driver accepts joined cluster 'c' within 10 s, so 3 task(s) could not run:"
                         + " the ready tokens of 1 claimed sender could not be verified, so who sent them is not known"
@@ -792,7 +793,8 @@ class DriverTest {
                         List.of(),
                         Map.of(),
                         new Dispatcher.Unverified(List.of("HMAC check failed"), List.of()),
-                        "127.0.0.1:5701"));
+                        "127.0.0.1:5701",
+                        null));
         assertEquals(
                 "no worker holding the cluster secret joined cluster 'c' within 10 s, so 3 task(s) could not run"
                         + " (other members: none; refused for a wrong secret or another job: none). Start workers"
@@ -805,7 +807,23 @@ class DriverTest {
                         List.of(),
                         Map.of(),
                         Dispatcher.Unverified.NONE,
-                        "127.0.0.1:5701"));
+                        "127.0.0.1:5701",
+                        null));
+        // a worker joined and left: the message says so, rather than that none ever joined
+        assertEquals(
+                "no worker holding the cluster secret joined cluster 'c' within 10 s after its last worker, worker"
+                        + " n1 (127.0.0.1:5702, pid 7), left, so 3 task(s) could not run (other members:"
+                        + " none; refused for a wrong secret or another job: none). Start workers with the same"
+                        + " cluster name, a join list that reaches 127.0.0.1:5701, the same secret and the same job",
+                Dispatcher.starvedMessage(
+                        "c",
+                        Duration.ofSeconds(10),
+                        3,
+                        List.of(),
+                        Map.of(),
+                        Dispatcher.Unverified.NONE,
+                        "127.0.0.1:5701",
+                        "worker n1 (127.0.0.1:5702, pid 7)"));
     }
 
     @Test

@@ -91,8 +91,8 @@ class MemberLeftTest {
                         .until(() -> !cob.dispatcher().departures().isEmpty());
                 assertEquals(
                         List.of("member " + uuid + " at " + at.getHost() + ":" + at.getPort()
-                                + " left; the 1 task(s) it held are handed to other members: term 1 'rdf' of"
-                                + " evaluation e7"),
+                                + " left; the 1 task(s) it held wait for a worker to join (it was the last one): term"
+                                + " 1 'rdf' of evaluation e7"),
                         cob.dispatcher().departures());
                 assertEquals(1, cob.stats().requeued(), cob.stats().toString());
                 // a worker on the driver's member runs the task handed over, and the evaluation ends
@@ -122,14 +122,19 @@ class MemberLeftTest {
                 "member m at 127.0.0.1:5701 left; the 7 task(s) it held are handed to other members: term 0 't0' of"
                         + " evaluation e1, term 1 't1' of evaluation e2, term 2 't2' of evaluation e3, term 3 't3'"
                         + " of evaluation e4, term 4 't4' of evaluation e5 and 2 more",
-                Dispatcher.leftMessage("m at 127.0.0.1:5701", tasks));
+                Dispatcher.leftMessage("m at 127.0.0.1:5701", tasks, true));
         assertEquals(
                 "member m at 127.0.0.1:5701 left; the 2 task(s) it held are handed to other members: term 0 't0' of"
                         + " evaluation e1, term 1 't1' of evaluation e2",
-                Dispatcher.leftMessage("m at 127.0.0.1:5701", List.of(tasks.get(0), tasks.get(1), tasks.get(0))),
+                Dispatcher.leftMessage("m at 127.0.0.1:5701", List.of(tasks.get(0), tasks.get(1), tasks.get(0)), true),
                 "a task recorded twice (its call failed twice before the member's departure was seen) is held once");
         assertEquals(
                 "member m at 127.0.0.1:5701 left; it held no task",
-                Dispatcher.leftMessage("m at 127.0.0.1:5701", List.of()));
+                Dispatcher.leftMessage("m at 127.0.0.1:5701", List.of(), true));
+        // the last worker: its tasks wait for one to join, there is no other member to hand them to
+        assertEquals(
+                "member m at 127.0.0.1:5701 left; the 1 task(s) it held wait for a worker to join (it was the last"
+                        + " one): term 0 't0' of evaluation e1",
+                Dispatcher.leftMessage("m at 127.0.0.1:5701", List.of(tasks.get(0)), false));
     }
 }
