@@ -289,7 +289,8 @@ record Judgement(
      * @param v a number
      * @return it for a CSV file, with digits that read back to it exactly: from 1e-4 to below 1e16
      *     as a plain decimal ({@code 0.000285}, where Java writes {@code 2.85E-4}, beside
-     *     {@code 0.0052}), outside it with an exponent ({@code 1.5e-7}, {@code 2.0e16});
+     *     {@code 0.0052}; a whole number with its {@code .0}, {@code 12345678.0}), outside it with an
+     *     exponent ({@code 1.5e-7}, {@code 2.0e16});
      *     {@code Infinity} and {@code NaN} as Java writes them
      */
     static String csvNumber(double v) {
@@ -298,9 +299,12 @@ record Judgement(
         if (s.indexOf('E') < 0) {
             return s;
         }
-        return a >= 1e-4 && a < 1e16
-                ? new java.math.BigDecimal(s).stripTrailingZeros().toPlainString()
-                : s.replace('E', 'e');
+        if (a >= 1e-4 && a < 1e16) {
+            String plain = new java.math.BigDecimal(s).stripTrailingZeros().toPlainString();
+            // a whole number as Java writes those below 1e7 (1234567.0), so that a column reads as decimals
+            return plain.indexOf('.') < 0 ? plain + ".0" : plain;
+        }
+        return s.replace('E', 'e');
     }
 
     /**
@@ -366,7 +370,8 @@ record Judgement(
      * have it; of the fit's terms, those of weight 0 are monitored, not fitted, and {@link #overall}
      * leaves them out, so a quantity of every fitted term is over {@code "(fitted K of N)"} (their
      * own rows are of set {@value #MONITORED}); one that only some terms have is over
-     * {@code "(K of N)"}. Quantities over the same terms share an entry. The dashboard names these
+     * {@code "(K of N)"}. Quantities whose rows have the same name share an entry (two quantities
+     * over two of three terms each are both "(2 of 3)", whichever two terms they are over). The dashboard names these
      * rows alike (app.js, {@code overallName}).
      *
      * @param terms the set's terms, each a map with its {@code name}, {@code weight} and

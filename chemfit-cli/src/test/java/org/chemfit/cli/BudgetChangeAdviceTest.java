@@ -47,7 +47,9 @@ class BudgetChangeAdviceTest {
         Cli.Run plain = Cli.run("fit", job.toString(), "-q");
         assertEquals(ExitCodes.USAGE, plain.code(), plain.toString());
         assertTrue(
-                plain.err().startsWith("error: journal " + journal + " holds run 1 of a different job (settings hash "),
+                plain.err()
+                        .startsWith("error: journal " + journal
+                                + " holds run 1 of this job with another budget (settings hash "),
                 plain.toString());
         assertTrue(
                 plain.err()

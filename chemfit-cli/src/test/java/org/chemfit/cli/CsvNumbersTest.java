@@ -27,7 +27,8 @@ class CsvNumbersTest {
         assertEquals("0.0001", Judgement.csvNumber(1e-4));
         assertEquals("0.0052", Judgement.csvNumber(0.0052));
         assertEquals("136.909", Judgement.csvNumber(136.909));
-        assertEquals("12345678", Judgement.csvNumber(12_345_678.0));
+        assertEquals("12345678.0", Judgement.csvNumber(12_345_678.0));
+        assertEquals("1234567.0", Judgement.csvNumber(1_234_567.0));
         assertEquals("0.0", Judgement.csvNumber(0.0));
         assertEquals("-0.0", Judgement.csvNumber(-0.0));
         assertEquals("9.99e-5", Judgement.csvNumber(9.99e-5));

@@ -839,7 +839,11 @@ final class SqliteSession implements Journal.Session {
                 .append(j.path())
                 .append(" holds run ")
                 .append(runId)
-                .append(" of a different job (")
+                // a budget alone makes no other job: the run's, with another budget
+                .append(
+                        !changes.isEmpty() && changes.stream().allMatch(c -> BUDGET.contains(changedKey(c)))
+                                ? " of this job with another budget ("
+                                : " of a different job (")
                 .append(otherName(before, settingsTree))
                 .append("settings hash ")
                 .append(recorded[0], 0, 12)
@@ -900,11 +904,21 @@ final class SqliteSession implements Journal.Session {
 
     /** @return the key a line of {@link #diff} names ({@code changed fit.max_evaluations: 40 -> 80}) */
     private static String changedKey(String change) {
-        String[] words = change.split(" ", 3);
-        if (words.length < 2) {
-            return "";
+        // "changed KEY: a -> b", "changed fit.initial 'NAME': a -> b", "added KEY = b", "removed KEY (was a)":
+        // a key may hold a space (an output named "f x"), so it ends where its verb's words begin
+        String[][] forms = {{"changed ", ": "}, {"added ", " = "}, {"removed ", " (was "}};
+        for (String[] f : forms) {
+            if (change.startsWith(f[0])) {
+                String rest = change.substring(f[0].length());
+                int end = rest.indexOf(f[1]);
+                int name = f[0].equals("changed ") ? rest.indexOf(" '") : -1;
+                if (name >= 0 && (end < 0 || name < end)) {
+                    end = name;
+                }
+                return end < 0 ? rest : rest.substring(0, end);
+            }
         }
-        return words[1].endsWith(":") ? words[1].substring(0, words[1].length() - 1) : words[1];
+        return "";
     }
 
     /** @return one line per changed, added or removed setting, in key order */

@@ -73,6 +73,12 @@ class JournalMismatchExceptionTest {
                 List.of("changed job.file.terms[1].weight: 0.5 -> 2.0"),
                 JournalMismatchException.changesBetween(
                         recorded, job("a", 2.0, Map.of("loss", Map.of("type", "Mean-Squared-Error")))));
+        // a respelt parser of an output whose name holds a space, beside a real change: the change alone
+        assertEquals(
+                List.of("changed job.file.terms[1].weight: 0.5 -> 2.0"),
+                JournalMismatchException.changesBetween(
+                        job("a", 0.5, Map.of("outputs", Map.of("f x", Map.of("parser", "regex")))),
+                        job("a", 2.0, Map.of("outputs", Map.of("f x", Map.of("parser", "Regex"))))));
         // a parser, as an external term's outputs name it
         Map<String, Object> regex = Map.of("outputs", Map.of("energy", Map.of("parser", "regex", "file", "o")));
         assertEquals(

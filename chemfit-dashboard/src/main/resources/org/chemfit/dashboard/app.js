@@ -415,9 +415,9 @@
         var rv = [].concat(ref[q]), cv = [].concat(c[q] === undefined ? [] : c[q]);
         var own = Object.prototype.hasOwnProperty;
         var items = own.call(byTerm, t.name) && own.call(byTerm[t.name], q) ? byTerm[t.name][q] : null;
-        // the quantity's unit as the term's metrics give it (the metrics table's unit column); '-' for none
+        // the quantity's unit as the term's metrics give it, empty for none, as in the metrics table
         var m = t.metrics && typeof t.metrics === 'object' && own.call(t.metrics, q) ? t.metrics[q] : null;
-        var unit = m && typeof m.unit === 'string' && m.unit ? m.unit : '-';
+        var unit = m && typeof m.unit === 'string' ? m.unit : '';
         total += rv.length;
         for (var i = 0; i < rv.length && rows.length < MAX_VALUE_ROWS; i++) {
           rows.push([t.name, q, unit, itemLabel(items, i, rv.length), rv[i], cv[i], typeof rv[i] === 'number' && typeof cv[i] === 'number' ? cv[i] - rv[i] : null]);

@@ -281,11 +281,11 @@ class DashboardPageTest {
                     () -> "rows: " + cells("values-table"));
             assertEquals(
                     List.of(
-                            List.of("argon", "energy", "-", "cluster[2]", "-1", "-0.9", "0.1"),
-                            List.of("argon", "energy", "-", "Ar13[0]", "-2", "-1.9", "0.1"),
-                            List.of("argon", "forces", "-", "cluster[2][0] (atom 1, x)", "0.5", "0.25", "-0.25"),
-                            List.of("argon", "forces", "-", "cluster[2][1] (atom 1, y)", "0.75", "0.5", "-0.25"),
-                            List.of("argon", "forces", "-", "cluster[2][2] (atom 1, z)", "1", "0.75", "-0.25")),
+                            List.of("argon", "energy", "", "cluster[2]", "-1", "-0.9", "0.1"),
+                            List.of("argon", "energy", "", "Ar13[0]", "-2", "-1.9", "0.1"),
+                            List.of("argon", "forces", "", "cluster[2][0] (atom 1, x)", "0.5", "0.25", "-0.25"),
+                            List.of("argon", "forces", "", "cluster[2][1] (atom 1, y)", "0.75", "0.5", "-0.25"),
+                            List.of("argon", "forces", "", "cluster[2][2] (atom 1, z)", "1", "0.75", "-0.25")),
                     cells("values-table"));
         }
     }
@@ -316,10 +316,10 @@ class DashboardPageTest {
                     () -> "rows: " + cells("values-table"));
             assertEquals(
                     List.of(
-                            List.of("argon", "energy", "-", "0", "-1", "-0.9", "0.1"),
-                            List.of("argon", "energy", "-", "1", "-2", "-1.9", "0.1"),
-                            List.of("neon", "energy", "-", "ne_a", "-3", "-2.5", "0.5"),
-                            List.of("neon", "energy", "-", "ne_b", "-4", "-3.5", "0.5")),
+                            List.of("argon", "energy", "", "0", "-1", "-0.9", "0.1"),
+                            List.of("argon", "energy", "", "1", "-2", "-1.9", "0.1"),
+                            List.of("neon", "energy", "", "ne_a", "-3", "-2.5", "0.5"),
+                            List.of("neon", "energy", "", "ne_b", "-4", "-3.5", "0.5")),
                     cells("values-table"));
         }
     }
