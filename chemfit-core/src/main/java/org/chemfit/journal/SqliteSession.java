@@ -979,8 +979,15 @@ final class SqliteSession implements Journal.Session {
             return null;
         }
         List<String> out = new ArrayList<>();
+        // a job file's parameters are in the order it writes them; a program's, in its map's order
+        boolean jobFile =
+                after instanceof Map<?, ?> m && m.get("job") instanceof Map<?, ?> job && job.containsKey("file");
         out.add("the parameters' order changed: " + namesBefore + " -> " + namesAfter
-                + " (the order of the initial map is part of the fit: give a LinkedHashMap filled in a fixed order)");
+                + (jobFile
+                        ? " (the order of the parameters is part of the fit: write them in the job file in the order"
+                                + " the run was recorded with, " + namesBefore + ")"
+                        : " (the order of the initial map is part of the fit: give a LinkedHashMap filled in a fixed"
+                                + " order)"));
         for (String name : namesAfter) {
             if (!java.util.Objects.equals(normal(a.get(name)), normal(b.get(name)))
                     && !changed("job.file.parameters." + name + ".initial", flatBefore, flatAfter)

@@ -125,4 +125,18 @@ class JournalMismatchExceptionTest {
         assertEquals(
                 List.of("changed fit.max_evaluations: 60 -> 90"), JournalMismatchException.changesBetween(before, cli));
     }
+
+    /** Parameters of a job file written in another order: the advice names the job file's order, not a Java map. */
+    @Test
+    void parametersOfAJobFileInAnotherOrderAreToldInTheJobFilesWords() {
+        Map<String, Object> file = Map.of("parameters", Map.of("x", 1.0, "y", 2.0));
+        Map<String, Object> before = Map.of(
+                "fit", Map.of("initial", List.of(List.of("x", 1.0), List.of("y", 2.0))), "job", Map.of("file", file));
+        Map<String, Object> after = Map.of(
+                "fit", Map.of("initial", List.of(List.of("y", 2.0), List.of("x", 1.0))), "job", Map.of("file", file));
+        assertEquals(
+                List.of("the parameters' order changed: [x, y] -> [y, x] (the order of the parameters is part of the"
+                        + " fit: write them in the job file in the order the run was recorded with, [x, y])"),
+                JournalMismatchException.changesBetween(before, after));
+    }
 }
