@@ -1306,7 +1306,7 @@ final class FitRun {
             return null;
         }
         String held = n == 0
-                ? Tables.count(cut[0], "term") + " of " + Tables.count(cut[1], "evaluation") + " cut off"
+                ? Tables.count(cut[0], "finished term") + " of " + Tables.count(cut[1], "evaluation") + " cut off"
                 : Tables.count(n, "evaluation");
         return "run the same command" + (options.restart() ? " without --restart" : "") + " to resume: " + held
                 + (n == 1 || (n == 0 && cut[0] == 1) ? " is" : " are") + " in the journal";
@@ -1336,13 +1336,14 @@ final class FitRun {
      * recorded: a resume takes them from the journal, without their evaluation, when it asks for
      * the same points again; each path and name once, as a replay takes the latest.
      *
-     * @return ", and 2 terms of 1 evaluation cut off" and the like, or "" when there are none
+     * @return ", and 2 finished terms of 1 evaluation cut off" and the like, or "" when there are none
      */
     private static String cutOffNote(JournalReader journal, long runId) {
         int[] cut = cutOffTerms(journal, runId);
         return cut[0] == 0
                 ? ""
-                : ", and " + Tables.count(cut[0], "term") + " of " + Tables.count(cut[1], "evaluation") + " cut off";
+                : ", and " + Tables.count(cut[0], "finished term") + " of " + Tables.count(cut[1], "evaluation")
+                        + " cut off";
     }
 
     /**

@@ -43,18 +43,21 @@ final class Tables {
         String rounds = ev.get("rounds") instanceof Number n && n.intValue() > 0 && n.intValue() < total
                 ? " in " + count(n.intValue(), "round")
                 : "";
+        // what was not computed in this attempt, said in one bracket
+        List<String> notRun = new ArrayList<>();
         // a resumed fit took these from the journal; the time is that of the others
-        String replayed = ev.get("replayed") instanceof Number n && n.intValue() > 0
-                ? " (" + n.intValue() + " replayed from the journal)"
-                : "";
+        if (ev.get("replayed") instanceof Number n && n.intValue() > 0) {
+            notRun.add(n.intValue() + " replayed from the journal");
+        }
         // points the method asked for again: their results were recorded, nothing ran
         if (ev.get("repeated") instanceof Number n && n.intValue() > 0) {
-            replayed += " (" + count(n.intValue(), "point") + " asked for again, not run again)";
+            notRun.add(count(n.intValue(), "point") + " asked for again, not run again");
         }
-        // terms that evaluations cut off by an earlier attempt's stop had recorded: not run again
+        // terms that evaluations cut off by an earlier attempt's stop had finished: not run again
         if (ev.get("cut_off_terms_replayed") instanceof Number n && n.intValue() > 0) {
-            replayed += " (" + count(n.intValue(), "term") + " of evaluations cut off taken from the journal)";
+            notRun.add(count(n.intValue(), "finished term") + " of evaluations cut off taken from the journal");
         }
+        String replayed = notRun.isEmpty() ? "" : " (" + String.join("; ", notRun) + ")";
         out.printf(
                 Locale.ROOT,
                 "%s: %s%s after %s%s%s, %s s%s (%s)%n",

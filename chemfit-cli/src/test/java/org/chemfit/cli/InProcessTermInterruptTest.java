@@ -119,7 +119,8 @@ class InProcessTermInterruptTest {
         assertEquals(0, res.at("/evaluations/total").asInt(), out);
         assertTrue(out.contains("fit: interrupted after 0 evaluations, "), out);
         assertTrue(
-                out.contains("run the same command to resume: 1 term of 1 evaluation cut off is in the journal\n"),
+                out.contains(
+                        "run the same command to resume: 1 finished term of 1 evaluation cut off is in the journal\n"),
                 out);
         // the relaxation that was stopped is not recorded as finished: a resume runs it again
         try (JournalReader j = JournalReader.openReadOnly(tmp.resolve("out"))) {

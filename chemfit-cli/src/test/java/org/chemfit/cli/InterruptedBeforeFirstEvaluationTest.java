@@ -77,7 +77,8 @@ class InterruptedBeforeFirstEvaluationTest {
         assertEquals(ExitCodes.TERMINATED, p.exitValue(), out);
         assertTrue(out.contains("cut: interrupted after 0 evaluations, "), out);
         assertTrue(
-                out.contains("run the same command to resume: 1 term of 1 evaluation cut off is in the journal\n"),
+                out.contains(
+                        "run the same command to resume: 1 finished term of 1 evaluation cut off is in the journal\n"),
                 out);
     }
 }

@@ -146,7 +146,7 @@ class ResumeCutOffTermsTest {
         assertTrue(
                 again.err()
                         .contains("resuming run 1 of the journal (" + Tables.count(finished, "evaluation")
-                                + " recorded, and " + Tables.count(terms, "term") + " of "
+                                + " recorded, and " + Tables.count(terms, "finished term") + " of "
                                 + Tables.count(terms, "evaluation") + " cut off, attempt 2):"
                                 + " recorded results are replayed, not run again"),
                 again::toString);
@@ -169,11 +169,11 @@ class ResumeCutOffTermsTest {
                 again::toString);
         assertTrue(
                 lines.get(0)
-                        .contains(" (" + finished + " replayed from the journal)"
+                        .contains(" (" + finished + " replayed from the journal"
                                 + (repeated > 0
-                                        ? " (" + Tables.count(repeated, "point") + " asked for again, not run again)"
+                                        ? "; " + Tables.count(repeated, "point") + " asked for again, not run again"
                                         : "")
-                                + " (" + Tables.count(terms, "term")
+                                + "; " + Tables.count(terms, "finished term")
                                 + " of evaluations cut off taken from the journal), "),
                 again::toString);
         assertFalse(Files.exists(tmp.resolve("armed")));
