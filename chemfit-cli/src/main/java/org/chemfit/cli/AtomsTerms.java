@@ -138,8 +138,21 @@ final class AtomsTerms {
                         : java.nio.file.Files.exists(entry.file())
                                 ? "is not a regular file"
                                 : "does not exist"
-                                        + JobReading.separatorHint(entry.file().toString())
+                                        + JobReading.separatorHint(
+                                                asWritten(entry.file(), csv), "a reference CSV's paths", "its folder")
                                         + currentFolderHint(entry.file(), csv));
+    }
+
+    /**
+     * @param file a structure file, resolved against its CSV's folder
+     * @param csv the CSV
+     * @return the path as the CSV's file column gives it: relative to the CSV's folder when it is
+     *     under it, else as resolved (written absolute, or with {@code ..})
+     */
+    private static String asWritten(java.nio.file.Path file, java.nio.file.Path csv) {
+        java.nio.file.Path folder = csv.toAbsolutePath().getParent();
+        java.nio.file.Path f = file.toAbsolutePath();
+        return folder != null && f.startsWith(folder) ? folder.relativize(f).toString() : file.toString();
     }
 
     /**

@@ -422,7 +422,7 @@ final class ExternalTermReader {
                             w + ": program '" + program + "' is not executable: it is staged by " + key + " '"
                                     + staged + "' from " + source + ", which is not, and a staged file has its"
                                     + " source's permissions" + notExecutableHint(source, staged));
-                } else if (!key.equals("templates")) {
+                } else {
                     warnNoInterpreterLine(program, node, w, source, staged);
                 }
                 return;
@@ -464,8 +464,9 @@ final class ExternalTermReader {
      * {@code .rb}, {@code .R}, {@code .jl}, {@code .js}, {@code .lua}, {@code .tcl}, {@code .bash})
      * whose first line is no {@code #!} line naming its interpreter: the system cannot start such a
      * file itself, and Java runs it with {@code /bin/sh}, which fails on its first line that is not
-     * shell ({@code model.py: 1: import: not found}). A warning, not a refusal: the script may be
-     * shell after all.
+     * shell ({@code model.py: 1: import: not found}); and of one whose {@code #!} line the system
+     * cannot read: after a UTF-8 byte-order mark, or ending in CR LF. A warning, not a refusal: the
+     * script may be shell after all. A template that opens with a tag is not looked at.
      *
      * @param program the program as written
      * @param node where it is written
@@ -476,37 +477,53 @@ final class ExternalTermReader {
     private void warnNoInterpreterLine(String program, Node node, String w, Path script, String shown) {
         String name = script.getFileName().toString();
         String ext = name.lastIndexOf('.') > 0 ? name.substring(name.lastIndexOf('.') + 1) : "";
-        String interpreter = switch (ext) {
-            case "py" -> "python3";
-            case "pl" -> "perl";
-            case "rb" -> "ruby";
-            case "R" -> "Rscript";
-            case "jl" -> "julia";
-            case "js" -> "node";
-            case "lua" -> "lua";
-            case "tcl" -> "tclsh";
-            case "bash" -> "bash";
-            default -> null;
-        };
+        String interpreter =
+                switch (ext.equals("R") || ext.equals("r") ? "R" : ext.toLowerCase(java.util.Locale.ROOT)) {
+                    case "py" -> "python3";
+                    case "pl" -> "perl";
+                    case "rb" -> "ruby";
+                    case "R" -> "Rscript";
+                    case "jl" -> "julia";
+                    case "js" -> "node";
+                    case "lua" -> "lua";
+                    case "tcl" -> "tclsh";
+                    case "bash" -> "bash";
+                    default -> null;
+                };
         if (interpreter == null || !java.nio.file.Files.isRegularFile(script)) {
             return;
         }
-        byte[] head = new byte[4];
+        byte[] head = new byte[256];
         int n;
         try (java.io.InputStream in = java.nio.file.Files.newInputStream(script)) {
             n = in.readNBytes(head, 0, head.length);
         } catch (java.io.IOException e) {
             return; // said elsewhere, when it runs
         }
-        boolean interpreterLine = n >= 2 && head[0] == '#' && head[1] == '!';
-        boolean binary = n == 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
-        if (interpreterLine || binary || n == 0) {
+        boolean binary = n >= 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
+        // a template may open with a tag that renders its first line
+        boolean tag = n >= 2 && head[0] == '{' && (head[1] == '%' || head[1] == '{' || head[1] == '#');
+        if (binary || tag || n == 0) {
             return;
         }
-        r.warnings.add(r.shown + ":" + node.line + ":" + node.column + ": " + w + ": program '" + program
-                + "' has no #! line naming its interpreter, so it would run under /bin/sh, not " + interpreter
-                + " (by its extension ." + ext + "); make its first line #!/usr/bin/env " + interpreter
-                + ", or run it through " + interpreter + ": command: [" + interpreter + ", " + shown + "]");
+        boolean bom = n >= 3 && (head[0] & 0xff) == 0xef && (head[1] & 0xff) == 0xbb && (head[2] & 0xff) == 0xbf;
+        int at = bom ? 3 : 0;
+        boolean interpreterLine = n >= at + 2 && head[at] == '#' && head[at + 1] == '!';
+        String first = new String(head, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+        int end = first.indexOf('\n');
+        String where = r.shown + ":" + node.line + ":" + node.column + ": " + w + ": program '" + program + "'";
+        String through = "run it through " + interpreter + " instead: [" + interpreter + ", " + shown + "]";
+        if (interpreterLine && bom) {
+            r.warnings.add(where + " begins with a byte-order mark before its #! line, so the system does not see"
+                    + " the line and runs it under /bin/sh: save it as UTF-8 without the mark, or " + through);
+        } else if (interpreterLine && end > 0 && first.charAt(end - 1) == '\r') {
+            r.warnings.add(where + " has a #! line that ends with a Windows line end (CR LF), so the system looks"
+                    + " for an interpreter whose name ends in a carriage return: convert it (dos2unix), or " + through);
+        } else if (!interpreterLine) {
+            r.warnings.add(where + " has no #! line naming its interpreter, so it would run under /bin/sh, not "
+                    + interpreter + " (by its extension ." + ext + "); make its first line #!/usr/bin/env "
+                    + interpreter + ", or " + through);
+        }
     }
 
     /**

@@ -564,11 +564,22 @@ final class JobReading {
      *     would, so the path may be one that works on the command line); else ""
      */
     static String separatorHint(String written) {
+        return separatorHint(written, "a job file's paths", "the job file's folder");
+    }
+
+    /**
+     * {@link #separatorHint(String)} for a path written elsewhere (a reference CSV's file column).
+     *
+     * @param written the path as written there
+     * @param paths what the paths are, for the message ("a reference CSV's paths")
+     * @param base the folder they are relative to ("its folder /data")
+     * @return the hint, or ""
+     */
+    static String separatorHint(String written, String paths, String base) {
         if (written.indexOf('\\') < 0) {
             return SHELL_WORDS.matcher(written).find()
-                    ? "; a job file's paths are not expanded as a shell expands them ('~' and $VARIABLES are"
-                            + " taken as they are written): give the path itself, relative to the job file's folder"
-                            + " or absolute"
+                    ? "; " + paths + " are not expanded as a shell expands them ('~' and $VARIABLES are taken as"
+                            + " they are written): give the path itself, relative to " + base + " or absolute"
                     : "";
         }
         if (WINDOWS_DRIVE.matcher(written).find()) {
@@ -579,9 +590,13 @@ final class JobReading {
         return "; paths in a job file use '/' as separator: " + written.replace('\\', '/');
     }
 
-    /** A home folder or a variable as a shell expands it: {@code ~/data}, {@code ~me/data}, {@code $HOME/data}, {@code ${SCRATCH}}. */
+    /**
+     * A home folder at a path's start or a variable, as a shell expands them: {@code ~/data},
+     * {@code ~me/data}, {@code $HOME/data}, {@code ${SCRATCH}} (not {@code data/~/x}, which a shell
+     * leaves too).
+     */
     private static final java.util.regex.Pattern SHELL_WORDS =
-            java.util.regex.Pattern.compile("(^|/)~[A-Za-z0-9_.-]*(/|$)|\\$\\{?[A-Za-z_][A-Za-z0-9_]*");
+            java.util.regex.Pattern.compile("^~[A-Za-z0-9_.-]*(/|$)|\\$\\{?[A-Za-z_][A-Za-z0-9_]*");
 
     /** A Windows drive at the start of a path, or of a part of it after a '/': {@code C:\}. */
     private static final java.util.regex.Pattern WINDOWS_DRIVE = java.util.regex.Pattern.compile("(^|/)[A-Za-z]:\\\\");

@@ -143,13 +143,16 @@ final class OptimizerReader {
         if (n == null) {
             return Double.NaN;
         }
-        if (n instanceof Node.Scalar sc && sc.value instanceof Number) {
+        if (n instanceof Node.Scalar sc && sc.value instanceof Number num) {
+            double value = num.doubleValue();
             // the number alone, as other programs take a step: said with the form to write
             String written = org.chemfit.support.Excerpt.of(sc.text != null ? sc.text : sc.value.toString());
             r.problem(
                     n,
                     "optimizer finite_difference_step must be a map of keys to values, got a number (" + written
-                            + "); write it as {relative: " + written + "}, a fraction of each parameter's size");
+                            + "); write it as {relative: "
+                            + (value > 0 && value < 1 ? written : "1.0e-5")
+                            + "}, a fraction of each parameter's size above 0 and below 1");
             return Double.NaN;
         }
         Node.MapNode m = r.map(n, "optimizer finite_difference_step");

@@ -483,10 +483,10 @@ class UpFrontChecksTest {
                 own.err()
                         .contains(job + ":6:14: term 'sim' command: program './model.py' has no #! line naming its"
                                 + " interpreter, so it would run under /bin/sh, not python3 (by its extension .py);"
-                                + " make its first line #!/usr/bin/env python3, or run it through python3: command:"
+                                + " make its first line #!/usr/bin/env python3, or run it through python3 instead:"
                                 + " [python3, " + model + "]"),
                 own::toString);
-        for (String stage : List.of("files", "link")) {
+        for (String stage : List.of("files", "link", "templates")) {
             Path staged = stagedJob(stage + ": {runme.py: model.py}", "command: [./runme.py]", "program.stdout");
             Cli.Run r = Cli.run("validate", staged.toString());
             assertEquals(ExitCodes.OK, r.code(), r::toString);
@@ -495,7 +495,7 @@ class UpFrontChecksTest {
                             .contains(
                                     "program './runme.py' has no #! line naming its interpreter, so it would run"
                                             + " under /bin/sh, not python3 (by its extension .py); make its first line"
-                                            + " #!/usr/bin/env python3, or run it through python3: command: [python3, runme.py]"),
+                                            + " #!/usr/bin/env python3, or run it through python3 instead: [python3, runme.py]"),
                     r::toString);
         }
         // run anyway: the shell reads its first line
@@ -506,6 +506,23 @@ class UpFrontChecksTest {
         Files.writeString(model, "#!/usr/bin/env python3\nprint('e = 1.5')\n");
         Cli.Run fixed = Cli.run("validate", externalJob("[./model.py]").toString());
         assertFalse(fixed.err().contains("#! line"), fixed::toString);
+        // a #! line the system cannot read: after a byte-order mark, or ending in CR LF
+        Files.writeString(model, "\uFEFF#!/usr/bin/env python3\nprint('e = 1.5')\n");
+        Cli.Run bom = Cli.run("validate", externalJob("[./model.py]").toString());
+        assertTrue(
+                bom.err()
+                        .contains("program './model.py' begins with a byte-order mark before its #! line, so the"
+                                + " system does not see the line and runs it under /bin/sh: save it as UTF-8 without the"
+                                + " mark, or run it through python3 instead: [python3, " + model + "]"),
+                bom::toString);
+        Files.writeString(model, "#!/usr/bin/env python3\r\nprint('e = 1.5')\r\n");
+        Cli.Run crlf = Cli.run("validate", externalJob("[./model.py]").toString());
+        assertTrue(
+                crlf.err()
+                        .contains("program './model.py' has a #! line that ends with a Windows line end (CR LF),"
+                                + " so the system looks for an interpreter whose name ends in a carriage return: convert it"
+                                + " (dos2unix), or run it through python3 instead: [python3, " + model + "]"),
+                crlf::toString);
         Path shell = write("run.sh", "echo 'e = 1.5'");
         Files.setPosixFilePermissions(shell, PosixFilePermissions.fromString("rwxr-xr-x"));
         Cli.Run sh = Cli.run("validate", externalJob("[./run.sh]").toString());

@@ -509,10 +509,11 @@ final class Dispatcher implements AutoCloseable {
         Queue<Entry> held = heldByLeaver.remove(u);
         List<Entry> tasks = held == null ? List.of() : List.copyOf(held);
         if (wasWorker) {
-            lastWorkerLeft = describe(m);
+            lastWorkerLeft = workerName(m); // as the workers' failures name it
         }
         if (wasWorker || !tasks.isEmpty()) {
-            String msg = leftMessage(describe(m), tasks, !verified.isEmpty());
+            // the driver's own threads take tasks too
+            String msg = leftMessage(describe(m), tasks, !verified.isEmpty() || localThreads > 0);
             departures.add(msg);
             LOG.warn(msg);
         }
