@@ -124,8 +124,7 @@ final class JournalFile {
         boolean immutable = folderReadOnly && Files.isRegularFile(f) && !walHolds(f);
         Connection c;
         try {
-            c = DriverManager.getConnection(
-                    immutable ? "jdbc:sqlite:" + immutableUri(f) : "jdbc:sqlite:" + f.toAbsolutePath(), props);
+            c = DriverManager.getConnection("jdbc:sqlite:" + (immutable ? immutableUri(f) : uri(f)), props);
         } catch (SQLException e) {
             throw new JournalException("cannot open journal " + f + ": " + whyNotOpened(f, readOnly, e), e);
         }
@@ -178,12 +177,23 @@ final class JournalFile {
 
     /** @return the journal as an SQLite URI of an immutable file (a path's '%', '?' and '#' escaped) */
     static String immutableUri(Path f) {
+        return uri(f) + "?immutable=1";
+    }
+
+    /**
+     * @param f a journal file
+     * @return its SQLite URI ({@code file:/out/journal.sqlite}), with the characters a URI gives a
+     *     meaning escaped: a plain path holding {@code ?} ({@code out/a?&b/journal.sqlite}) would be
+     *     cut there by sqlite-jdbc, which reads what follows as its options, and the journal would be
+     *     opened in another folder
+     */
+    static String uri(Path f) {
         String path = f.toAbsolutePath()
                 .toString()
                 .replace("%", "%25")
                 .replace("?", "%3f")
                 .replace("#", "%23");
-        return "file:" + path + "?immutable=1";
+        return "file:" + path;
     }
 
     /**
