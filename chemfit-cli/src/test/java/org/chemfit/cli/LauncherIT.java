@@ -119,6 +119,38 @@ class LauncherIT {
         }
     }
 
+    /**
+     * Under the C locale, or none (a batch job, cron), Java could not open a path with é: the
+     * launcher runs it under C.UTF-8 then, and the job of a folder named données is read.
+     */
+    @Test
+    void aPathWithAnAccentIsReadUnderTheCLocale() throws Exception {
+        layout();
+        Path accented = root.resolve("examples/données");
+        Files.move(root.resolve("examples/argon"), accented);
+        for (Map<String, String> env :
+                List.of(Map.of("LC_ALL", "C", "CHEMFIT_CDS", "off"), Map.of("LANG", "", "CHEMFIT_CDS", "off"))) {
+            Result r = runWithout(env, accented.resolve("fit.yaml"));
+            assertEquals(0, r.code(), env + ":\n" + r.output());
+            assertTrue(r.output().contains("données/fit.yaml is valid"), env + ":\n" + r.output());
+        }
+    }
+
+    /** Runs {@code chemfit validate JOB} with these variables, LANG, LC_ALL and LC_CTYPE unset but for them. */
+    private Result runWithout(Map<String, String> env, Path job) throws IOException, InterruptedException {
+        Path log = Files.createTempFile(root, "out", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(root.resolve("chemfit").toString(), "validate", job.toString())
+                .directory(root.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().keySet().removeAll(List.of("LANG", "LC_ALL", "LC_CTYPE", "CHEMFIT_JAVA_OPTS"));
+        pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "validate did not finish");
+        return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
+
     @Test
     void recordsTwoArchivesOnceAndEachCommandMapsItsOwn() throws Exception {
         layout();
