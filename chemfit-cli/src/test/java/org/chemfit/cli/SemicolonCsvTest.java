@@ -52,6 +52,26 @@ class SemicolonCsvTest {
         assertEquals(
                 1, r.err().split(java.util.regex.Pattern.quote("expected a header row"), -1).length - 1, r::toString);
         assertTrue(r.err().contains("1 problem found"), r::toString);
+        // and of the decimal commas such a spreadsheet writes
+        assertTrue(
+                r.err()
+                        .contains("and its numbers with decimal points (a spreadsheet that separates fields with"
+                                + " semicolons writes decimal commas, 60,465539: set its decimal separator to a point before"
+                                + " saving)"),
+                r::toString);
+    }
+
+    /** A number with a decimal comma, in a file of commas (its fields quoted), is told to take a point. */
+    @Test
+    void aDecimalCommaIsToldToBeAPoint() throws IOException {
+        Path job = job("file,reference_energy,tag,r\nd1.xyz,\"-0,09\",r1.6,1.6\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("expected a finite number in column 'reference_energy' with a decimal point, not a"
+                                + " comma (-0.09), got '-0,09'"),
+                r::toString);
     }
 
     @Test

@@ -540,7 +540,12 @@ public final class ReferenceCsv {
             if (namesFileAndEnergy(List.of(headerLine.split(sep, -1)))) {
                 String name = sep.equals(";") ? "semicolons" : "tabs";
                 return ": its fields are separated by " + name + ", but a reference CSV is read with commas"
-                        + " (write it with commas: pandas' to_csv does by default)";
+                        + " (write it with commas: pandas' to_csv does by default)"
+                        + (sep.equals(";")
+                                ? ", and its numbers with decimal points (a spreadsheet that separates fields with"
+                                        + " semicolons writes decimal commas, 60,465539: set its decimal separator"
+                                        + " to a point before saving)"
+                                : "");
             }
         }
         return "";

@@ -28,6 +28,9 @@ public final class DecimalText {
     private static final Pattern DECIMAL =
             Pattern.compile("[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?");
 
+    /** A number written with a decimal comma, as a spreadsheet in many locales writes it: {@code -60,465539}. */
+    private static final Pattern DECIMAL_COMMA = Pattern.compile("[-+]?[0-9]+,[0-9]+(?:[eE][-+]?[0-9]+)?");
+
     private DecimalText() {}
 
     /**
@@ -45,7 +48,8 @@ public final class DecimalText {
     /**
      * What text that {@link #parse} refused breaks, said after "expected a finite number":
      * {@code " at most 1e100 in magnitude"} for decimal text too large, {@code " written in decimal
-     * (...)"} for text Java reads as a finite number in another form, and {@code ""} for text that
+     * (...)"} for text Java reads as a finite number in another form, {@code " with a decimal point,
+     * not a comma (-60.465539)"} for a number with a decimal comma, and {@code ""} for text that
      * is no number at all ({@code abc}, {@code nan}), for which "expected a finite number" says it.
      *
      * @param text the text, without surrounding white space
@@ -54,6 +58,10 @@ public final class DecimalText {
     public static String rule(String text) {
         if (DECIMAL.matcher(text).matches()) {
             return " at most 1e100 in magnitude";
+        }
+        if (DECIMAL_COMMA.matcher(text).matches()) {
+            // a spreadsheet set to a European locale writes 60,465539
+            return " with a decimal point, not a comma (" + text.replace(',', '.') + ")";
         }
         try {
             if (Double.isFinite(Double.parseDouble(text))) {

@@ -43,7 +43,9 @@ class DecimalTextTest {
                 "NaN        | none",
                 "Infinity   | none",
                 "nan        | none",
-                "1,5        | none",
+                "1,5        | comma",
+                "-60,465539 | comma",
+                "1,2,3      | none",
                 "''         | none"
             })
     void anythingElseIsNotANumberAndTheRuleItBreaksIsSaid(String text, String kind) {
@@ -56,6 +58,7 @@ class DecimalTextTest {
         String rule = switch (kind) {
             case "written" -> DECIMAL;
             case "limit" -> " at most 1e100 in magnitude";
+            case "comma" -> " with a decimal point, not a comma (" + text.replace(',', '.') + ")";
             default -> "";
         };
         assertEquals(rule, DecimalText.rule(text));
