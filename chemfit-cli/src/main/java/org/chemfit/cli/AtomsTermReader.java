@@ -111,6 +111,8 @@ final class AtomsTermReader {
                 Map<Path, org.chemfit.atoms.ReferenceEntry> listed = new java.util.LinkedHashMap<>();
                 // a CSV that two terms read has its repeated rows said once, for the first
                 boolean firstReading = r.repeatsChecked.add(realPlace(reference));
+                // rows after the first LISTED_TWICE_SHOWN listed twice are counted, not said one by one
+                int twice = 0;
                 for (org.chemfit.atoms.ReferenceEntry e : rows) {
                     if (!Files.isRegularFile(e.file())) {
                         r.fileProblem(reference, e.line(), AtomsTerms.notAStructureFile(where, e, reference));
@@ -118,7 +120,7 @@ final class AtomsTermReader {
                         continue;
                     }
                     org.chemfit.atoms.ReferenceEntry before = listed.putIfAbsent(realPlace(e.file()), e);
-                    if (before != null && firstReading) {
+                    if (before != null && firstReading && twice++ < LISTED_TWICE_SHOWN) {
                         r.warnings.add(listedTwice(reference, before, e, where));
                     }
                     r.namedFiles.add(e.file().toAbsolutePath().normalize());
@@ -142,6 +144,12 @@ final class AtomsTermReader {
                     if (present != null) {
                         present.addAll(atoms.speciesList());
                     }
+                }
+                if (twice > LISTED_TWICE_SHOWN) {
+                    r.warnings.add(r.shown(reference) + ": " + where + " lists "
+                            + Tables.count(twice - LISTED_TWICE_SHOWN, "more row")
+                            + " whose structure an earlier row lists too (" + twice + " in all; the first "
+                            + LISTED_TWICE_SHOWN + " are said above)");
                 }
                 r.referenceEntries.put(reference, java.util.Collections.unmodifiableMap(listed));
             } catch (RuntimeException e) {
@@ -313,6 +321,9 @@ final class AtomsTermReader {
         }
         return new AtomsConfig(reference, pairs, moleculeSize, exclude, relax, coulombConstant, forcesWeight);
     }
+
+    /** How many rows of one reference CSV that list a structure again are said one by one; the others are counted. */
+    static final int LISTED_TWICE_SHOWN = 20;
 
     /**
      * The warning that two rows of a reference CSV list one structure file under two tags: its

@@ -249,4 +249,24 @@ class StructureListedTwiceTest {
     void threeStructuresEachListedOnceAreNotWarnedOf() throws IOException {
         assertEquals(List.of(), warnings(job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid", "d3.xyz,-0.005,far")));
     }
+
+    /**
+     * 25 rows that list the structure of the first again: the first 20 are said one by one, the
+     * other 5 counted in one warning.
+     */
+    @Test
+    void manyRowsListedAgainAreCountedAfterTheFirstTwenty() throws IOException {
+        List<String> rows = new java.util.ArrayList<>(List.of("d1.xyz,-0.0104,t0"));
+        for (int i = 1; i <= 25; i++) {
+            rows.add("d1.xyz,-0.0104,t" + i);
+        }
+        Path job = job(rows.toArray(String[]::new));
+        List<String> w = warnings(job);
+        assertEquals(AtomsTermReader.LISTED_TWICE_SHOWN + 1, w.size(), w::toString);
+        assertEquals(20, w.stream().filter(l -> l.contains(" lists structure ")).count(), w::toString);
+        assertEquals(
+                "warning: " + dir.resolve("data/ref.csv") + ": term 'dimers' lists 5 more rows whose structure an"
+                        + " earlier row lists too (25 in all; the first 20 are said above)",
+                w.get(w.size() - 1));
+    }
 }
