@@ -60,6 +60,12 @@ final class ReportCommand extends BaseCommand {
             // a folder no fit wrote: the plots there are someone's, not to be drawn over
             throw new UserException(others);
         }
+        String unwritable = html ? Messages.notWritableFolder(dir) : null;
+        if (unwritable != null) {
+            // refused before anything is printed: the page asked for could not be written there
+            throw new UserException("cannot write " + dir.resolve("report.html") + ": " + unwritable
+                    + " (copy the folder to one you may write in, and report on the copy)");
+        }
         if (html && !Files.exists(journal)) {
             // refused before anything is printed or drawn: the report asked for cannot be made
             throw new UserException(dir + " holds no " + journal.getFileName() + "; report.html is drawn from the"

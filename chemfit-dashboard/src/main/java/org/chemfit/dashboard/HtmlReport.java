@@ -56,7 +56,12 @@ public final class HtmlReport {
             Files.writeString(tmp, html, StandardCharsets.UTF_8);
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the failure to write is the one said
+            }
+            throw new UncheckedIOException("cannot write " + out + ": " + org.chemfit.support.Reasons.of(e), e);
         }
         return out;
     }

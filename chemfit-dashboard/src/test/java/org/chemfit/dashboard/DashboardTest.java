@@ -436,6 +436,14 @@ class DashboardTest {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> HtmlReport.write(dir.resolve("runs")));
         assertTrue(e.getMessage().contains("holds no journal"), e.getMessage());
+        // a page that cannot be written says why, and leaves the page written before as it was
+        Files.createDirectory(dir.resolve(".report.html.tmp"));
+        java.io.UncheckedIOException w = assertThrows(java.io.UncheckedIOException.class, () -> HtmlReport.write(dir));
+        assertTrue(
+                w.getMessage().startsWith("cannot write " + html + ": ")
+                        && w.getMessage().contains("directory"),
+                w.getMessage());
+        assertEquals(page, Files.readString(html));
     }
 
     /** What a finished fit leaves beside its journal: results.json's metrics and predictions.csv, of its run 1. */
