@@ -547,6 +547,20 @@ final class JobReading {
             String relative = folder.relativize(here).toString();
             hint += ", and " + written + " exists relative to the current folder: write "
                     + (relative.isEmpty() ? "." : relative);
+        } else if (Files.isSymbolicLink(file)) {
+            // a job file reached through a link: its paths are taken beside the link, not its target
+            try {
+                Path target = file.toRealPath();
+                Path beside = target.getParent() == null
+                        ? null
+                        : target.getParent().resolve(given).normalize();
+                if (beside != null && Files.exists(beside)) {
+                    hint += " (where the link " + file.getFileName() + " is), and " + written + " exists beside the"
+                            + " file it links to, " + target + ": run that file, or give the path from " + folder;
+                }
+            } catch (java.io.IOException e) {
+                // a link that leads nowhere: the job file could not have been read
+            }
         }
         return hint;
     }

@@ -95,4 +95,35 @@ class RelativePathHintTest {
                         "1 problem found; the job file format is described in docs/job-file.md"),
                 r.err().lines().toList());
     }
+
+    /**
+     * A job file reached through a symbolic link takes its paths beside the link: a path that exists
+     * beside the file it links to is told so, with the file to run.
+     */
+    @Test
+    void aJobFileReachedThroughALinkIsToldWhereItsPathsAre() throws IOException {
+        Path real = Files.createDirectories(here.resolve("real"));
+        Files.createDirectories(real.resolve("data"));
+        Files.writeString(real.resolve("data/e.csv"), "file,reference_energy\n");
+        Path job = TestData.write(
+                real,
+                "fit.yaml",
+                "parameters: {eps: {initial: 0.01, bounds: [0.001, 0.1]}, sigma: {initial: 3.4, bounds: [3, 4]}}",
+                "terms:",
+                "  - name: dimers",
+                "    kind: atoms",
+                "    reference: data/e.csv",
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}");
+        Path links = Files.createDirectories(here.resolve("links"));
+        Path link = Files.createSymbolicLink(links.resolve("job.yaml"), Path.of("../real/fit.yaml"));
+        Cli.Run r = Cli.run("validate", link.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        org.junit.jupiter.api.Assertions.assertTrue(
+                r.err()
+                        .contains("; paths in a job file are relative to its folder " + links.toAbsolutePath()
+                                + " (where the link job.yaml is), and data/e.csv exists beside the file it links to, "
+                                + job.toRealPath() + ": run that file, or give the path from "
+                                + links.toAbsolutePath()),
+                r::toString);
+    }
 }
