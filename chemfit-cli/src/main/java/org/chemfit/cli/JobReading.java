@@ -605,6 +605,14 @@ final class JobReading {
     }
 
     /**
+     * @param written a path as the job file writes it
+     * @return whether it holds a home folder at its start or a variable, which a shell would expand
+     */
+    static boolean shellWords(String written) {
+        return SHELL_WORDS.matcher(written).find();
+    }
+
+    /**
      * A home folder at a path's start or a variable, as a shell expands them: {@code ~/data},
      * {@code ~me/data}, {@code $HOME/data}, {@code ${SCRATCH}} (not {@code data/~/x}, which a shell
      * leaves too).

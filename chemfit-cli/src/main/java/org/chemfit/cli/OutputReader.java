@@ -45,6 +45,9 @@ final class OutputReader {
                                 m.entries.get("folder"),
                                 "output folder " + p + " cannot be created or written: " + why);
                     }
+                    if (p != null && m.entries.get("folder") instanceof Node.Scalar sc) {
+                        shellWords(String.valueOf(sc.value), p, sc);
+                    }
                     folder = p == null ? folder : p;
                 }
                 if (m.entries.containsKey("plots")) {
@@ -58,5 +61,29 @@ final class OutputReader {
             }
         }
         return new OutputSpec(folder, plots, improvingTermsOnly);
+    }
+
+    /**
+     * An output folder written as a shell would expand it ({@code ~/fits/out}, {@code $SCRATCH/out})
+     * is taken as written: a folder named {@code ~} beside the job file, which a later {@code rm -rf ~}
+     * meant for it would take for the home folder. One that starts with {@code ~} and does not exist
+     * is refused; a variable is warned of.
+     *
+     * @param written the folder as the job file writes it
+     * @param resolved the folder it names
+     * @param node where it is written
+     */
+    private void shellWords(String written, Path resolved, Node node) {
+        if (java.nio.file.Files.exists(resolved) || !JobReading.shellWords(written)) {
+            return;
+        }
+        String why = "output folder '" + written + "' is taken as it is written, not as a shell expands it: it would"
+                + " be made as " + resolved + "; give the folder itself, relative to the job file's folder or"
+                + " absolute (such as " + System.getProperty("user.home") + "/fits/out)";
+        if (written.startsWith("~")) {
+            r.problem(node, why);
+        } else {
+            r.warnings.add(r.shown + ":" + node.line + ":" + node.column + ": " + why);
+        }
     }
 }

@@ -126,4 +126,27 @@ class RelativePathHintTest {
                                 + links.toAbsolutePath()),
                 r::toString);
     }
+
+    /** An output folder written with a shell's variable is warned of: it is made as written. */
+    @Test
+    void anOutputFolderWithAVariableIsWarnedOf() throws IOException {
+        Path job = TestData.write(
+                here,
+                "fit.yaml",
+                "parameters: {eps: {initial: 0.01, bounds: [0.001, 0.1]}, sigma: {initial: 3.4, bounds: [3, 4]}}",
+                "terms:",
+                "  - name: dimers",
+                "    kind: atoms",
+                "    reference: " + Cli.resource("jobs/data/energies.csv"),
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}",
+                "output: {folder: $SCRATCH/out}");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        org.junit.jupiter.api.Assertions.assertTrue(
+                r.err()
+                        .contains(":7:18: output folder '$SCRATCH/out' is taken as it is written, not as a shell"
+                                + " expands it: it would be made as "
+                                + here.toAbsolutePath().resolve("$SCRATCH/out")),
+                r::toString);
+    }
 }
