@@ -393,15 +393,17 @@ class DashboardIT {
             List<WebElement> vrows = driver.findElements(By.cssSelector("#values-table tbody tr"));
             assertEquals(2, vrows.size(), "one value of y per term");
             List<WebElement> quad = vrows.get(0).findElements(By.tagName("td"));
+            // term, quantity, unit (quad's y is in eV), item, reference, computed
             assertEquals(
-                    List.of("quad", "y", "0"),
+                    List.of("quad", "y", "eV", "0"),
                     List.of(
                             quad.get(0).getText(),
                             quad.get(1).getText(),
-                            quad.get(3).getText()));
+                            quad.get(2).getText(),
+                            quad.get(4).getText()));
             assertEquals(
                     r.at("/terms/0/computed/y/0").asDouble(),
-                    Double.parseDouble(quad.get(4).getText()),
+                    Double.parseDouble(quad.get(5).getText()),
                     1e-5 * Math.abs(r.at("/terms/0/computed/y/0").asDouble()),
                     "computed y at the best point, to 6 digits");
 

@@ -259,8 +259,8 @@ class FitResumeIT {
         Cli.Run budget = Cli.run("fit", jobFile.toString(), "--progress", "none", "--max-evaluations", "5");
         assertEquals(2, budget.code(), budget.toString());
         assertTrue(budget.err().contains("changed fit.max_evaluations: 16 -> 5"), budget.toString());
-        // a budget alone makes no other job
-        assertTrue(budget.err().contains("holds run 1 of this job with another budget ("), budget.toString());
+        // the weight is still changed beside the budget: another job
+        assertTrue(budget.err().contains("holds run 1 of a different job ("), budget.toString());
 
         Cli.Run restarted = Cli.run("fit", jobFile.toString(), "--progress", "none", "--restart");
         assertEquals(0, restarted.code(), restarted.toString());
