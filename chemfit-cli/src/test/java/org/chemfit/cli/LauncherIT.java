@@ -61,6 +61,12 @@ class LauncherIT {
     }
 
     private Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return run(List.of(), env, args);
+    }
+
+    /** Runs the launcher with these variables of the test's environment unset, then these set. */
+    private Result run(List<String> unset, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(root.resolve("chemfit").toString());
         cmd.addAll(List.of(args));
@@ -74,6 +80,7 @@ class LauncherIT {
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("JDK_JAVA_OPTIONS");
         pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+        pb.environment().keySet().removeAll(unset);
         pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(300, TimeUnit.SECONDS)) {
@@ -130,25 +137,14 @@ class LauncherIT {
         Files.move(root.resolve("examples/argon"), accented);
         for (Map<String, String> env :
                 List.of(Map.of("LC_ALL", "C", "CHEMFIT_CDS", "off"), Map.of("LANG", "", "CHEMFIT_CDS", "off"))) {
-            Result r = runWithout(env, accented.resolve("fit.yaml"));
+            Result r = run(
+                    List.of("LANG", "LC_ALL", "LC_CTYPE"),
+                    env,
+                    "validate",
+                    accented.resolve("fit.yaml").toString());
             assertEquals(0, r.code(), env + ":\n" + r.output());
             assertTrue(r.output().contains("données/fit.yaml is valid"), env + ":\n" + r.output());
         }
-    }
-
-    /** Runs {@code chemfit validate JOB} with these variables, LANG, LC_ALL and LC_CTYPE unset but for them. */
-    private Result runWithout(Map<String, String> env, Path job) throws IOException, InterruptedException {
-        Path log = Files.createTempFile(root, "out", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(root.resolve("chemfit").toString(), "validate", job.toString())
-                .directory(root.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        pb.environment().keySet().removeAll(List.of("LANG", "LC_ALL", "LC_CTYPE", "CHEMFIT_JAVA_OPTS"));
-        pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "validate did not finish");
-        return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     }
 
     @Test

@@ -736,10 +736,10 @@ final class SqliteSession implements Journal.Session {
         Map<String, Object> all = JsonCodec.flatten(before);
         all.putAll(JsonCodec.flatten(after));
         // the keys withoutNeutral leaves out of either side, the method's unread ones included
-        Map<String, Object> kept = withoutNeutral(JsonCodec.flatten(before));
-        kept.putAll(withoutNeutral(JsonCodec.flatten(after)));
         Map<String, Object> was = withoutNeutral(JsonCodec.flatten(before));
         Map<String, Object> is = withoutNeutral(JsonCodec.flatten(after));
+        Map<String, Object> kept = new java.util.HashMap<>(was); // values may be null (an open bound)
+        kept.putAll(is);
         List<String> out = new ArrayList<>();
         for (String c : changes) {
             String key = changedKey(c);
