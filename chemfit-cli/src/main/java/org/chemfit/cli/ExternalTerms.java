@@ -51,12 +51,7 @@ final class ExternalTerms {
         config.links().forEach(b::link);
         for (int i = 0; i < config.commands().size(); i++) {
             String[] command = config.commands().get(i).toArray(new String[0]);
-            Path program = findProgram(command[0], jobFolder);
-            if (programs.containsKey(command[0])) {
-                command[0] = programs.get(command[0]);
-            } else if (command[0].contains("/") && program != null) {
-                command[0] = program.toString();
-            }
+            command[0] = resolved(command[0], jobFolder, programs);
             Command c = Command.of(command);
             JobFile.ExternalConfig.StdinSpec in = config.stdin().get(i);
             if (in != null) {
@@ -68,7 +63,10 @@ final class ExternalTerms {
             b.command(c);
         }
         if (!config.launcher().isEmpty()) {
-            b.launcher(config.launcher().toArray(new String[0]));
+            // looked up as a command's program is: an alias, or a path from the job file's folder
+            String[] launcher = config.launcher().toArray(new String[0]);
+            launcher[0] = resolved(launcher[0], jobFolder, programs);
+            b.launcher(launcher);
         }
         config.env().forEach(b::env);
         if (config.privateTmpDir()) {
@@ -114,6 +112,22 @@ final class ExternalTerms {
             }
         });
         return out;
+    }
+
+    /**
+     * @param program the program of a command or of a launcher, as written
+     * @param jobFolder the job file's folder
+     * @param programs the job's program aliases, resolved
+     * @return what runs: an alias's program, a path with a slash from the job file's folder when the
+     *     file is there, else the program as written (a name looked up on the PATH, or a file the term
+     *     stages into the run directory)
+     */
+    private static String resolved(String program, Path jobFolder, Map<String, String> programs) {
+        if (programs.containsKey(program)) {
+            return programs.get(program);
+        }
+        Path found = program.contains("/") ? findProgram(program, jobFolder) : null;
+        return found != null ? found.toString() : program;
     }
 
     /**

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * as a changed template or data file is.
  *
  * <ul>
- *   <li>A command's program given as a path relative to the job file's folder ({@code ./sim.py},
+ *   <li>A command's or launcher's program given as a path relative to the job file's folder ({@code ./sim.py},
  *       {@code scripts/run.sh}, {@code ../bin/sim.py}) is the file that runs, as {@link
  *       ExternalTerms#findProgram} finds it there.
  *   <li>A program given as an absolute path, a program alias's path, and an argument of a command
@@ -70,27 +70,16 @@ final class ProgramFiles {
             if (command.isEmpty()) {
                 continue;
             }
-            String program = command.get(0);
-            List<String> names = programs.get(program);
-            if (names != null) {
-                Path used = aliasProgram(names);
-                if (used != null) {
-                    inside(used.toString(), base, out, false);
-                }
-            } else if (program.startsWith("/")) {
-                inside(program, base, out, false);
-            } else if (program.contains("/")) {
-                // relative to the job's folder, where it runs from when it is there (else a staged file)
-                Path p = ExternalTerms.findProgram(program, base);
-                if (p != null) {
-                    inside(p.toAbsolutePath().toString(), base, out, false);
-                }
-            }
+            program(command.get(0), base, programs, out);
             for (String word : command.subList(1, command.size())) {
                 if (word.startsWith("/")) {
                     inside(word, base, out, true);
                 }
             }
+        }
+        if (!config.launcher().isEmpty()) {
+            // a launcher's program is looked up as a command's (a wrapper script of the job's own)
+            program(config.launcher().get(0), base, programs, out);
         }
         for (String word : config.launcher()) {
             if (word.startsWith("/")) {
@@ -98,6 +87,25 @@ final class ProgramFiles {
             }
         }
         return new ArrayList<>(out);
+    }
+
+    /** Adds the program of a command or of the launcher when it is a file of the job's folder. */
+    private static void program(String program, Path base, Map<String, List<String>> programs, Set<Path> out) {
+        List<String> names = programs.get(program);
+        if (names != null) {
+            Path used = aliasProgram(names);
+            if (used != null) {
+                inside(used.toString(), base, out, false);
+            }
+        } else if (program.startsWith("/")) {
+            inside(program, base, out, false);
+        } else if (program.contains("/")) {
+            // relative to the job's folder, where it runs from when it is there (else a staged file)
+            Path p = ExternalTerms.findProgram(program, base);
+            if (p != null) {
+                inside(p.toAbsolutePath().toString(), base, out, false);
+            }
+        }
     }
 
     /** @return the name of an alias that runs, as {@code Programs.firstOnPath} picks it, or null when none is found */

@@ -136,6 +136,50 @@ class ProgramFilesTest {
         assertEquals(List.of(tmp.resolve("bin/sim.sh")), ProgramFiles.of(read.terms(), read.folder(), read.programs()));
     }
 
+    /** A job whose term runs its command through {@code launcher}, as {@link #job} writes it. */
+    private Path launched(String launcher) throws IOException {
+        Path job = job("[sh, -c, 'cp in.json out.json']");
+        Files.writeString(
+                job, Files.readString(job).replace("    command: ", "    launcher: " + launcher + "\n    command: "));
+        return job;
+    }
+
+    /** A wrapper that notes each run in {@code launched.txt} of the job's folder, then runs its command. */
+    private Path wrapper(String relative) throws IOException {
+        return script(relative, "#!/bin/sh\necho \"$1\" >> '" + tmp.resolve("launched.txt") + "'\nexec \"$@\"\n");
+    }
+
+    @Test
+    void aLauncherScriptBesideTheJobFileRunsFromThereAndIsHashed() throws Exception {
+        Path wrap = wrapper("wrap.sh");
+        Path job = launched("./wrap.sh");
+        JobFile read = JobFile.read(job);
+        assertEquals(List.of(wrap), ProgramFiles.of(read.terms(), read.folder(), read.programs()));
+        assertEquals(0, Cli.run("validate", job.toString()).code());
+
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+
+        assertEquals(0, fit.code(), fit.err());
+        List<String> runs = Files.readAllLines(tmp.resolve("launched.txt"));
+        assertEquals(8, runs.size(), "each of the 8 evaluations ran through the wrapper: " + runs);
+        assertEquals(List.of("sh"), runs.stream().distinct().toList());
+    }
+
+    @Test
+    void aLauncherGivenAsAProgramAliasRunsTheAliasesProgram() throws Exception {
+        Path wrap = wrapper("bin/wrap.sh");
+        Path job = launched("wrap");
+        Files.writeString(
+                job, Files.readString(job) + "programs: {wrap: [no-such-wrapper-on-any-path, bin/wrap.sh]}\n");
+        JobFile read = JobFile.read(job);
+        assertEquals(List.of(wrap), ProgramFiles.of(read.terms(), read.folder(), read.programs()));
+
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+
+        assertEquals(0, fit.code(), fit.err());
+        assertEquals(8, Files.readAllLines(tmp.resolve("launched.txt")).size());
+    }
+
     @Test
     void aChangedScriptIsRefusedAsAnotherJobNamingItAndAnUnchangedOneResumes() throws Exception {
         script("sim.sh", SCRIPT);
