@@ -442,7 +442,7 @@ final class TemplateNames {
         if (n instanceof BodyNode b) {
             b.getChildren().forEach(c -> node(c, scope));
         } else if (n instanceof PrintNode p) {
-            expression(p.getExpression(), scope);
+            expression(Templates.printed(p), scope);
         } else if (n instanceof IfNode i) {
             for (Pair<Expression<?>, BodyNode> branch : i.getConditionsWithBodies()) {
                 expression(branch.getLeft(), scope);
@@ -760,7 +760,7 @@ final class TemplateNames {
             if (n instanceof BodyNode b) {
                 b.getChildren().forEach(this::node);
             } else if (n instanceof PrintNode p) {
-                expression(p.getExpression(), false);
+                expression(Templates.printed(p), false);
             } else if (n instanceof IfNode i) {
                 for (Pair<Expression<?>, BodyNode> branch : i.getConditionsWithBodies()) {
                     expression(branch.getLeft(), true);

@@ -9,7 +9,10 @@ import io.pebbletemplates.pebble.extension.AbstractNodeVisitor;
 import io.pebbletemplates.pebble.extension.Filter;
 import io.pebbletemplates.pebble.extension.NodeVisitorFactory;
 import io.pebbletemplates.pebble.loader.MemoryLoader;
+import io.pebbletemplates.pebble.node.PrintNode;
 import io.pebbletemplates.pebble.node.RootNode;
+import io.pebbletemplates.pebble.node.expression.Expression;
+import io.pebbletemplates.pebble.template.EvaluationContextImpl;
 import io.pebbletemplates.pebble.template.PebbleTemplate;
 import io.pebbletemplates.pebble.template.PebbleTemplateImpl;
 import java.io.IOException;
@@ -127,6 +130,14 @@ final class Templates {
                             @Override
                             public void visit(RootNode node) {
                                 trees.putIfAbsent(template.getName(), node);
+                                super.visit(node);
+                            }
+
+                            @Override
+                            public void visit(PrintNode node) {
+                                if (!(node.getExpression() instanceof Finite)) {
+                                    node.setExpression(new Finite(node.getExpression()));
+                                }
                             }
                         });
                     }
@@ -1080,7 +1091,7 @@ final class Templates {
         /** The filter that failed. */
         final String filter;
 
-        FilterFailure(Throwable cause, String filter, String message, int line, String template) {
+        FilterFailure(@Nullable Throwable cause, String filter, String message, int line, String template) {
             super(cause, message, line, template);
             this.filter = filter;
         }
@@ -1112,8 +1123,9 @@ final class Templates {
                 PebbleTemplate self,
                 io.pebbletemplates.pebble.template.EvaluationContext context,
                 int lineNumber) {
+            Object out;
             try {
-                return filter.apply(input, args, self, context, lineNumber);
+                out = filter.apply(input, args, self, context, lineNumber);
             } catch (PebbleException e) {
                 if (e.getClass() != PebbleException.class) {
                     throw e; // one of Pebble's own kinds, or a FilterFailure: already at its line
@@ -1133,8 +1145,36 @@ final class Templates {
                         lineNumber,
                         self.getName());
             }
+            // a number formatted into a text ({{ "%.6f" | format(x) }}, numberformat) is past Finite's look
+            Object notFinite = out instanceof CharSequence ? notFinite(input, args) : null;
+            if (notFinite != null) {
+                throw new FilterFailure(
+                        null,
+                        name,
+                        NOT_FINITE + ": filter '" + name + "' is given " + notFinite + " at these parameters"
+                                + " (a division by zero?)",
+                        lineNumber,
+                        self.getName());
+            }
+            return out;
+        }
+
+        /** @return the first of the input and the arguments that is a number but not finite, or null */
+        private static @Nullable Object notFinite(@Nullable Object input, Map<String, Object> args) {
+            List<@Nullable Object> given = new ArrayList<>();
+            given.add(input);
+            given.addAll(args.values());
+            for (Object v : given) {
+                if ((v instanceof Double d && !Double.isFinite(d)) || (v instanceof Float f && !Float.isFinite(f))) {
+                    return v;
+                }
+            }
+            return null;
         }
     }
+
+    /** The rule a NaN or an infinity that a template would print breaks. */
+    private static final String NOT_FINITE = "a number that is not finite is not written into the program's input";
 
     /** @return a value as a template writes it: texts in double quotes */
     private static String shown(@Nullable Object value) {
@@ -1361,6 +1401,53 @@ final class Templates {
         }
         String close = knownNames == null ? null : Names.suggest(name, knownNames);
         return close == null ? "" : " (did you mean '" + close + "'?)";
+    }
+
+    /**
+     * @param node a print of a template's tree
+     * @return what it prints, as written (a print's expression is wrapped in a {@link Finite} once
+     *     the template is parsed)
+     */
+    static Expression<?> printed(PrintNode node) {
+        return node.getExpression() instanceof Finite f ? f.inner : node.getExpression();
+    }
+
+    /**
+     * What a <code>{{ }}</code> prints, refused when it is a number that is not finite: a NaN or an
+     * infinity that a template's arithmetic gives at some parameters ({@code 1 / (x - 3)} at x = 3)
+     * would reach the program's input as {@code NaN} or {@code Infinity}, which one program refuses
+     * with a message of its own and another reads as a number, so the run fails here, at the
+     * template's line, before the file is written.
+     */
+    private static final class Finite implements Expression<Object> {
+        private final Expression<?> inner;
+
+        Finite(Expression<?> inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public @Nullable Object evaluate(PebbleTemplateImpl self, EvaluationContextImpl context) {
+            Object v = inner.evaluate(self, context);
+            if ((v instanceof Double d && !Double.isFinite(d)) || (v instanceof Float f && !Float.isFinite(f))) {
+                throw new PebbleException(
+                        null,
+                        NOT_FINITE + ": this prints " + v + " at these parameters (a division by zero?)",
+                        inner.getLineNumber(),
+                        self.getName());
+            }
+            return v;
+        }
+
+        @Override
+        public int getLineNumber() {
+            return inner.getLineNumber();
+        }
+
+        @Override
+        public void accept(io.pebbletemplates.pebble.extension.NodeVisitor visitor) {
+            inner.accept(visitor);
+        }
     }
 
     /** Jinja's {@code "%.3f" | format(x, ...)} filter (Pebble has none of that name). */

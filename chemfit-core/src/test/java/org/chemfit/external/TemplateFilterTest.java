@@ -200,4 +200,57 @@ class TemplateFilterTest {
                                 + " `s = {{ lj.sigma | numberformat(lj.epsilon) }}`"),
                 e.getMessage());
     }
+
+    @Test
+    void aNumberThatIsNotFiniteIsNotWrittenIntoTheProgramsInput() throws Exception {
+        FileBasedQuantityComputer c = computer(
+                        "# pair\n" + "e = {{ lj.epsilon }}\n" + "k = {{ 1.0 / (lj.sigma - 3.4) }}\n")
+                .build();
+        Parameters elsewhere = P.with("lj.sigma", 3.5);
+        c.checkTemplates(elsewhere);
+        TemplateException atStart = assertThrows(TemplateException.class, () -> c.checkTemplates(P));
+        assertEquals(
+                List.of("in.txt:3:0: a number that is not finite is not written into the program's input: this prints"
+                        + " Infinity at these parameters (a division by zero?) in `k = {{ 1.0 / (lj.sigma - 3.4) }}`"),
+                all(atStart));
+
+        TermFailedException e =
+                assertThrows(TermFailedException.class, () -> c.compute(P, new EvaluationContext(P, "e1")));
+        assertTrue(
+                e.getMessage().contains("template 'in.txt' line 3: a number that is not finite is not written"),
+                e.getMessage());
+        assertTrue(Files.notExists(root.resolve("e1").resolve("in.txt")), "nothing of the run's input is written");
+        assertEquals(
+                0.5,
+                c.compute(elsewhere, new EvaluationContext(elsewhere, "e2")).get("e"),
+                0.0);
+
+        // 0 / 0, set first and printed later, and through a macro
+        FileBasedQuantityComputer nan = computer("{% macro half(x) %}{{ x / 2 }}{% endmacro %}"
+                        + "{% set r = (lj.sigma - 3.4) / (lj.sigma - 3.4) %}\n"
+                        + "e = {{ lj.epsilon }} m = {{ half(r) }}\n")
+                .build();
+        assertEquals(
+                List.of("in.txt:1:0: a number that is not finite is not written into the program's input: this prints"
+                        + " NaN at these parameters (a division by zero?) in `{% macro half(x) %}{{ x / 2 }}{% endmacro"
+                        + " %}{% set r = (lj.sigma - 3.4) / (lj.sigma - 3.4) %}`"),
+                all(assertThrows(TemplateException.class, () -> nan.checkTemplates(P))));
+
+        // formatted into a text, by format or numberformat
+        for (String written : List.of(
+                "{{ \"%.6f\" | format(1.0 / (lj.sigma - 3.4)) }}",
+                "{{ (1.0 / (lj.sigma - 3.4)) | numberformat(\"0.000\") }}")) {
+            FileBasedQuantityComputer formatted =
+                    computer("e = {{ lj.epsilon }} k = " + written + "\n").build();
+            List<String> said = all(assertThrows(TemplateException.class, () -> formatted.checkTemplates(P)));
+            assertEquals(1, said.size(), said::toString);
+            assertTrue(
+                    said.get(0)
+                            .matches("in\\.txt:1:\\d+: a number that is not finite is not written into the"
+                                    + " program's input: filter '(format|numberformat)' is given Infinity at these"
+                                    + " parameters \\(a division by zero\\?\\) in `e = .*"),
+                    said::toString);
+            formatted.checkTemplates(elsewhere);
+        }
+    }
 }
