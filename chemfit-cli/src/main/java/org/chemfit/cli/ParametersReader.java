@@ -13,6 +13,7 @@ import java.util.Set;
 import org.chemfit.cli.JobFile.ParameterSpec;
 import org.chemfit.support.Names;
 import org.jspecify.annotations.NullUnmarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the {@code parameters} section (nested groups, numbers or maps with initial, bounds,
@@ -40,7 +41,7 @@ final class ParametersReader {
      * The line and column where each parameter was first given, to find one given twice under two
      * spellings and to name it when its column of evaluations.csv is a term's.
      */
-    private final Map<String, int[]> firstPlace = new java.util.LinkedHashMap<>();
+    private final Map<String, int[]> firstPlace = new LinkedHashMap<>();
 
     /** The parameters given {@code fixed: true}, whether or not their other settings could be read. */
     private final Set<String> fixedNames = new LinkedHashSet<>();
@@ -63,6 +64,75 @@ final class ParametersReader {
         }
         parameterGroup("", m, out);
         return out;
+    }
+
+    /** Words of other tools (lmfit, SciPy, ChemFit's Python scripts) for a parameter's initial value. */
+    private static final List<String> INITIAL_WORDS =
+            List.of("value", "init", "init_value", "initial_value", "start", "guess", "x0");
+    /** Their words for its lower bound. */
+    private static final List<String> LOWER_WORDS = List.of("min", "lower", "lb", "lower_bound");
+    /** Their words for its upper bound. */
+    private static final List<String> UPPER_WORDS = List.of("max", "upper", "ub", "upper_bound");
+    /** Their other words of a parameter: whether it varies, and lmfit's constraint and grid step. */
+    private static final List<String> OTHER_WORDS = List.of("vary", "expr", "brute_step");
+
+    /**
+     * A map of scalars whose keys are all another tool's words of one parameter ({@code {value: 1.0,
+     * min: 0.1, max: 10}}, as lmfit writes one), with a word of its initial value among them: read
+     * as it is, it would be a group of parameters named {@code value}, {@code min} and {@code max},
+     * each free, and a template printing the parameter would print the group.
+     *
+     * @param key the parameter's key
+     * @param m its map
+     * @return how it is written and what to write instead, or null when it is not written so
+     */
+    private static @Nullable Foreign foreignSpec(String key, Node.MapNode m) {
+        Map<String, Object> given = new LinkedHashMap<>();
+        for (Map.Entry<String, Node> e : m.entries.entrySet()) {
+            String word = e.getKey().toLowerCase(Locale.ROOT);
+            boolean known = INITIAL_WORDS.contains(word)
+                    || LOWER_WORDS.contains(word)
+                    || UPPER_WORDS.contains(word)
+                    || OTHER_WORDS.contains(word);
+            if (!known || !(e.getValue() instanceof Node.Scalar sc)) {
+                return null;
+            }
+            given.put(word, sc.value);
+        }
+        Object initial = first(given, INITIAL_WORDS);
+        if (!(initial instanceof Number)) {
+            return null;
+        }
+        Object lower = first(given, LOWER_WORDS);
+        Object upper = first(given, UPPER_WORDS);
+        String bounds = lower == null && upper == null
+                ? ""
+                : ", bounds: [" + (lower instanceof Number ? lower : "null") + ", "
+                        + (upper instanceof Number ? upper : "null") + "]";
+        boolean fixed = Boolean.FALSE.equals(given.get("vary"));
+        String said = "with the keys of another tool (" + String.join(", ", m.entries.keySet()) + "), which a job"
+                + " file would read as a group of " + m.entries.size() + " parameters: write " + key + ": {initial: "
+                + initial + bounds + (fixed ? ", fixed: true" : "") + "}"
+                + (given.containsKey("expr") ? " (a job file has no expressions tying parameters together)" : "");
+        return new Foreign(
+                said,
+                ((Number) initial).doubleValue(),
+                lower instanceof Number n ? n.doubleValue() : Double.NEGATIVE_INFINITY,
+                upper instanceof Number n ? n.doubleValue() : Double.POSITIVE_INFINITY,
+                fixed);
+    }
+
+    /** A parameter written with another tool's keys: what was said of it, and the parameter it means. */
+    private record Foreign(String said, double initial, double lower, double upper, boolean fixed) {}
+
+    /** @return the value of the first of these words that the map gives, or null */
+    private static @Nullable Object first(Map<String, Object> given, List<String> words) {
+        for (String w : words) {
+            if (given.containsKey(w)) {
+                return given.get(w);
+            }
+        }
+        return null;
     }
 
     private void parameterGroup(String prefix, Node.MapNode group, List<ParameterSpec> out) {
@@ -124,8 +194,14 @@ final class ParametersReader {
                 boolean isSpec = sub.entries.containsKey("initial")
                         || sub.entries.containsKey("bounds")
                         || sub.entries.containsKey("fixed");
+                Foreign foreign = isSpec ? null : foreignSpec(key, sub);
                 if (isSpec) {
                     parameterSpec(name, sub, out);
+                } else if (foreign != null) {
+                    r.problem(v, "parameter '" + name + "' is written " + foreign.said());
+                    // kept as meant, so that the terms naming it are not told of an unknown parameter too
+                    out.add(new ParameterSpec(
+                            name, foreign.initial(), foreign.lower(), foreign.upper(), foreign.fixed()));
                 } else if (sub.entries.isEmpty()) {
                     r.problem(v, "parameter group '" + name + "' is empty");
                 } else {

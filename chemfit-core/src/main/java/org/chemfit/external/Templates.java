@@ -1436,6 +1436,14 @@ final class Templates {
                         inner.getLineNumber(),
                         self.getName());
             }
+            if (v instanceof Map<?, ?> m) {
+                throw new PebbleException(
+                        null,
+                        "a template prints numbers and texts, not a map: this prints " + shown(m)
+                                + " (a group of parameters or a variable's map: print one of its keys)",
+                        inner.getLineNumber(),
+                        self.getName());
+            }
             return v;
         }
 
