@@ -59,6 +59,13 @@ final class Attempt {
      */
     static final long SIGNAL_SETTLE_MILLIS = 2000;
 
+    /**
+     * The signals that stop a whole fit from outside, sent to its process group (a terminal's
+     * Ctrl-C and Ctrl-\, a hang-up, a batch system's SIGTERM): a command killed by one of them waits
+     * {@link #SIGNAL_SETTLE_MILLIS} for the fit's interrupt before its failure is reported.
+     */
+    private static final java.util.Set<Integer> STOPPING_SIGNALS = java.util.Set.of(1, 2, 3, 15);
+
     /** The steps of an attempt, named as in messages and {@code failure.json}. */
     enum Step {
         /** Create the run directory. */
@@ -411,6 +418,12 @@ final class Attempt {
             boolean signal = r.killedBySignal();
             // mdrun exits with 1 (or 2) after a signal it caught; any other code is a failure of its own
             ProgramOutput.SignalStop stop = signal || (r.exitCode() != 1 && r.exitCode() != 2) ? null : signalStop();
+            if (signal && STOPPING_SIGNALS.contains(r.exitCode() - 128)) {
+                // a Ctrl-C (or a batch system's SIGTERM at the end of a job) reaches the whole
+                // process group: the program dies of it a moment before the fit's thread is
+                // interrupted, and its run is cut off with the fit, not failed
+                awaitInterrupt(log);
+            }
             if (stop != null) {
                 awaitInterrupt(log);
                 throw fail(

@@ -352,6 +352,49 @@ class ProgramErrorTest {
         assertTrue(!e.isTransient(), "a run stopped from outside is not retried as a transient failure");
     }
 
+    /**
+     * A Ctrl-C reaches the fit's programs with the fit: a command killed by SIGINT a moment before
+     * the fit's thread is interrupted is cut off with the fit (its run cancelled, as the resume then
+     * removes it), not failed; killed by SIGINT with no interrupt after it, it failed, and says so.
+     */
+    @Test
+    void aCommandKilledBySigintBeforeTheFitsInterruptIsCutOffNotFailed() throws Exception {
+        Parameters p = Parameters.of(Map.of("x", 1.0));
+        Path pid = root.resolve("pid");
+        String script = "echo $$ > '" + pid + "'; sleep 0.2; kill -INT $$";
+        FileBasedQuantityComputer c = shell("ctrl-c", script);
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Thread fit = new Thread(() -> {
+            try {
+                c.compute(p, new EvaluationContext(p, "e1"));
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        fit.start();
+        while (!Files.exists(pid) || Files.readString(pid).isBlank()) {
+            Thread.sleep(10);
+        }
+        ProcessHandle program =
+                ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).orElse(null);
+        while (program != null && program.isAlive()) {
+            Thread.sleep(10); // the program dies of its signal first, then the fit's thread is interrupted
+        }
+        fit.interrupt();
+        fit.join();
+        assertTrue(thrown.get() instanceof org.chemfit.EvaluationCancelledException, String.valueOf(thrown.get()));
+
+        Files.delete(pid);
+        TermFailedException alone = assertThrows(
+                TermFailedException.class, () -> shell("alone", script).compute(p, new EvaluationContext(p, "e2")));
+        assertEquals(
+                "external term 'alone' failed at step run: command 'sh -c " + script + "' exited with code 130 (as a"
+                        + " shell reports a program killed by signal 2, SIGINT) (run directory "
+                        + alone.runDirectory().orElseThrow() + ")",
+                alone.getMessage().lines().findFirst().orElseThrow());
+    }
+
     @Test
     void aLogFileMustStayInsideTheRunDirectory() {
         IllegalArgumentException e = assertThrows(
