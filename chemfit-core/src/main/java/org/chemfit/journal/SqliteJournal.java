@@ -99,6 +99,9 @@ final class SqliteJournal implements JournalReader {
         Objects.requireNonNull(durability, "durability");
         Path f = JournalFile.resolve(path);
         JournalFile.createFolder(f);
+        // before anything reads it: a resumed fit's counts and checks see every evaluation the
+        // stopped fit finished, not those its writer had committed alone
+        copyPendingOfStoppedFit(f);
         Connection c = JournalFile.connect(f, false);
         try {
             int version = JournalSchema.identify(c, f, true);
@@ -219,16 +222,28 @@ final class SqliteJournal implements JournalReader {
      */
     <T> @Nullable T inTransaction(SqlWork<T> work) throws SQLException {
         conn.setAutoCommit(false);
+        T result;
         try {
-            T result = work.run();
+            result = work.run();
             conn.commit();
-            return result;
         } catch (SQLException | RuntimeException | Error e) {
-            conn.rollback(); // whatever ended the work: nothing of it is committed
+            // whatever ended the work, nothing of it is committed; SQLite may have rolled the
+            // transaction back itself (a full disk), and the rollback and the return to autocommit
+            // then fail with "no transaction is active": the cause stays the one thrown
+            try {
+                conn.rollback();
+            } catch (SQLException r) {
+                e.addSuppressed(r);
+            }
+            try {
+                conn.setAutoCommit(true);
+            } catch (SQLException r) {
+                e.addSuppressed(r);
+            }
             throw e;
-        } finally {
-            conn.setAutoCommit(true);
         }
+        conn.setAutoCommit(true);
+        return result;
     }
 
     @Override

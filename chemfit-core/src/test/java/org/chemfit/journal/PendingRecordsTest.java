@@ -209,4 +209,26 @@ class PendingRecordsTest {
             assertEquals(before.size(), snapshot(file).size(), "every term once");
         }
     }
+
+    /**
+     * A journal opened for writing (the resumed fit's, before it reads its counts) copies what a
+     * stopped fit left pending first: its evaluations count as complete, not as running or cut off.
+     */
+    @Test
+    void aJournalOpenedForWritingCopiesThemBeforeAnythingReadsIt() throws Exception {
+        fit(dir);
+        Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
+        List<String> before = snapshot(file);
+        java.util.Map<EvaluationRecord.State, Integer> counts;
+        try (JournalReader j = JournalReader.openReadOnly(file)) {
+            counts = j.evaluationCounts(1);
+        }
+        assertEquals(3, unCommit(file, 3));
+
+        try (SqliteJournal j = SqliteJournal.open(dir, Journal.Durability.PROCESS_CRASH)) {
+            assertEquals(counts, j.evaluationCounts(1), "every evaluation the fit finished, before a session begins");
+        }
+        assertFalse(Files.exists(PendingLog.beside(file)), "copied, then removed");
+        assertEquals(before, snapshot(file));
+    }
 }

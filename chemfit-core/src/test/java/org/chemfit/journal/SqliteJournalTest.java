@@ -470,4 +470,44 @@ class SqliteJournalTest {
             assertEquals(dir.resolve("other.db"), j.path(), "a name with a dot is the file itself");
         }
     }
+
+    /**
+     * A statement that finds the database full makes SQLite roll its transaction back itself; the
+     * rollback and the return to autocommit then fail with "no transaction is active", which must
+     * not stand in for the cause: the journal's failure says the room ran out. SQLite's
+     * {@code max_page_count} stands in for a full disk.
+     */
+    @Test
+    void aTransactionThatFindsTheDatabaseFullFailsWithThatNotWithTheRollbacksWords() throws Exception {
+        try (SqliteJournal j = SqliteJournal.open(dir, Journal.Durability.PROCESS_CRASH)) {
+            synchronized (j.lock) {
+                try (Statement s = j.conn.createStatement()) {
+                    s.execute("CREATE TABLE filler(b BLOB)");
+                    s.execute("PRAGMA max_page_count = " + pageCount(j.conn));
+                }
+                java.sql.SQLException e = assertThrows(
+                        java.sql.SQLException.class,
+                        () -> j.inTransaction(() -> {
+                            try (Statement s = j.conn.createStatement()) {
+                                s.execute("INSERT INTO filler VALUES (zeroblob(1000000))");
+                            }
+                            return null;
+                        }));
+                assertEquals(13, e.getErrorCode(), e.getMessage()); // SQLITE_FULL
+                assertTrue(j.conn.getAutoCommit(), "back to autocommit");
+                JournalException said = j.failure("record 3 finished results", e);
+                assertTrue(said.getMessage().contains("cannot record 3 finished results"), said.getMessage());
+                assertTrue(said.getMessage().contains("full"), said.getMessage());
+                assertFalse(said.getMessage().contains("no transaction is active"), said.getMessage());
+            }
+        }
+    }
+
+    private static long pageCount(Connection c) throws java.sql.SQLException {
+        try (Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("PRAGMA page_count")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
 }
