@@ -201,16 +201,36 @@ final class EvalCommand extends BaseCommand {
                         + "); give another file to write the evaluation to, such as eval.json");
             }
         }
-        Path out = real(jf.output().folder());
+        refuseFitsFile(f, target, real(jf.output().folder()), jf.output().folder(), "its");
+        // another fit's output folder (of another job, or given with --output): the one holding a journal
+        for (Path folder = target.getParent(), up = folder == null ? null : folder.getParent();
+                folder != null;
+                folder = up, up = null) {
+            if (java.nio.file.Files.isRegularFile(folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME))) {
+                refuseFitsFile(f, target, folder, folder, "a fit's");
+            }
+        }
+    }
+
+    /**
+     * Refuses a --json file that is one chemfit fit writes in this output folder.
+     *
+     * @param f the file as given
+     * @param target its real place
+     * @param out the output folder's real place
+     * @param shown the output folder as said
+     * @param whose "its" (the job's) or "a fit's"
+     */
+    private static void refuseFitsFile(Path f, Path target, Path out, Path shown, String whose) {
         if (target.startsWith(out) && !target.equals(out)) {
             Path inside = out.relativize(target);
             String first = inside.getName(0).toString();
             if (inside.getNameCount() > 1
                     ? FIT_FOLDERS.contains(first)
                     : FIT_FILES.contains(first) || first.startsWith("journal.sqlite")) {
-                throw new UserException("--json " + f + ": is a file chemfit fit writes in its output folder "
-                        + jf.output().folder() + "; give another file to write the evaluation to, such as "
-                        + jf.output().folder().resolve("eval.json"));
+                throw new UserException("--json " + f + ": is a file chemfit fit writes in " + whose
+                        + " output folder " + shown + "; give another file to write the evaluation to, such as "
+                        + shown.resolve("eval.json"));
             }
         }
     }

@@ -254,6 +254,30 @@ class EvalJsonTest {
                 dir.resolve("results/eval.json").toString());
         assertEquals(ExitCodes.OK, own.code(), own::toString);
         assertTrue(Files.readString(dir.resolve("results/eval.json")).contains("\"chemfit_version\""));
+
+        // another fit's output folder (fit --output elsewhere): the folder holding a journal
+        Path other = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.writeString(other.resolve("journal.sqlite"), "");
+        Files.writeString(other.resolve("results.json"), "{}\n");
+        for (Path f : List.of(other.resolve("results.json"), other.resolve("runs/x.json"))) {
+            Cli.Run r = Cli.run("eval", job.toString(), "--json", f.toString());
+            assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+            assertEquals(
+                    "error: --json " + f + ": is a file chemfit fit writes in a fit's output folder " + other
+                            + "; give another file to write the evaluation to, such as " + other.resolve("eval.json")
+                            + "\n",
+                    r.err(),
+                    r::toString);
+        }
+        assertEquals("{}\n", Files.readString(other.resolve("results.json")));
+        assertEquals(
+                ExitCodes.OK,
+                Cli.run(
+                                "eval",
+                                job.toString(),
+                                "--json",
+                                other.resolve("eval.json").toString())
+                        .code());
     }
 
     @Test
