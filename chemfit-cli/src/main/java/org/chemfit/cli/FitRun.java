@@ -1208,6 +1208,15 @@ final class FitRun {
                     out().flush();
                 }
             }
+            if (code == ExitCodes.OK) {
+                // the fit's result is not lost with its file: shown, and in the journal for the same command to write
+                Tables.summary(out(), results);
+                out().println();
+                out().println("journal: " + journal.path() + " (run " + runId + ")");
+                out().flush();
+                throw new UserException(e.getMessage() + "; the result above is in the journal: once the folder can"
+                        + " be written, the same command writes " + Results.FILE + " from it, replaying the fit");
+            }
             throw e;
         }
         UserException notWritten = null;

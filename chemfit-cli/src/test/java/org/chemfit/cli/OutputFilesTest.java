@@ -184,6 +184,20 @@ class OutputFilesTest {
         assertTrue(Files.isDirectory(out.resolve("results.json.tmp/mine")), "the user's folder is left alone");
         assertFalse(Files.exists(out.resolve("results.json")));
         assertNoJava(r);
+        // the finished fit's result is shown all the same, and the same command writes it later
+        assertTrue(r.out().contains("best parameters") || r.out().contains("lj.epsilon"), r::toString);
+        assertTrue(r.out().contains("journal: " + out.resolve("journal.sqlite") + " (run 1)"), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("; the result above is in the journal: once the folder can be written, the same"
+                                + " command writes results.json from it, replaying the fit"),
+                r::toString);
+        Files.delete(out.resolve("results.json.tmp/mine"));
+        Files.delete(out.resolve("results.json.tmp"));
+        Cli.Run again = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.OK, again.code(), again::toString);
+        assertTrue(again.out().contains("replayed"), again::toString);
+        assertTrue(Files.isRegularFile(out.resolve("results.json")));
     }
 
     @Test
