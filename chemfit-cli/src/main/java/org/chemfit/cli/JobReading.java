@@ -111,10 +111,14 @@ final class JobReading {
                 if (sug != null && !m.entries.containsKey(sug)) {
                     m.misspelt.add(sug);
                 }
+                String other = sug == null ? OtherToolsWords.key(key, known) : null;
                 problem(
                         e.getValue()[0],
                         e.getValue()[1],
-                        "unknown key '" + key + "' in " + where + (sug == null ? "" : " (did you mean '" + sug + "'?)")
+                        "unknown key '" + key + "' in " + where
+                                + (sug != null
+                                        ? " (did you mean '" + sug + "'?)"
+                                        : other != null ? " (" + other + ")" : "")
                                 + "; known keys: " + String.join(", ", known));
             }
         }
@@ -183,11 +187,12 @@ final class JobReading {
         if (allowed.contains(norm)) {
             return norm;
         }
-        String sug = suggest(norm, allowed);
+        String other = OtherToolsWords.loss(norm, allowed);
+        String sug = other == null ? suggest(norm, allowed) : null;
         problem(
                 n,
                 where + " must be one of " + String.join(", ", allowed) + ", got '" + Excerpt.of(s) + "'"
-                        + (sug == null ? "" : " (did you mean '" + sug + "'?)"));
+                        + (other != null ? " (" + other + ")" : sug == null ? "" : " (did you mean '" + sug + "'?)"));
         return null;
     }
 

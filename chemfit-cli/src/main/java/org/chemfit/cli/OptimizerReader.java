@@ -53,10 +53,14 @@ final class OptimizerReader {
                         if (known == null) {
                             methodRead = false;
                             String sug = JobReading.suggest(s, Methods.names());
+                            String other = sug == null ? OtherToolsWords.method(s, Methods.names()) : null;
                             r.problem(
                                     mn,
                                     "optimizer method '" + s + "' is not known"
-                                            + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; methods: "
+                                            + (sug != null
+                                                    ? " (did you mean '" + sug + "'?)"
+                                                    : other != null ? " (" + other + ")" : "")
+                                            + "; methods: "
                                             + String.join(", ", Methods.names()));
                         } else {
                             method = known;
