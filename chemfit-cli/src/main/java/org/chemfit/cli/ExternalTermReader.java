@@ -181,7 +181,22 @@ final class ExternalTermReader {
         }
         Map<String, double[]> reference = new LinkedHashMap<>();
         Node rn = r.require(t, "reference", where);
-        Node.MapNode rm = rn == null ? null : r.map(rn, where + " reference");
+        Node.MapNode rm;
+        if (rn instanceof Node.Scalar sc && sc.value instanceof String file) {
+            // a file, as an atoms term's reference is: said with what an external term takes
+            r.problem(
+                    rn,
+                    where + " reference must be a map of each output to its reference values, got a string ('"
+                            + org.chemfit.support.Excerpt.of(file) + "'): an external term's reference values are"
+                            + " written in the job file ({"
+                            + (om != null && !om.entries.isEmpty()
+                                    ? om.entries.keySet().iterator().next()
+                                    : "y")
+                            + ": [1.0, 2.5, 3.7]}); a reference CSV of structures is read by kind: atoms");
+            rm = null;
+        } else {
+            rm = rn == null ? null : r.map(rn, where + " reference");
+        }
         if (rm != null) {
             for (Map.Entry<String, Node> e : rm.entries.entrySet()) {
                 String q = e.getKey();

@@ -102,6 +102,14 @@ final class OptimizerReader {
                             t,
                             "optimizer tolerance does not apply to " + method
                                     + ", which stops by its own criteria or the budget");
+                } else if (t instanceof Node.Scalar sc && sc.value instanceof Number) {
+                    // one number, as SciPy's tol takes it: said with the form to write
+                    String written = org.chemfit.support.Excerpt.of(sc.text != null ? sc.text : sc.value.toString());
+                    r.problem(
+                            t,
+                            "optimizer tolerance must be a map of keys to values, got a number (" + written
+                                    + "); write it as {relative: " + written + "} (a change of the loss relative to"
+                                    + " itself), {absolute: " + written + "}, or both");
                 } else if (t != null) {
                     Node.MapNode tm = r.map(t, "optimizer tolerance");
                     if (tm != null) {

@@ -66,6 +66,10 @@ final class ParametersReader {
         return out;
     }
 
+    /** How Python writes an open side of a bound ({@code None}, {@code np.inf}), which YAML reads as texts. */
+    private static final List<String> OPEN_WORDS = List.of(
+            "none", "inf", "-inf", "+inf", "np.inf", "-np.inf", "math.inf", "-math.inf", "infinity", "-infinity");
+
     /** Words of other tools (lmfit, SciPy, ChemFit's Python scripts) for a parameter's initial value. */
     private static final List<String> INITIAL_WORDS =
             List.of("value", "init", "init_value", "initial_value", "start", "guess", "x0");
@@ -428,6 +432,16 @@ final class ParametersReader {
     private Double bound(Node n, String where, double open) {
         if (n instanceof Node.Scalar s && s.value == null) {
             return open;
+        }
+        if (n instanceof Node.Scalar s
+                && s.value instanceof String t
+                && OPEN_WORDS.contains(t.strip().toLowerCase(Locale.ROOT))) {
+            // Python's None and inf, as a bounds tuple of SciPy's writes them
+            r.problem(
+                    n,
+                    where + " must be a number, got a string ('" + t + "'); write null (or "
+                            + (open < 0 ? "-.inf" : ".inf") + ") for an open side");
+            return null;
         }
         Double d = r.number(n, where);
         if (d != null && Double.isNaN(d)) {
