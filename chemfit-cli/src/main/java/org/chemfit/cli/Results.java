@@ -75,6 +75,10 @@ final class Results {
         Map<String, Object> loss = new LinkedHashMap<>();
         loss.put("best", result == null ? null : num(result.bestLoss()));
         loss.put("initial", result == null ? null : num(result.initialLoss()));
+        if (result != null && startDegraded(log)) {
+            // a penalty (or a skipped term) stood in at the start: the initial loss is not the model's
+            loss.put("initial_degraded", true);
+        }
         m.put("loss", loss);
         Parameters best = result == null ? null : result.bestParameters();
         m.put("best_parameters", best == null ? null : best.asNestedMap());
@@ -799,5 +803,17 @@ final class Results {
             return "true or false";
         }
         return "a value";
+    }
+
+    /** @return whether the fit's first evaluation (number 0, the start) was degraded: a failure policy stood in */
+    private static boolean startDegraded(EvaluationLog log) {
+        synchronized (log.history) {
+            for (double[] h : log.history) {
+                if (h[0] == 0) {
+                    return h[4] == 1;
+                }
+            }
+        }
+        return false;
     }
 }

@@ -78,9 +78,14 @@ final class Tables {
         String lossUnit = loss.get("unit") == null ? "" : loss.get("unit").toString();
         out.printf(
                 Locale.ROOT,
-                "loss: %s (initial %s)%n%n",
+                "loss: %s (initial %s%s)%n%n",
                 fmt(loss.get("best"), lossUnit),
-                fmt(loss.get("initial"), lossUnit));
+                fmt(loss.get("initial"), lossUnit),
+                !Boolean.TRUE.equals(loss.get("initial_degraded"))
+                        ? ""
+                        : r.get("combination") instanceof Map<?, ?> c && "skip".equals(c.get("on_failure"))
+                                ? ", without a term that failed there and was skipped"
+                                : ", with a failed term's penalty in it: not the model's loss");
         List<List<String>> rows = new ArrayList<>();
         Map<String, Object> unc = r.get("uncertainty") instanceof Map<?, ?> u ? (Map<String, Object>) u : null;
         Map<String, Object> se =
