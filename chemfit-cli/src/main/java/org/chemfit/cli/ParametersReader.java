@@ -104,7 +104,7 @@ final class ParametersReader {
             given.put(word, sc.value);
         }
         Object initial = first(given, INITIAL_WORDS);
-        if (!(initial instanceof Number)) {
+        if (!(initial instanceof Number start)) {
             return null;
         }
         Object lower = first(given, LOWER_WORDS);
@@ -120,7 +120,7 @@ final class ParametersReader {
                 + (given.containsKey("expr") ? " (a job file has no expressions tying parameters together)" : "");
         return new Foreign(
                 said,
-                ((Number) initial).doubleValue(),
+                start.doubleValue(),
                 lower instanceof Number n ? n.doubleValue() : Double.NEGATIVE_INFINITY,
                 upper instanceof Number n ? n.doubleValue() : Double.POSITIVE_INFINITY,
                 fixed);
