@@ -24,7 +24,13 @@ class StartPenaltyTest {
     Path tmp;
 
     private Path job(double failBelow) throws Exception {
-        Files.writeString(tmp.resolve("in.json"), "{\"energy\": {{ a }}}\n");
+        return job("a < " + failBelow, 12, 0);
+    }
+
+    /** The term fails where this awk condition on the parameter {@code a} holds. */
+    private Path job(String failWhere, int evaluations, double penalty) throws Exception {
+        // two residuals for the one parameter, so that the uncertainty has a residual variance
+        Files.writeString(tmp.resolve("in.json"), "{\"energy\": {{ a }}, \"e\": [{{ a }}, {{ a }}]}\n");
         Path job = tmp.resolve("fit.yaml");
         Files.writeString(job, """
                 name: start-fails
@@ -33,13 +39,13 @@ class StartPenaltyTest {
                   - name: sim
                     kind: external
                     templates: {in.json: in.json}
-                    command: [sh, -c, "awk -F'[:}]' '{ exit ($2 < %s) }' in.json && cp in.json out.json"]
-                    outputs: {energy: {parser: json, file: out.json, path: /energy}}
-                    reference: {energy: 2.0}
-                combination: {on_failure: penalty, penalty: 0}
-                optimizer: {method: Nelder-Mead, max_evaluations: 12}
+                    command: [sh, -c, "awk -F'[:,]' '{ a = $2 + 0; exit (%s) }' in.json && cp in.json out.json"]
+                    outputs: {e: {parser: json, file: out.json, path: /e}}
+                    reference: {e: [2.0, 2.0]}
+                combination: {on_failure: penalty, penalty: %s}
+                optimizer: {method: Nelder-Mead, max_evaluations: %d, tolerance: {relative: 0, absolute: 1.0e-12}}
                 output: {folder: out, plots: false}
-                """.formatted(failBelow));
+                """.formatted(failWhere, penalty, evaluations));
         return job;
     }
 
@@ -66,5 +72,26 @@ class StartPenaltyTest {
                 .readTree(tmp.resolve("out/results.json").toFile())
                 .get("loss");
         assertFalse(loss.has("initial_degraded"), loss::toString);
+    }
+
+    /**
+     * The minimum lies where the program starts failing (above a = 2): a step of the uncertainty's
+     * central differences lands there, and the warning names the step and the failure, not only
+     * that a point has no residuals.
+     */
+    @Test
+    void aFailedStepOfTheUncertaintyIsNamedWithItsFailure() throws Exception {
+        Cli.Run r = Cli.run("fit", job("a > 2.0", 300, 100).toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        JsonNode results =
+                new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
+        String warnings = results.get("warnings").toString();
+        assertTrue(
+                warnings.contains("the uncertainty was not estimated: the evaluation at a finite-difference step of"
+                        + " 'a' from the best point has no residuals: term 0 'sim' failed: external term 'sim'"
+                        + " failed at step run: command "),
+                warnings);
+        assertTrue(warnings.contains("exited with code 1 (run directory "), warnings);
+        assertTrue(warnings.contains("; the failure policy stood in for it"), warnings);
     }
 }

@@ -1354,7 +1354,9 @@ public final class Fitter {
                 double[] r = rs.get(k);
                 if (r == null || r.length != r0.length) {
                     addLower(at, x, missing, missingLosses, missingContexts, reason, List.of());
-                    warnings.add("the uncertainty was not estimated: a point of its Jacobian has no residuals");
+                    warnings.add("the uncertainty was not estimated: the evaluation at a finite-difference step of "
+                            + stepped(x, points.get(k)) + " from the best point has no residuals"
+                            + failedThere(points.get(k), missing, missingContexts));
                     return;
                 }
                 if (!TrustRegionLeastSquares.allFinite(r)) {
@@ -1507,6 +1509,41 @@ public final class Fitter {
         }
 
         /** @return the parameters in which a point differs from x, quoted ('a', 'b') */
+        /**
+         * @return ": " and the first line of the failure of a term, for a point of the uncertainty
+         *     evaluated in its round whose term failed (and the failure policy stood in), else ""
+         */
+        private String failedThere(double[] q, List<double[]> missing, EvaluationContext[] contexts) {
+            for (int j = 0; j < missing.size() && j < contexts.length; j++) {
+                if (!java.util.Arrays.equals(missing.get(j), q)) {
+                    continue;
+                }
+                EvaluationContext c = failedLeaf(contexts[j]);
+                Throwable t = c == null ? null : c.failure();
+                if (c != null && t != null) {
+                    String m =
+                            String.valueOf(t.getMessage()).lines().findFirst().orElse("");
+                    return ": " + (m.contains("'" + c.name() + "'") ? m : "term '" + c.name() + "' failed: " + m)
+                            + "; the failure policy stood in for it";
+                }
+            }
+            return "";
+        }
+
+        /** @return the first term of the tree, depth first, that holds a failure, or null */
+        private static @Nullable EvaluationContext failedLeaf(EvaluationContext c) {
+            if (c.children().isEmpty()) {
+                return c.failure() != null ? c : null;
+            }
+            for (EvaluationContext child : c.children()) {
+                EvaluationContext f = failedLeaf(child);
+                if (f != null) {
+                    return f;
+                }
+            }
+            return null;
+        }
+
         private String stepped(double[] x, double[] q) {
             List<String> out = new ArrayList<>();
             for (int i = 0; i < x.length; i++) {
