@@ -273,7 +273,8 @@ final class GroupCommitWriter implements AutoCloseable {
                 afterCommit.run();
                 return null;
             } catch (SQLException e) {
-                return journal.failure("record " + batch.size() + " finished results", e);
+                return journal.failure(
+                        "record " + batch.size() + (batch.size() == 1 ? " finished result" : " finished results"), e);
             } catch (RuntimeException e) {
                 return e instanceof JournalException je
                         ? je
