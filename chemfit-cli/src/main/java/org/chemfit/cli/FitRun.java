@@ -1334,9 +1334,17 @@ final class FitRun {
     /** @return ", 1 of them failed (its failed terms run again)" and the like, or "" when none failed */
     private static String failedNote(JournalReader journal, long runId) {
         int failed = journal.evaluationCounts(runId).getOrDefault(EvaluationRecord.State.FAILED, 0);
-        return failed == 0
+        // under penalty or skip an evaluation with a failed term completed, and that term runs again too
+        long degraded = journal.evaluations(runId).stream()
+                .filter(e -> e.state() == EvaluationRecord.State.COMPLETE && e.degraded())
+                .count();
+        String said = failed == 0
                 ? ""
                 : ", " + failed + " of them failed (" + (failed == 1 ? "its" : "their") + " failed terms run again)";
+        return degraded == 0
+                ? said
+                : said + ", " + degraded + " of them " + (failed == 0 ? "" : "completed ") + "with a failed term that"
+                        + " the failure policy stood in for (" + (degraded == 1 ? "it runs" : "they run") + " again)";
     }
 
     /**

@@ -51,7 +51,7 @@ class StartPenaltyTest {
 
     @Test
     void aPenaltyAtTheStartIsSaidToBeOneNotTheModelsLoss() throws Exception {
-        Cli.Run r = Cli.run("fit", job(1.05).toString(), "--progress", "none");
+        Cli.Run r = Cli.run("fit", job("a < 1.05", 6, 0).toString(), "--progress", "none");
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         assertTrue(
                 r.out().contains("(initial 0, with a failed term's penalty in it: not the model's loss)"), r::toString);
@@ -61,6 +61,22 @@ class StartPenaltyTest {
         assertEquals(0.0, loss.get("initial").asDouble(), 0.0);
         assertTrue(loss.get("initial_degraded").asBoolean(), loss::toString);
         assertTrue(loss.get("best").asDouble() > 0, "the best is a point where the program ran: " + loss);
+
+        // resumed with a larger budget, the fit is replayed: the evaluations with a failed term are said,
+        // as their failed terms run again
+        int degraded = new ObjectMapper()
+                .readTree(tmp.resolve("out/results.json").toFile())
+                .at("/evaluations/degraded")
+                .asInt();
+        assertTrue(degraded >= 1, "the start at least");
+        Cli.Run again =
+                Cli.run("fit", tmp.resolve("fit.yaml").toString(), "--progress", "none", "--max-evaluations", "12");
+        assertEquals(ExitCodes.OK, again.code(), again::toString);
+        assertTrue(
+                again.err()
+                        .contains(", " + degraded + " of them with a failed term that the failure policy stood in for ("
+                                + (degraded == 1 ? "it runs" : "they run") + " again)"),
+                again::toString);
     }
 
     @Test
