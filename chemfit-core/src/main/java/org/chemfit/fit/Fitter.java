@@ -1530,6 +1530,11 @@ public final class Fitter {
             return "";
         }
 
+        /** @return whether a value is a bound, or within rounding of it (1e-12 of its size) */
+        private static boolean onOrAt(double value, double bound) {
+            return Double.isFinite(bound) && Math.abs(value - bound) <= 1e-12 * Math.max(1.0, Math.abs(bound));
+        }
+
         /** @return the first term of the tree, depth first, that holds a failure, or null */
         private static @Nullable EvaluationContext failedLeaf(EvaluationContext c) {
             if (c.children().isEmpty()) {
@@ -1802,7 +1807,9 @@ public final class Fitter {
             for (Bounds.NearBound nb : bounds.nearBounds(best, nearBoundTolerance)) {
                 if (free.contains(nb.name())) {
                     w.add(nb.describe());
-                    if (nb.value() <= nb.lower() || nb.value() >= nb.upper()) {
+                    // on it, or a rounding step inside: levenberg-marquardt's projection through its
+                    // log coordinates lands there (129.99999999999997 for a bound of 130)
+                    if (onOrAt(nb.value(), nb.lower()) || onOrAt(nb.value(), nb.upper())) {
                         onBound.add("'" + nb.name() + "'");
                     }
                 }
