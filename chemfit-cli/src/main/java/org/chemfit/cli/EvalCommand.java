@@ -202,10 +202,8 @@ final class EvalCommand extends BaseCommand {
             }
         }
         refuseFitsFile(f, target, real(jf.output().folder()), jf.output().folder(), "its");
-        // another fit's output folder (of another job, or given with --output): the one holding a journal
-        for (Path folder = target.getParent(), up = folder == null ? null : folder.getParent();
-                folder != null;
-                folder = up, up = null) {
+        // another fit's output folder (of another job, or given with --output): a folder above it holding a journal
+        for (Path folder = target.getParent(); folder != null; folder = folder.getParent()) {
             if (java.nio.file.Files.isRegularFile(folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME))) {
                 refuseFitsFile(f, target, folder, folder, "a fit's");
             }

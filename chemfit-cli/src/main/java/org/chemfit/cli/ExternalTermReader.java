@@ -390,6 +390,11 @@ final class ExternalTermReader {
         return false;
     }
 
+    /** @return the key a program is written under, by the key in words ("term 'md' launcher") */
+    private static String keyOf(String w) {
+        return w.endsWith(" launcher") ? "launcher" : "command";
+    }
+
     /**
      * One program, of a command or of the launcher, checked as {@link #programs} says.
      *
@@ -436,7 +441,7 @@ final class ExternalTermReader {
                             node,
                             w + ": program '" + program + "' is not executable: it is staged by " + key + " '"
                                     + staged + "' from " + source + ", which is not, and a staged file has its"
-                                    + " source's permissions" + notExecutableHint(source, staged));
+                                    + " source's permissions" + notExecutableHint(source, staged, keyOf(w)));
                 } else {
                     warnNoInterpreterLine(program, node, w, source, staged);
                 }
@@ -453,7 +458,10 @@ final class ExternalTermReader {
             } else if (java.nio.file.Files.isDirectory(p)) {
                 r.problem(node, w + ": program '" + program + "' is a folder, not a program: " + p);
             } else if (!java.nio.file.Files.isExecutable(p)) {
-                r.problem(node, w + ": program '" + program + "' is not executable: " + p + notExecutableHint(p));
+                r.problem(
+                        node,
+                        w + ": program '" + program + "' is not executable: " + p
+                                + notExecutableHint(p, null, keyOf(w)));
             } else {
                 warnNoInterpreterLine(program, node, w, p, p.toString());
             }
@@ -551,7 +559,7 @@ final class ExternalTermReader {
      *     command: [python3, /a/sim.py]: ...)"}
      */
     static String notExecutableHint(Path p) {
-        return notExecutableHint(p, null);
+        return notExecutableHint(p, null, "command");
     }
 
     /**
@@ -560,10 +568,11 @@ final class ExternalTermReader {
      *
      * @param p the script, or the source of the staged file
      * @param staged its name in the run directory, or null when it is not staged
+     * @param key the key that runs it: {@code command}, or {@code launcher}
      * @return such as {@code " (make it so with chmod +x, or run it through its interpreter, such as
      *     command: [python3, sim.py]: ...)"}
      */
-    static String notExecutableHint(Path p, @Nullable String staged) {
+    static String notExecutableHint(Path p, @Nullable String staged, String key) {
         List<String> interpreter = shebang(p);
         String from = "its first line names it";
         if (interpreter.isEmpty()) {
@@ -581,11 +590,12 @@ final class ExternalTermReader {
             return " (make it so with chmod +x; its first line names no interpreter)";
         }
         if (staged != null) {
-            return " (make it so with chmod +x, or run it through its interpreter (" + from + "), such as command: ["
+            return " (make it so with chmod +x, or run it through its interpreter (" + from + "), such as " + key
+                    + ": ["
                     + String.join(", ", interpreter) + ", " + staged + "]: the interpreter's arguments are taken in"
                     + " the run directory, where the term stages it)";
         }
-        return " (make it so with chmod +x, or run it through its interpreter (" + from + "), such as command: ["
+        return " (make it so with chmod +x, or run it through its interpreter (" + from + "), such as " + key + ": ["
                 + String.join(", ", interpreter) + ", " + p + "]: the interpreter's arguments are taken in the run"
                 + " directory, so give the script's absolute path, or stage it with files)";
     }

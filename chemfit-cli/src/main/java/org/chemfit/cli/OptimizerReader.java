@@ -102,14 +102,16 @@ final class OptimizerReader {
                             t,
                             "optimizer tolerance does not apply to " + method
                                     + ", which stops by its own criteria or the budget");
-                } else if (t instanceof Node.Scalar sc && sc.value instanceof Number) {
+                } else if (t instanceof Node.Scalar sc && sc.value instanceof Number number) {
                     // one number, as SciPy's tol takes it: said with the form to write
                     String written = org.chemfit.support.Excerpt.of(sc.text != null ? sc.text : sc.value.toString());
+                    double value = number.doubleValue();
+                    String shown = value >= 0 && Double.isFinite(value) ? written : "1.0e-8";
                     r.problem(
                             t,
                             "optimizer tolerance must be a map of keys to values, got a number (" + written
-                                    + "); write it as {relative: " + written + "} (a change of the loss relative to"
-                                    + " itself), {absolute: " + written + "}, or both");
+                                    + "); write it as {relative: " + shown + "} (a change of the loss relative to"
+                                    + " itself), {absolute: " + shown + "}, or both, each not negative");
                 } else if (t != null) {
                     Node.MapNode tm = r.map(t, "optimizer tolerance");
                     if (tm != null) {

@@ -91,7 +91,11 @@ final class ParametersReader {
      * @return how it is written and what to write instead, or null when it is not written so
      */
     private static @Nullable Foreign foreignSpec(String key, Node.MapNode m) {
+        if (m.entries.size() < 2) {
+            return null; // {value: 1.0} alone may well be a group of one parameter named so
+        }
         Map<String, Object> given = new LinkedHashMap<>();
+        Map<String, String> written = new LinkedHashMap<>();
         for (Map.Entry<String, Node> e : m.entries.entrySet()) {
             String word = e.getKey().toLowerCase(Locale.ROOT);
             boolean known = INITIAL_WORDS.contains(word)
@@ -102,6 +106,7 @@ final class ParametersReader {
                 return null;
             }
             given.put(word, sc.value);
+            written.put(word, sc.text != null ? sc.text : String.valueOf(sc.value));
         }
         Object initial = first(given, INITIAL_WORDS);
         if (!(initial instanceof Number start)) {
@@ -111,12 +116,12 @@ final class ParametersReader {
         Object upper = first(given, UPPER_WORDS);
         String bounds = lower == null && upper == null
                 ? ""
-                : ", bounds: [" + (lower instanceof Number ? lower : "null") + ", "
-                        + (upper instanceof Number ? upper : "null") + "]";
+                : ", bounds: [" + (lower instanceof Number ? first(written, LOWER_WORDS) : "null") + ", "
+                        + (upper instanceof Number ? first(written, UPPER_WORDS) : "null") + "]";
         boolean fixed = Boolean.FALSE.equals(given.get("vary"));
         String said = "with the keys of another tool (" + String.join(", ", m.entries.keySet()) + "), which a job"
                 + " file would read as a group of " + m.entries.size() + " parameters: write " + key + ": {initial: "
-                + initial + bounds + (fixed ? ", fixed: true" : "") + "}"
+                + first(written, INITIAL_WORDS) + bounds + (fixed ? ", fixed: true" : "") + "}"
                 + (given.containsKey("expr") ? " (a job file has no expressions tying parameters together)" : "");
         return new Foreign(
                 said,
@@ -130,7 +135,7 @@ final class ParametersReader {
     private record Foreign(String said, double initial, double lower, double upper, boolean fixed) {}
 
     /** @return the value of the first of these words that the map gives, or null */
-    private static @Nullable Object first(Map<String, Object> given, List<String> words) {
+    private static <V> @Nullable V first(Map<String, V> given, List<String> words) {
         for (String w : words) {
             if (given.containsKey(w)) {
                 return given.get(w);

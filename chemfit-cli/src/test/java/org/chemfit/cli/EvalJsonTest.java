@@ -259,7 +259,11 @@ class EvalJsonTest {
         Path other = Files.createDirectories(dir.resolve("elsewhere"));
         Files.writeString(other.resolve("journal.sqlite"), "");
         Files.writeString(other.resolve("results.json"), "{}\n");
-        for (Path f : List.of(other.resolve("results.json"), other.resolve("runs/x.json"))) {
+        for (Path f : List.of(
+                other.resolve("results.json"),
+                other.resolve("runs/x.json"),
+                other.resolve("earlier-runs/run-1/results.json"),
+                other.resolve("plots/sub/x.json"))) {
             Cli.Run r = Cli.run("eval", job.toString(), "--json", f.toString());
             assertEquals(ExitCodes.USAGE, r.code(), r::toString);
             assertEquals(

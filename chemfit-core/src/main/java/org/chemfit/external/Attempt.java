@@ -61,10 +61,11 @@ final class Attempt {
 
     /**
      * The signals that stop a whole fit from outside, sent to its process group (a terminal's
-     * Ctrl-C and Ctrl-\, a hang-up, a batch system's SIGTERM): a command killed by one of them waits
-     * {@link #SIGNAL_SETTLE_MILLIS} for the fit's interrupt before its failure is reported.
+     * Ctrl-C, a hang-up, a batch system's SIGTERM): a command killed by one of them waits {@link
+     * #SIGNAL_SETTLE_MILLIS} for the fit's interrupt before its failure is reported. Not SIGQUIT
+     * (Ctrl-\): the JVM takes it for a thread dump and goes on, so a command it killed failed.
      */
-    private static final java.util.Set<Integer> STOPPING_SIGNALS = java.util.Set.of(1, 2, 3, 15);
+    private static final java.util.Set<Integer> STOPPING_SIGNALS = java.util.Set.of(1, 2, 15);
 
     /** The steps of an attempt, named as in messages and {@code failure.json}. */
     enum Step {

@@ -1439,7 +1439,13 @@ final class Templates {
             if (v instanceof Map<?, ?> m) {
                 throw new PebbleException(
                         null,
-                        "a template prints numbers and texts, not a map: this prints " + shown(m)
+                        "a template prints numbers and texts, not a map: this prints {"
+                                + String.join(
+                                        ", ",
+                                        m.entrySet().stream()
+                                                .map(e -> e.getKey() + ": " + e.getValue())
+                                                .toList())
+                                + "}"
                                 + " (a group of parameters or a variable's map: print one of its keys)",
                         inner.getLineNumber(),
                         self.getName());

@@ -260,7 +260,7 @@ class TemplateFilterTest {
                 computer("e = {{ lj.epsilon }}\npair = {{ lj }}\n").build();
         assertEquals(
                 List.of(
-                        "in.txt:2:0: a template prints numbers and texts, not a map: this prints (epsilon=0.5, sigma=3.4)"
+                        "in.txt:2:0: a template prints numbers and texts, not a map: this prints {epsilon: 0.5, sigma: 3.4}"
                                 + " (a group of parameters or a variable's map: print one of its keys) in `pair = {{ lj }}`"),
                 all(assertThrows(TemplateException.class, () -> c.checkTemplates(P))));
     }
