@@ -188,7 +188,8 @@ class UpFrontChecksTest {
         refusedByTheFitOnly(
                 job,
                 job + ":12:11: optimizer method BOBYQA cannot fit this job's 1 free parameter (lj.epsilon): "
-                        + "BOBYQA needs at least 2 free parameters, got 1; use Nelder-Mead or Powell for a one-parameter fit");
+                        + "BOBYQA needs at least 2 free parameters, got 1; use Nelder-Mead or Powell for a one-parameter fit"
+                        + " (or least-squares, levenberg-marquardt or L-BFGS-B, which take one too)");
     }
 
     @Test
@@ -231,7 +232,8 @@ class UpFrontChecksTest {
                                 + " 0.1]",
                         job + ":12:11: optimizer method BOBYQA cannot fit this job's 1 free parameter (lj.epsilon):"
                                 + " BOBYQA needs at least 2 free parameters, got 1; use Nelder-Mead or Powell for a"
-                                + " one-parameter fit",
+                                + " one-parameter fit (or least-squares, levenberg-marquardt or L-BFGS-B, which take"
+                                + " one too)",
                         "2 problems found; the job file format is described in docs/job-file.md"),
                 r.err().lines().toList(),
                 r::toString);

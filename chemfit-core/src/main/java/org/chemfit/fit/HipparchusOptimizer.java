@@ -117,7 +117,8 @@ final class HipparchusOptimizer implements Optimizer {
         int n = problem.dimension();
         if (method == Method.BOBYQA && n < 2) {
             throw new IllegalArgumentException("BOBYQA needs at least 2 free parameters, got " + n
-                    + "; use Nelder-Mead or Powell for a one-parameter fit");
+                    + "; use Nelder-Mead or Powell for a one-parameter fit (or least-squares, levenberg-marquardt or"
+                    + " L-BFGS-B, which take one too)");
         }
         double[] scale = new double[n];
         for (int i = 0; i < n; i++) {
