@@ -1508,7 +1508,6 @@ public final class Fitter {
             return true;
         }
 
-        /** @return the parameters in which a point differs from x, quoted ('a', 'b') */
         /**
          * @return ": " and the first line of the failure of a term, for a point of the uncertainty
          *     evaluated in its round whose term failed (and the failure policy stood in), else ""
@@ -1549,6 +1548,7 @@ public final class Fitter {
             return null;
         }
 
+        /** @return the parameters in which a point differs from x, quoted ('a', 'b') */
         private String stepped(double[] x, double[] q) {
             List<String> out = new ArrayList<>();
             for (int i = 0; i < x.length; i++) {
