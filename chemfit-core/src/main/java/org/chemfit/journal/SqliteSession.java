@@ -623,7 +623,8 @@ final class SqliteSession implements Journal.Session {
      * The job file's keys that the job reader gives a value when they are left out, by their place
      * below {@code job.file.} ({@code terms[]} for every fit term), with the forms of that value: a
      * key written so is the same fit as the key left out. These must be the reader's own defaults
-     * (chemfit-cli's {@code TermsReader}, {@code OptimizerReader} and {@code CombinationReader}),
+     * (chemfit-cli's {@code TermsReader}, {@code OptimizerReader}, {@code CombinationReader} and
+     * {@code ParserReader}, whose outputs are written {@code *} here, whatever their names),
      * which chemfit-cli's {@code JobFileDefaultsTest} checks one by one; an empty map is one of
      * defaults only. A word is compared as the reader takes it (in any case, {@code -} for {@code
      * _}), a number by its value.
@@ -635,15 +636,20 @@ final class SqliteSession implements Journal.Session {
             "optimizer.seed", List.of(42),
             "combination", List.of(Map.of()),
             "combination.reducer", List.of("sum"),
-            "combination.on_failure", List.of("raise"));
+            "combination.on_failure", List.of("raise"),
+            "terms[].outputs.*.select", List.of("last"));
+
+    /** An external term's output's {@code select}, whatever the output's name (one without a dot). */
+    private static final Pattern OUTPUT_SELECT = Pattern.compile("^terms\\[]\\.outputs\\.[^.]+\\.select$");
 
     /** @return whether a key of the flattened settings holds the value the job reader gives it when it is left out */
     private static boolean aDefault(String key, @Nullable Object value) {
         if (!key.startsWith(FILE)) {
             return false;
         }
-        List<Object> forms = JOB_FILE_DEFAULTS.get(
-                TERM_INDEX.matcher(key.substring(FILE.length())).replaceFirst("terms[]."));
+        String place = TERM_INDEX.matcher(key.substring(FILE.length())).replaceFirst("terms[].");
+        List<Object> forms =
+                JOB_FILE_DEFAULTS.get(OUTPUT_SELECT.matcher(place).matches() ? "terms[].outputs.*.select" : place);
         if (forms == null) {
             return false;
         }
