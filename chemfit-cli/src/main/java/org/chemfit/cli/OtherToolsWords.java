@@ -24,32 +24,39 @@ final class OtherToolsWords {
         return new Said(target, write);
     }
 
+    /** What to write for a word of the budget. */
+    private static final String BUDGET = "write max_evaluations: N, the budget of evaluations";
+    /** What to write for a tolerance on the parameters' steps. */
+    private static final String LOSS_CHANGE = "a method stops on the loss's change here, not the parameters':"
+            + " write tolerance: {relative: ..., absolute: ...}";
+    /** What to write for a finite-difference step. */
+    private static final String STEP = "write finite_difference_step: {relative: ...}";
+    /** What to write for initial values given apart from the parameters. */
+    private static final String INITIAL = "write each parameter's initial value under parameters";
+    /** What to write for nevergrad's methods. */
+    private static final String NEVERGRAD = "nevergrad is not offered; CMA-ES is a population method too";
+    /** What to write for a sum of squares. */
+    private static final String SUM_OF_SQUARES = "the sum of squares: write squared_error";
+    /** What to write for a root-mean-square loss. */
+    private static final String ROOT_MEAN =
+            "a root-mean-square loss is not offered: mean_squared_error has the same minimum";
+
     /** Keys of a map, by the other tool's word (lower case). */
     private static final Map<String, Said> KEYS = Map.ofEntries(
-            Map.entry("maxiter", said("max_evaluations", "write max_evaluations: N, the budget of evaluations")),
-            Map.entry("maxfun", said("max_evaluations", "write max_evaluations: N, the budget of evaluations")),
-            Map.entry("maxfev", said("max_evaluations", "write max_evaluations: N, the budget of evaluations")),
-            Map.entry("max_nfev", said("max_evaluations", "write max_evaluations: N, the budget of evaluations")),
-            Map.entry("max_iter", said("max_evaluations", "write max_evaluations: N, the budget of evaluations")),
-            Map.entry("maxeval", said("max_evaluations", "write max_evaluations: N, the budget of evaluations")),
-            Map.entry("budget", said("max_evaluations", "write max_evaluations: N, the budget of evaluations")),
+            Map.entry("maxiter", said("max_evaluations", BUDGET)),
+            Map.entry("maxfun", said("max_evaluations", BUDGET)),
+            Map.entry("maxfev", said("max_evaluations", BUDGET)),
+            Map.entry("max_nfev", said("max_evaluations", BUDGET)),
+            Map.entry("max_iter", said("max_evaluations", BUDGET)),
+            Map.entry("maxeval", said("max_evaluations", BUDGET)),
+            Map.entry("budget", said("max_evaluations", BUDGET)),
             Map.entry("ftol", said("tolerance", "write tolerance: {relative: ...}")),
             Map.entry("rtol", said("tolerance", "write tolerance: {relative: ...}")),
             Map.entry("fatol", said("tolerance", "write tolerance: {absolute: ...}")),
             Map.entry("atol", said("tolerance", "write tolerance: {absolute: ...}")),
             Map.entry("tol", said("tolerance", "write tolerance: {relative: ..., absolute: ...}")),
-            Map.entry(
-                    "xtol",
-                    said(
-                            "tolerance",
-                            "a method stops on the loss's change here, not the parameters':"
-                                    + " write tolerance: {relative: ..., absolute: ...}")),
-            Map.entry(
-                    "xatol",
-                    said(
-                            "tolerance",
-                            "a method stops on the loss's change here, not the parameters':"
-                                    + " write tolerance: {relative: ..., absolute: ...}")),
+            Map.entry("xtol", said("tolerance", LOSS_CHANGE)),
+            Map.entry("xatol", said("tolerance", LOSS_CHANGE)),
             Map.entry(
                     "gtol",
                     said(
@@ -57,13 +64,13 @@ final class OtherToolsWords {
                             "L-BFGS-B stops when its projected gradient falls below 1e-5 (SciPy's default"
                                     + " pgtol), which a job file does not change; it also stops on the loss's"
                                     + " change: tolerance: {relative: ..., absolute: ...}")),
-            Map.entry("eps", said("finite_difference_step", "write finite_difference_step: {relative: ...}")),
-            Map.entry("diff_step", said("finite_difference_step", "write finite_difference_step: {relative: ...}")),
+            Map.entry("eps", said("finite_difference_step", STEP)),
+            Map.entry("diff_step", said("finite_difference_step", STEP)),
             Map.entry("random_state", said("seed", "write seed: N")),
             Map.entry("options", said("method", "write its keys under optimizer itself (max_evaluations, tolerance)")),
             Map.entry("value_bad_params", said("bad_value", "ChemFit's value_bad_params: write bad_value")),
-            Map.entry("x0", said("parameters", "write each parameter's initial value under parameters")),
-            Map.entry("initial_params", said("parameters", "write each parameter's initial value under parameters")),
+            Map.entry("x0", said("parameters", INITIAL)),
+            Map.entry("initial_params", said("parameters", INITIAL)),
             Map.entry("weights", said("terms", "write each term's weight in the term: {name: ..., weight: 0.5}")),
             Map.entry("loss_function", said("loss", "write loss: mean_squared_error (a loss by its name)")));
 
@@ -80,25 +87,17 @@ final class OtherToolsWords {
             Map.entry("lm", said("levenberg-marquardt", "SciPy's least_squares method lm: write levenberg-marquardt")),
             Map.entry("cma", said("CMA-ES", "write CMA-ES")),
             Map.entry("cmaes", said("CMA-ES", "write CMA-ES")),
-            Map.entry("ngiohtuned", said("CMA-ES", "nevergrad is not offered; CMA-ES is a population method too")),
-            Map.entry("nevergrad", said("CMA-ES", "nevergrad is not offered; CMA-ES is a population method too")));
+            Map.entry("ngiohtuned", said("CMA-ES", NEVERGRAD)),
+            Map.entry("nevergrad", said("CMA-ES", NEVERGRAD)));
 
     /** Losses, by their abbreviations and other tools' names (lower case). */
     private static final Map<String, Said> LOSSES = Map.ofEntries(
             Map.entry("mse", said("mean_squared_error", "write mean_squared_error")),
-            Map.entry("sse", said("squared_error", "the sum of squares: write squared_error")),
-            Map.entry("sum_of_squares", said("squared_error", "the sum of squares: write squared_error")),
-            Map.entry("l2", said("squared_error", "the sum of squares: write squared_error")),
-            Map.entry(
-                    "rmse",
-                    said(
-                            "mean_squared_error",
-                            "a root-mean-square loss is not offered: mean_squared_error has the same minimum")),
-            Map.entry(
-                    "root_mean_squared_error",
-                    said(
-                            "mean_squared_error",
-                            "a root-mean-square loss is not offered: mean_squared_error has the same minimum")),
+            Map.entry("sse", said("squared_error", SUM_OF_SQUARES)),
+            Map.entry("sum_of_squares", said("squared_error", SUM_OF_SQUARES)),
+            Map.entry("l2", said("squared_error", SUM_OF_SQUARES)),
+            Map.entry("rmse", said("mean_squared_error", ROOT_MEAN)),
+            Map.entry("root_mean_squared_error", said("mean_squared_error", ROOT_MEAN)),
             Map.entry(
                     "mae",
                     said(

@@ -1165,12 +1165,17 @@ final class Templates {
             given.add(input);
             given.addAll(args.values());
             for (Object v : given) {
-                if ((v instanceof Double d && !Double.isFinite(d)) || (v instanceof Float f && !Float.isFinite(f))) {
+                if (notFiniteNumber(v)) {
                     return v;
                 }
             }
             return null;
         }
+    }
+
+    /** @return whether a value is a number that is not finite: NaN or an infinity */
+    private static boolean notFiniteNumber(@Nullable Object v) {
+        return (v instanceof Double d && !Double.isFinite(d)) || (v instanceof Float f && !Float.isFinite(f));
     }
 
     /** The rule a NaN or an infinity that a template would print breaks. */
@@ -1429,7 +1434,7 @@ final class Templates {
         @Override
         public @Nullable Object evaluate(PebbleTemplateImpl self, EvaluationContextImpl context) {
             Object v = inner.evaluate(self, context);
-            if ((v instanceof Double d && !Double.isFinite(d)) || (v instanceof Float f && !Float.isFinite(f))) {
+            if (notFiniteNumber(v)) {
                 throw new PebbleException(
                         null,
                         NOT_FINITE + ": this prints " + v + " at these parameters (a division by zero?)",
