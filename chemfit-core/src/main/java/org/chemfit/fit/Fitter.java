@@ -1395,7 +1395,7 @@ public final class Fitter {
             if (lower != null) {
                 uncertaintyResult = uncertaintyResult.withWarning(lower);
             }
-            String wide = wideSteps(x, points, p.start());
+            String wide = wideSteps(x, points, p.start(), lo, hi);
             if (wide != null) {
                 uncertaintyResult = uncertaintyResult.withWarning(wide);
             }
@@ -1567,24 +1567,43 @@ public final class Fitter {
          * @param x the best point
          * @param points the Jacobian's points
          * @param start the fit's start
+         * @param lo the lower bounds
+         * @param hi the upper bounds
          * @return the warning naming each parameter whose step is more than a tenth of its value at
-         *     the best point, or null when there is none
+         *     the best point, and whether the bounds cut it to one side, or null when there is none
          */
-        private @Nullable String wideSteps(double[] x, List<double[]> points, double[] start) {
+        private @Nullable String wideSteps(
+                double[] x, List<double[]> points, double[] start, double[] lo, double[] hi) {
             List<String> wide = new ArrayList<>();
             for (int i = 0; i < x.length; i++) {
                 double h = 0;
+                boolean up = false;
+                boolean down = false;
+                boolean cut = false;
                 for (double[] q : points) {
-                    h = Math.max(h, Math.abs(q[i] - x[i]));
+                    double d = q[i] - x[i];
+                    h = Math.max(h, Math.abs(d));
+                    up |= d > 0;
+                    down |= d < 0;
+                    cut |= d > 0 ? onOrAt(q[i], hi[i]) : d < 0 && onOrAt(q[i], lo[i]);
                 }
                 if (x[i] != 0 && h > 0.1 * Math.abs(x[i])) {
                     wide.add(String.format(
-                            java.util.Locale.ROOT,
-                            "'%s' by %.6g at %.6g (started at %.6g)",
-                            free.get(i),
-                            h,
-                            x[i],
-                            start[i]));
+                                    java.util.Locale.ROOT,
+                                    "'%s' by %.6g at %.6g (started at %.6g)",
+                                    free.get(i),
+                                    h,
+                                    x[i],
+                                    start[i])
+                            + (cut && up != down
+                                    ? String.format(
+                                            java.util.Locale.ROOT,
+                                            ", one-sided and cut to its bound %.6g, as its bounds [%.6g, %.6g] leave"
+                                                    + " less room than the step on either side",
+                                            up ? hi[i] : lo[i],
+                                            lo[i],
+                                            hi[i])
+                                    : ""));
                 }
             }
             if (wide.isEmpty()) {

@@ -1165,6 +1165,43 @@ class LeastSquaresTest {
         assertTrue(
                 near.uncertainty().warnings().stream().noneMatch(w -> w.contains("more than a tenth")),
                 near.uncertainty().warnings()::toString);
+        assertTrue(
+                far.uncertainty().warnings().stream().noneMatch(w -> w.contains("cut to its bound")),
+                far.uncertainty().warnings()::toString);
+    }
+
+    /**
+     * y = b t within [0.4, 0.7] from 0.6 with a step of 0.5: the uncertainty's step, 0.5 x 0.6 =
+     * 0.3, has room on neither side of the best 0.5; it is cut to the upper bound, the side with
+     * more room, and the warning says so with the bounds.
+     */
+    @Test
+    void anUncertaintyStepCutToABoundOnBothSidesIsSaid() {
+        double[] t = {1, 2, 3, 4};
+        double[] y = {0.51, 0.99, 1.52, 1.98};
+        QuantityComputer qc = p -> {
+            double[] out = new double[t.length];
+            for (int i = 0; i < t.length; i++) {
+                out[i] = p.get("b") * t[i];
+            }
+            return Quantities.builder().put("y", out).build();
+        };
+        FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", y)), start("b", 0.6))
+                .bounds(Bounds.builder().lower("b", 0.4).upper("b", 0.7).build())
+                .maxEvaluations(200)
+                .optimizer(Optimizers.leastSquares(0.5, 1e-12))
+                .fit();
+        double b = r.bestParameters().get("b");
+        assertEquals(0.5, b, 0.01);
+        String said = String.format(
+                java.util.Locale.ROOT,
+                "'b' by %.6g at %.6g (started at 0.600000), one-sided and cut to its bound 0.700000, as its bounds"
+                        + " [0.400000, 0.700000] leave less room than the step on either side;",
+                0.7 - b,
+                b);
+        assertTrue(
+                r.uncertainty().warnings().stream().anyMatch(w -> w.contains(said)),
+                r.uncertainty().warnings()::toString);
     }
 
     /**
