@@ -834,10 +834,16 @@ public final class Fitter {
                         }
                         List<double[]> toRun = xs;
                         boolean partial = false;
+                        // the start asked again (a finite-difference method's first batch) costs no
+                        // evaluation: the budget cuts the batch after its last point that fits
                         int remaining = maxEvaluations - evaluations;
-                        if (xs.size() > remaining) {
-                            toRun = xs.subList(0, remaining);
-                            partial = true;
+                        for (int k = 0, costly = 0; k < xs.size(); k++) {
+                            if ((initialPoint == null || !Arrays.equals(xs.get(k), initialPoint))
+                                    && ++costly > remaining) {
+                                toRun = xs.subList(0, k);
+                                partial = true;
+                                break;
+                            }
                         }
                         int stepsBefore = steps;
                         double[] values = evaluate(toRun, true);

@@ -1171,6 +1171,34 @@ class LeastSquaresTest {
     }
 
     /**
+     * A fit of 2 parameters by a finite-difference method asks for the start again with its first
+     * Jacobian's points; the start costs no evaluation then, so a budget of 2, 3 or 4 is spent
+     * whole, where it was cut a point early.
+     */
+    @Test
+    void aBudgetIsSpentWholeWhenTheFirstBatchAsksForTheStartAgain() {
+        double[] t = {1, 2, 3, 4};
+        double[] y = {1.49, 2.52, 3.48, 4.51};
+        QuantityComputer qc = p -> {
+            double[] out = new double[t.length];
+            for (int i = 0; i < t.length; i++) {
+                out[i] = p.get("a") + p.get("b") * t[i];
+            }
+            return Quantities.builder().put("y", out).build();
+        };
+        for (Optimizer method : List.of(Optimizers.leastSquares(), Optimizers.byName("L-BFGS-B"))) {
+            for (int budget = 2; budget <= 4; budget++) {
+                FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", y)), start("a", 0.3, "b", 0.7))
+                        .maxEvaluations(budget)
+                        .optimizer(method)
+                        .fit();
+                assertEquals(budget, r.evaluations(), method.name() + ", budget " + budget);
+                assertEquals(StopReason.MAX_EVALUATIONS, r.stopReason(), method.name() + ", budget " + budget);
+            }
+        }
+    }
+
+    /**
      * y = b t within [0.4, 0.7] from 0.6 with a step of 0.5: the uncertainty's step, 0.5 x 0.6 =
      * 0.3, has room on neither side of the best 0.5; it is cut to the upper bound, the side with
      * more room, and the warning says so with the bounds.
