@@ -9,13 +9,14 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns Ctrl-C (SIGINT) or SIGTERM during a fit or a worker into an orderly stop: a shutdown hook
- * interrupts the command's thread (running programs are killed by the terms that started them,
- * each with its kill grace), waits until the command has written what is finished (a worker: until
- * its running terms have ended), and kills any child process still alive. The JVM then
- * exits with 128 plus the signal's number, as the shell reports it: 130 after Ctrl-C (SIGINT),
- * 143 after SIGTERM (what SLURM sends at the end of an allocation). The message names the cause:
- * {@code interrupted: ...} after Ctrl-C, {@code stopped by SIGTERM: ...} after SIGTERM.
+ * Turns Ctrl-C (SIGINT), SIGTERM or SIGHUP during a fit or a worker into an orderly stop: a
+ * shutdown hook interrupts the command's thread (running programs are killed by the terms that
+ * started them, each with its kill grace), waits until the command has written what is finished (a
+ * worker: until its running terms have ended), and kills any child process still alive. The JVM
+ * then exits with 128 plus the signal's number, as the shell reports it: 130 after Ctrl-C
+ * (SIGINT), 143 after SIGTERM (what SLURM sends at the end of an allocation), 129 after SIGHUP (the
+ * terminal closed). The message names the cause: {@code interrupted: ...} after Ctrl-C, {@code
+ * stopped by SIGTERM: ...} after SIGTERM, {@code stopped by SIGHUP: ...} after SIGHUP.
  *
  * @implNote The hook runs on the JVM's shutdown thread; the flags it shares are volatile.
  */
@@ -47,8 +48,14 @@ final class Interrupts implements AutoCloseable {
 
     private volatile boolean triggered;
 
-    /** Set by the SIGTERM watcher before the JVM's own handler starts the shutdown hooks. */
-    private static volatile boolean sigterm;
+    /**
+     * The signal that stopped the command, {@code "TERM"} or {@code "HUP"}, set by its watcher
+     * before the JVM's own handler starts the shutdown hooks; null for Ctrl-C.
+     */
+    private static volatile @Nullable String stoppedBy;
+
+    /** 128 + 1, the shell's code for a process ended by SIGHUP, as the JVM's handler ends it. */
+    static final int HUNG_UP = 129;
 
     /** Set by a hook once it has said why the command stops, before it interrupts the command's thread. */
     private static volatile boolean announced;
@@ -61,7 +68,12 @@ final class Interrupts implements AutoCloseable {
 
     static {
         watch("TERM", () -> {
-            sigterm = true;
+            stoppedBy = "TERM";
+            return false;
+        });
+        // the terminal closed (a logout, a dropped ssh connection) with the fit in it
+        watch("HUP", () -> {
+            stoppedBy = "HUP";
             return false;
         });
         // a second Ctrl-C while the first one's stop is under way (the JVM ignores it) is answered
@@ -141,7 +153,8 @@ final class Interrupts implements AutoCloseable {
         stopBegan = System.nanoTime();
         stopping = this; // before the words: a second Ctrl-C right after them is answered
         err.println();
-        err.println((sigterm ? "stopped by SIGTERM" : "interrupted") + ": " + doing);
+        String by = stoppedBy;
+        err.println((by == null ? "interrupted" : "stopped by SIG" + by) + ": " + doing);
         err.flush();
         announced = true;
         fitThread.interrupt();
@@ -191,8 +204,7 @@ final class Interrupts implements AutoCloseable {
                             } catch (ReflectiveOperationException | RuntimeException e) {
                                 // The previous handler was a native one (it cannot be called from
                                 // Java): end as the JVM's own handler does, with 128 + the signal.
-                                Runtime.getRuntime()
-                                        .exit(name.equals("TERM") ? ExitCodes.TERMINATED : ExitCodes.INTERRUPTED);
+                                Runtime.getRuntime().exit(exitCode(ExitCodes.INTERRUPTED));
                             }
                             return null;
                         }
@@ -222,24 +234,29 @@ final class Interrupts implements AutoCloseable {
 
     /**
      * @return whether a guard has said why the command stops ({@code interrupted: ...} or
-     *     {@code stopped by SIGTERM: ...}), so that the command need not say it again
+     *     {@code stopped by SIGTERM: ...}, {@code stopped by SIGHUP: ...}), so that the command need not
+     *     say it again
      */
     static boolean announced() {
         return announced;
     }
 
     /**
-     * The code the command exits with, in agreement with the JVM's own after SIGTERM: the JVM's
-     * handler ends the process with 143 once the shutdown hooks have run, while the command, its
-     * results written, returns 130 for any interruption; whichever exit comes first ends the
-     * process, so both must give the same code.
+     * The code the command exits with, in agreement with the JVM's own after SIGTERM or SIGHUP:
+     * the JVM's handler ends the process with 128 + the signal once the shutdown hooks have run,
+     * while the command, its results written, returns 130 for any interruption; whichever exit
+     * comes first ends the process, so both must give the same code.
      *
      * @param code the command's code
-     * @return {@link ExitCodes#TERMINATED} in place of {@link ExitCodes#INTERRUPTED} once SIGTERM
-     *     was seen, else the code
+     * @return {@link ExitCodes#TERMINATED} (143) or {@link #HUNG_UP} (129) in place of {@link
+     *     ExitCodes#INTERRUPTED} once SIGTERM or SIGHUP was seen, else the code
      */
     static int exitCode(int code) {
-        return code == ExitCodes.INTERRUPTED && sigterm ? ExitCodes.TERMINATED : code;
+        String by = stoppedBy;
+        if (code != ExitCodes.INTERRUPTED || by == null) {
+            return code;
+        }
+        return by.equals("TERM") ? ExitCodes.TERMINATED : HUNG_UP;
     }
 
     /** @return whether the user interrupted the fit */

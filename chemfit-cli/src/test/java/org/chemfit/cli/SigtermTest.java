@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Sends SIGTERM (what SLURM sends at the end of an allocation) to a real {@code chemfit fit} in
- * its own JVM: it stops like Ctrl-C, writes what was finished, and exits with 143 (128 + 15).
+ * its own JVM: it stops like Ctrl-C, writes what was finished, and exits with 143 (128 + 15); and
+ * SIGHUP likewise, with 129.
  */
 @org.junit.jupiter.api.Timeout(value = 240, unit = java.util.concurrent.TimeUnit.SECONDS)
 class SigtermTest {
@@ -52,5 +53,33 @@ class SigtermTest {
         assertFalse(out.contains("interrupted (interrupted)"), out);
         assertTrue(out.contains("fit: interrupted after " + total + " evaluations, "), out);
         InterruptIT.assertPlotsAndPredictionsAtTheBest(tmp.resolve("out"), res, out);
+    }
+
+    /** SIGHUP, sent when the terminal closes: the same stop, said as such, and 129 (128 + 1). */
+    @Test
+    void sighupDuringAFitWritesResultsAndExits129() throws Exception {
+        InterruptIT.writeSlowLatticeJob(tmp, 14);
+        Process p = InterruptIT.start(tmp, "fit", "fit.yaml", "--progress", "log", "--progress-interval", "0.2");
+        try {
+            InterruptIT.awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 3, tmp);
+            InterruptIT.sighup(p);
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGHUP");
+        } finally {
+            p.destroyForcibly();
+        }
+        String out = InterruptIT.output(tmp);
+        assertEquals(Interrupts.HUNG_UP, p.exitValue(), out);
+        assertEquals(129, Interrupts.HUNG_UP);
+        JsonNode res =
+                new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
+        assertEquals("interrupted", res.get("status").asText(), out);
+        int total = res.at("/evaluations/total").asInt();
+        assertEquals(
+                total + 1,
+                Files.readAllLines(tmp.resolve("out/evaluations.csv")).size(),
+                out);
+        assertTrue(out.contains("stopped by SIGHUP: stopping the running terms and writing what is finished"), out);
+        assertFalse(out.contains("interrupted: stopping"), out);
+        assertTrue(out.contains("fit: interrupted after " + total + " evaluations, "), out);
     }
 }
