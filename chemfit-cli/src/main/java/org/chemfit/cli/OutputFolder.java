@@ -1,5 +1,6 @@
 package org.chemfit.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -225,6 +226,49 @@ final class OutputFolder {
         }
         String why = Messages.notAFolder(folder) != null ? null : Messages.notWritableFolder(folder);
         return why == null ? null : "cannot create the output folder " + folder + ": " + why + ELSEWHERE;
+    }
+
+    /** The room a fit's journal takes before its first evaluation: its file of pending records, written whole. */
+    static final long FIRST_ROOM = 4L << 20;
+
+    /**
+     * @param folder an output folder, which may not exist yet
+     * @return the warning that its file system has less than twice {@link #FIRST_ROOM} left, or
+     *     null when it has more, when its journal's pending file is made already (a resume), or
+     *     when the room cannot be told
+     */
+    static @Nullable String littleRoom(Path folder) {
+        if (Files.exists(folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME + "-pending"))) {
+            return null;
+        }
+        Path at = folder.toAbsolutePath();
+        while (at != null && !Files.isDirectory(at)) {
+            at = at.getParent();
+        }
+        if (at == null) {
+            return null;
+        }
+        try {
+            return littleRoom(folder, Files.getFileStore(at).getUsableSpace());
+        } catch (IOException | RuntimeException e) {
+            return null; // no word rather than a wrong one
+        }
+    }
+
+    /**
+     * @param folder an output folder
+     * @param left the bytes left to this user on its file system
+     * @return the warning that they are less than twice {@link #FIRST_ROOM}, else null
+     */
+    static @Nullable String littleRoom(Path folder, long left) {
+        if (left >= 2 * FIRST_ROOM) {
+            return null;
+        }
+        return "the file system of the output folder " + folder + " has " + left + " bytes left, and chemfit fit"
+                + " needs " + FIRST_ROOM + " (4 MiB) there before its first evaluation, for its journal's file of"
+                + " pending records, and room for the journal and the results beyond it"
+                + (left < FIRST_ROOM ? ": the fit would stop at its start" : "")
+                + "; free some room, or choose another output.folder (or chemfit fit --output)";
     }
 
     /** @return the names, the last two joined by "and" ("a, b and c") */

@@ -65,6 +65,10 @@ final class ValidateCommand extends BaseCommand {
             for (String warning : jf.warnings()) {
                 err().println("warning: " + warning);
             }
+            String room = OutputFolder.littleRoom(jf.output().folder());
+            if (room != null) {
+                err().println("warning: " + room);
+            }
             String cores = WorkerCores.warning(
                     jf.execution().workers(),
                     jf.execution().workersAt(),

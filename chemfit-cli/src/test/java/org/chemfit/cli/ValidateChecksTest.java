@@ -1801,4 +1801,31 @@ class ValidateChecksTest {
                 r::toString);
         assertFalse(r.err().contains("error: "), r::toString);
     }
+
+    /**
+     * An output folder on a file system with less than 8 MiB left is warned of by {@code validate}:
+     * a fit takes 4 MiB there for its journal's pending file before its first evaluation; below
+     * 4 MiB the warning says the fit would stop at its start. A resume, whose pending file is made,
+     * needs no such room.
+     */
+    @Test
+    void anOutputFolderWithLittleRoomIsWarnedOf() throws IOException {
+        Path out = dir.resolve("out");
+        String none = OutputFolder.littleRoom(out, 1L << 20);
+        assertEquals(
+                "the file system of the output folder " + out + " has 1048576 bytes left, and chemfit fit needs"
+                        + " 4194304 (4 MiB) there before its first evaluation, for its journal's file of pending"
+                        + " records, and room for the journal and the results beyond it: the fit would stop at its"
+                        + " start; free some room, or choose another output.folder (or chemfit fit --output)",
+                none);
+        String tight = String.valueOf(OutputFolder.littleRoom(out, 6L << 20));
+        assertTrue(tight.contains(" has 6291456 bytes left, and chemfit fit needs 4194304 (4 MiB) there"), tight);
+        assertFalse(tight.contains("would stop"), tight);
+        assertEquals(null, OutputFolder.littleRoom(out, 8L << 20));
+        // this machine's temporary folder has more than 8 MiB left: no word
+        assertEquals(null, OutputFolder.littleRoom(out));
+        Files.createDirectories(out);
+        Files.write(out.resolve("journal.sqlite-pending"), new byte[0]);
+        assertEquals(null, OutputFolder.littleRoom(out));
+    }
 }
