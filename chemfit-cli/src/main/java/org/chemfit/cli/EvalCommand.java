@@ -175,7 +175,15 @@ final class EvalCommand extends BaseCommand {
             throw new UserException("--json " + f + ": is a folder; give the file to write the evaluation to, such as "
                     + f.resolve("eval.json"));
         }
-        Path parent = f.toAbsolutePath().normalize().getParent();
+        if (java.nio.file.Files.exists(f) && !java.nio.file.Files.isRegularFile(f)) {
+            // a device or a named pipe (/dev/stdout) is written into, not replaced
+            if (java.nio.file.Files.isWritable(f)) {
+                return;
+            }
+            throw new UserException(
+                    "--json " + f + ": cannot be written: permission denied (this user may not write it)");
+        }
+        Path parent = Results.throughLinks(f).toAbsolutePath().normalize().getParent();
         String why = parent == null ? null : Messages.notWritableFolder(parent);
         if (why != null) {
             // "it is a file, not a folder" is said of the folder the file would be in

@@ -1189,7 +1189,12 @@ final class FitRun {
             t.putIfAbsent("failure", failed.getMessage());
         }
         if (trace != null) {
-            results.put("validation_history", trace.finish(code != ExitCodes.INTERRUPTED));
+            results.put(
+                    "validation_history",
+                    trace.finish(
+                            code != ExitCodes.INTERRUPTED,
+                            judgement == null ? null : judgement.fitInitial(),
+                            judgement == null ? null : judgement.validationInitial()));
         }
         // results.json first: a file that cannot be written after it (predictions, plots) does not hide the result
         Path file;
@@ -1266,6 +1271,21 @@ final class FitRun {
                 notWritten = e;
             }
         }
+        // a report.html that chemfit report --html drew of an earlier state of this folder is drawn
+        // again, so that it shows these results, not the ones before them
+        Path html = folder.resolve(org.chemfit.dashboard.HtmlReport.FILE);
+        String htmlSaid = null;
+        try {
+            if (Files.isRegularFile(html)) {
+                htmlSaid = "html: " + org.chemfit.dashboard.HtmlReport.write(folder)
+                        + " (drawn again: it showed an earlier state of this folder)";
+            }
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            if (notWritten == null) {
+                notWritten = new UserException(html + ", drawn by chemfit report --html before this fit, shows an"
+                        + " earlier state and cannot be drawn again: " + Messages.clean(e.getMessage()));
+            }
+        }
         if (code == ExitCodes.FIT_FAILED) {
             err().println("error: " + Messages.clean(end.message()));
         }
@@ -1276,6 +1296,9 @@ final class FitRun {
         if (drawn != null) {
             Plots.tellWarnings(err(), drawn);
             Plots.tellOmissions(out(), drawn);
+        }
+        if (htmlSaid != null) {
+            out().println(htmlSaid);
         }
         if (code == ExitCodes.INTERRUPTED) {
             String resume = resumeHint(runId);

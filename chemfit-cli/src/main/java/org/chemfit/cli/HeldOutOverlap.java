@@ -65,10 +65,21 @@ final class HeldOutOverlap {
                 r.warnings.add(r.shown + ":" + at.line + ":" + at.column + ": validation term '" + v.name() + "' "
                         + said.text() + ": its " + (said.energyOnly() ? "energy " : "")
                         + "metrics are then not held out (the"
-                        + " fit has seen those values) and cannot show over-fitting; hold out data the fit's terms do"
-                        + " not hold");
+                        + " fit has seen those values) and cannot show over-fitting; " + ADVICE);
             }
         }
+    }
+
+    /** How each warning of a validation term that repeats the fit's data ends. */
+    private static final String ADVICE = "hold out data the fit's terms do not hold";
+
+    /**
+     * @param warnings a job's warnings
+     * @return those that say a validation term repeats the fit's data: kept with the results, whose
+     *     held-out metrics they qualify
+     */
+    static List<String> notHeldOut(List<String> warnings) {
+        return warnings.stream().filter(w -> w.endsWith(ADVICE)).toList();
     }
 
     /** @return what the validation term repeats of the fit's terms, or null when nothing */
@@ -150,9 +161,12 @@ final class HeldOutOverlap {
         if (repeated.isEmpty()) {
             return null;
         }
+        boolean one = repeated.size() == 1;
         String what = v.kind() == JobFile.TermKind.CRYSTAL
-                ? " of its " + Tables.count(rows, "value") + " repeat the structure and reference value of fit "
-                : " of its " + Tables.count(rows, "row") + " have the structure and reference value of rows of fit ";
+                ? " of its " + Tables.count(rows, "value") + (one ? " repeats" : " repeat")
+                        + " the structure and reference value of fit "
+                : " of its " + Tables.count(rows, "row") + (one ? " has" : " have")
+                        + " the structure and reference value of rows of fit ";
         return new Said(
                 "repeats the fit's data: " + repeated.size() + what + (terms.size() == 1 ? "term " : "terms ")
                         + String.join(", ", terms),

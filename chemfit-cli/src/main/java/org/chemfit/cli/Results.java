@@ -65,7 +65,14 @@ final class Results {
         if (message != null) {
             m.put("message", message);
         }
-        m.put("stop_reason", result == null ? null : result.stopReason().name());
+        // a fit that failed, or was interrupted, before the method gave a result says so as well
+        m.put(
+                "stop_reason",
+                result != null
+                        ? result.stopReason().name()
+                        : "failed".equals(status)
+                                ? org.chemfit.fit.StopReason.FAILED.name()
+                                : "interrupted".equals(status) ? org.chemfit.fit.StopReason.INTERRUPTED.name() : null);
         m.put("method", job.optimizer().method());
         // how the terms' weighted losses make the loss: what the loss plot needs to give it per value
         Map<String, Object> combination = new LinkedHashMap<>();
@@ -140,14 +147,15 @@ final class Results {
                         : uncertainty(plan, Objects.requireNonNull(result.uncertainty(), "uncertainty")));
         org.chemfit.fit.Uncertainty u = result == null ? null : result.uncertainty();
         List<String> noEffect = u == null ? List.of() : u.noEffect();
-        m.put(
-                "warnings",
-                result == null
-                        ? List.of()
-                        : result.warnings().stream()
-                                .map(Messages::inJobFileTerms)
-                                .map(w -> plan.withRoundingCause(w, noEffect))
-                                .toList());
+        // a validation term that repeats the fit's data qualifies its metrics: said with them
+        List<String> warnings = new ArrayList<>(HeldOutOverlap.notHeldOut(job.warnings()));
+        if (result != null) {
+            result.warnings().stream()
+                    .map(Messages::inJobFileTerms)
+                    .map(w -> plan.withRoundingCause(w, noEffect))
+                    .forEach(warnings::add);
+        }
+        m.put("warnings", warnings);
         Map<String, Object> files = new LinkedHashMap<>();
         files.put("evaluations", EvaluationLog.FILE);
         if (judgement != null) {
@@ -557,7 +565,9 @@ final class Results {
 
     /**
      * Writes a JSON file as {@link #write} writes results.json: aside ({@code FILE.tmp}), then
-     * moved into place.
+     * moved into place. A symbolic link is written through, as a shell's {@code >} writes, and stays
+     * a link; a device or a named pipe ({@code /dev/stdout}) is written into, as no file can be
+     * moved into its place.
      *
      * @param f the file to write
      * @param content what to write
@@ -565,6 +575,38 @@ final class Results {
      * @throws BaseCommand.UserException when it cannot be written, naming the file and the reason
      */
     static Path writeJson(Path f, Map<String, Object> content) {
+        if (Files.exists(f) && !Files.isRegularFile(f) && !Files.isDirectory(f)) {
+            try (java.io.OutputStream out = Files.newOutputStream(f)) {
+                JSON.writeValue(out, content);
+            } catch (IOException e) {
+                throw new BaseCommand.UserException("cannot write " + f + ": " + Messages.reason(e));
+            }
+            return f;
+        }
+        writeAside(throughLinks(f), content);
+        return f;
+    }
+
+    /**
+     * @param f a path
+     * @return the file its symbolic links lead to (one that does not exist yet included), else f
+     */
+    static Path throughLinks(Path f) {
+        Path at = f;
+        for (int hops = 0; hops < 40 && Files.isSymbolicLink(at); hops++) {
+            try {
+                Path parent = at.toAbsolutePath().getParent();
+                Path to = Files.readSymbolicLink(at);
+                at = parent == null ? to : parent.resolve(to);
+            } catch (IOException | RuntimeException e) {
+                return at; // the write names the link and says why it failed
+            }
+        }
+        return at;
+    }
+
+    /** Writes a JSON file aside ({@code f.tmp}) and moves it into place. */
+    private static void writeAside(Path f, Map<String, Object> content) {
         Path tmp = Path.of(f + ".tmp");
         try {
             JSON.writeValue(tmp.toFile(), content);
@@ -573,7 +615,6 @@ final class Results {
             throw new BaseCommand.UserException("cannot write " + f + ": " + Messages.reason(e));
         }
         moveIntoPlace(tmp, f);
-        return f;
     }
 
     /**

@@ -60,11 +60,16 @@ final class Tables {
         String replayed = notRun.isEmpty() ? "" : " (" + String.join("; ", notRun) + ")";
         out.printf(
                 Locale.ROOT,
-                "%s: %s%s after %s%s%s, %s s%s (%s)%n",
+                "%s: %s%s %s%s%s, %s s%s (%s)%n",
                 job.get("name"),
                 status,
                 stop.isEmpty() || stop.equals(String.valueOf(status)) ? "" : " (" + stop + ")",
-                failed > 0 ? count(total - failed, "completed evaluation") : count(total, "evaluation"),
+                failed > 0 && total == failed
+                        ? "before any evaluation completed"
+                        : "after "
+                                + (failed > 0
+                                        ? count(total - failed, "completed evaluation")
+                                        : count(total, "evaluation")),
                 rounds,
                 replayed,
                 timing.get("wall_seconds") instanceof Number n

@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * ValidationTrace trace = new ValidationTrace(plan, 25);
  * fitter.listener(trace);
  * FitResult r = fitter.fit();
- * List<Map<String, Object>> history = trace.finish(true);
+ * List<Map<String, Object>> history = trace.finish(true, firstEvaluation, validationAtStart);
  * }</pre>
  *
  * @implNote {@link #onEvaluation} is called on the fit's thread; the evaluations run on one daemon
@@ -71,14 +71,26 @@ final class ValidationTrace implements FitListener {
      * Waits for the evaluations still running (or, after an interrupted fit, cancels them) and
      * returns one entry per check: the evaluations done, the fit's best loss then, the validation
      * loss (null when a validation term failed) and each validation term's loss at the best
-     * parameters then (null for one that failed).
+     * parameters then (null for one that failed). The first entry is the start, after evaluation
+     * 1, from the validation terms evaluated there for the metrics (not run again), so that a held-out
+     * loss that ends above its start shows; not when a term of the start failed (no best so far).
      *
      * @param wait whether to wait for evaluations not yet finished
+     * @param fitStart the fit's first evaluation, or null when it is not known
+     * @param validationStart the validation terms evaluated at the start, or null when they were not
      * @return the history, in order
      */
-    List<Map<String, Object>> finish(boolean wait) {
+    List<Map<String, Object>> finish(
+            boolean wait, @Nullable EvaluationContext fitStart, @Nullable EvaluationContext validationStart) {
         thread.shutdown();
         List<Map<String, Object>> out = new ArrayList<>();
+        // the start as a check of its own when it may be the best so far: a clean evaluation
+        if (fitStart != null
+                && validationStart != null
+                && BestPoint.kind(fitStart) == BestPoint.Kind.CLEAN
+                && (submitted.isEmpty() || !Integer.valueOf(1).equals(submitted.get(0)[0]))) {
+            out.add(entry(1, fitStart.loss(), validationStart));
+        }
         for (Object[] s : submitted) {
             @SuppressWarnings("unchecked")
             Future<EvaluationContext> f = (Future<EvaluationContext>) s[2];
@@ -91,29 +103,32 @@ final class ValidationTrace implements FitListener {
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 ctx = null; // a check that failed is left out; the held-out data never fail the fit
             }
-            if (ctx == null) {
-                continue;
+            if (ctx != null) {
+                out.add(entry((Integer) s[0], (Double) s[1], ctx));
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("evaluations", s[0]);
-            m.put("fit_loss", s[1]);
-            Map<String, Object> terms = new LinkedHashMap<>();
-            boolean termFailed = false;
-            for (EvaluationContext c : ctx.children()) {
-                boolean ok = Double.isFinite(c.value())
-                        && (c.status() == EvaluationContext.Status.OK
-                                || c.status() == EvaluationContext.Status.REPLAYED);
-                terms.put(c.name(), ok ? c.value() : null);
-                termFailed |= !ok;
-            }
-            // a loss without a failed term's part is no loss of the validation: it would read as an improvement
-            m.put("validation_loss", !termFailed && Double.isFinite(ctx.loss()) ? ctx.loss() : null);
-            m.put("terms", terms);
-            out.add(m);
         }
         if (!wait) {
             thread.shutdownNow();
         }
         return out;
+    }
+
+    /** @return the entry of one check: after how many evaluations, the fit's best loss then, and the validation's */
+    private static Map<String, Object> entry(int evaluations, double fitLoss, EvaluationContext ctx) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("evaluations", evaluations);
+        m.put("fit_loss", Double.isFinite(fitLoss) ? fitLoss : null);
+        Map<String, Object> terms = new LinkedHashMap<>();
+        boolean termFailed = false;
+        for (EvaluationContext c : ctx.children()) {
+            boolean ok = Double.isFinite(c.value())
+                    && (c.status() == EvaluationContext.Status.OK || c.status() == EvaluationContext.Status.REPLAYED);
+            terms.put(c.name(), ok ? c.value() : null);
+            termFailed |= !ok;
+        }
+        // a loss without a failed term's part is no loss of the validation: it would read as an improvement
+        m.put("validation_loss", !termFailed && Double.isFinite(ctx.loss()) ? ctx.loss() : null);
+        m.put("terms", terms);
+        return m;
     }
 }

@@ -221,7 +221,9 @@ class ConsoleOutputTest {
         assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
         assertEquals("FAILED", results().at("/terms/1/status").asText());
         assertTrue(r.out().matches("(?s).*\nbad +external +1 +- +- +- +failed\n.*"), r::toString);
-        assertTrue(r.out().startsWith("console: failed after 0 completed evaluations, "), r::toString);
+        assertTrue(r.out().startsWith("console: failed before any evaluation completed, "), r::toString);
+        // why it stopped, as for a fit that ran
+        assertEquals("FAILED", results().at("/stop_reason").asText(), r::toString);
     }
 
     @Test

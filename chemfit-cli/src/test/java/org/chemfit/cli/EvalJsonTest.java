@@ -214,6 +214,45 @@ class EvalJsonTest {
         }
     }
 
+    /**
+     * A symbolic link is written through and stays a link; a named pipe (as {@code /dev/stdout}
+     * may be) is written into, read by a real process at its other end, and stays a pipe.
+     */
+    @Test
+    void aLinkIsWrittenThroughAndAPipeIsWrittenInto() throws Exception {
+        Path job = job();
+        Path target = Files.createDirectories(dir.resolve("kept")).resolve("eval.json");
+        Files.writeString(target, "old\n");
+        Path link = Files.createSymbolicLink(dir.resolve("link.json"), target);
+        Cli.Run r = Cli.run("eval", job.toString(), "--json", link.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(Files.isSymbolicLink(link), "the link stays a link");
+        JsonNode written = new ObjectMapper().readTree(target.toFile());
+        assertEquals(120.0, written.at("/parameters/0/value").asDouble(), written::toString);
+        try (var left = Files.list(target.getParent())) {
+            assertEquals(List.of(target), left.toList(), "nothing is left aside");
+        }
+        Path pipe = dir.resolve("pipe.json");
+        Process mkfifo =
+                new ProcessBuilder("mkfifo", pipe.toString()).inheritIO().start();
+        assertEquals(0, mkfifo.waitFor());
+        Process cat = new ProcessBuilder("cat", pipe.toString()).start();
+        try {
+            Cli.Run p = Cli.run("eval", job.toString(), "--json", pipe.toString());
+            assertEquals(ExitCodes.OK, p.code(), p::toString);
+            String read = new String(cat.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, cat.waitFor());
+            assertEquals(
+                    120.0,
+                    new ObjectMapper().readTree(read).at("/parameters/0/value").asDouble(),
+                    read);
+            assertFalse(Files.isRegularFile(pipe), "the pipe stays a pipe");
+            assertTrue(Files.exists(pipe), "the pipe stays a pipe");
+        } finally {
+            cat.destroyForcibly();
+        }
+    }
+
     @Test
     void theJobsOwnFilesAndWhatFitWritesAreNotOverwritten() throws Exception {
         Path job = job();

@@ -345,8 +345,17 @@ class ExamplesIT {
         // validation_every: 20: the held-out loss at the best point so far, beside the fit, and on the loss plot.
         JsonNode trace = res.get("validation_history");
         assertTrue(trace.size() >= 5, trace.toString());
+        // the start first, from the evaluation of the metrics' start
+        JsonNode start = trace.get(0);
+        assertEquals(1, start.get("evaluations").asInt(), start.toString());
+        assertEquals(res.at("/loss/initial").asDouble(), start.get("fit_loss").asDouble(), 0.0, start.toString());
+        assertEquals(
+                held.at("/loss/initial").asDouble(),
+                start.get("validation_loss").asDouble(),
+                0.0,
+                start.toString());
         for (JsonNode e : trace) {
-            assertEquals(0, e.get("evaluations").asInt() % 20, e.toString());
+            assertEquals(0, e == start ? 0 : e.get("evaluations").asInt() % 20, e.toString());
             assertEquals(
                     e.get("validation_loss").asDouble(),
                     e.at("/terms/held-out-dimers").asDouble(),

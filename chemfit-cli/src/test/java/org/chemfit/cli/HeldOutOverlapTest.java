@@ -109,6 +109,10 @@ class HeldOutOverlapTest {
                 validate.err().lines().filter(l -> l.startsWith("warning: ")).toList();
         assertEquals(
                 said, fit.err().lines().filter(l -> l.startsWith("warning: ")).toList(), "fit warns as validate does");
+        // and says it again under its closing table, from results.json, beside the metrics it qualifies
+        for (String w : said) {
+            assertTrue(fit.out().contains("\n" + w + "\n"), fit::toString);
+        }
         return said;
     }
 

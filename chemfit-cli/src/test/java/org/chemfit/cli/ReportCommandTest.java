@@ -521,7 +521,7 @@ class ReportCommandTest {
         assertEquals(ExitCodes.FIT_FAILED, fit.code(), fit::toString);
         Cli.Run r = Cli.run("report", tmp.resolve("failed-out").toString(), "--no-plots");
         assertEquals(ExitCodes.OK, r.code(), r::toString);
-        assertTrue(r.out().startsWith("failing: failed after 0 completed evaluations, "), r::toString);
+        assertTrue(r.out().startsWith("failing: failed before any evaluation completed, "), r::toString);
         String why = r.out()
                 .lines()
                 .filter(l -> l.startsWith("failed: "))
@@ -703,11 +703,56 @@ class ReportCommandTest {
 
     /** @return the predictions report.html embeds */
     private static com.fasterxml.jackson.databind.JsonNode predictions(Path out) throws Exception {
+        return pageData(out).get("predictions");
+    }
+
+    /** @return the data report.html in the folder shows */
+    private static com.fasterxml.jackson.databind.JsonNode pageData(Path out) throws Exception {
         String page = Files.readString(out.resolve("report.html"));
         String open = "<script type=\"application/json\" id=\"chemfit-data\">";
         int start = page.indexOf(open) + open.length();
         return new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(page.substring(start, page.indexOf("</script>", start)))
-                .get("predictions");
+                .readTree(page.substring(start, page.indexOf("</script>", start)));
+    }
+
+    /**
+     * A report.html drawn of a fit of 5 evaluations is drawn again by the fit that goes on to 8 in
+     * the same folder: it shows the fit's last state, not the one it was drawn of.
+     */
+    @Test
+    void aReportHtmlOfAnEarlierStateIsDrawnAgainByTheFit() throws Exception {
+        Path out = fit();
+        Cli.Run html = Cli.run("report", out.toString(), "--no-plots", "--html");
+        assertEquals(ExitCodes.OK, html.code(), html::toString);
+        assertEquals(5, pageData(out).at("/summary/budget").asInt());
+        Cli.Run more = Cli.run(
+                "fit",
+                tmp.resolve("fit.yaml").toString(),
+                "--max-evaluations",
+                "8",
+                "--progress",
+                "none",
+                "--no-plots");
+        assertEquals(ExitCodes.OK, more.code(), more::toString);
+        assertTrue(
+                more.out()
+                        .contains("html: " + out.resolve("report.html")
+                                + " (drawn again: it showed an earlier state of this folder)\n"),
+                more::toString);
+        assertEquals(8, pageData(out).at("/summary/budget").asInt());
+        assertEquals("done", pageData(out).at("/summary/status").asText());
+        // a folder without one gets none
+        Files.delete(out.resolve("report.html"));
+        Cli.Run again = Cli.run(
+                "fit",
+                tmp.resolve("fit.yaml").toString(),
+                "--max-evaluations",
+                "9",
+                "--progress",
+                "none",
+                "--no-plots");
+        assertEquals(ExitCodes.OK, again.code(), again::toString);
+        assertFalse(Files.exists(out.resolve("report.html")));
+        assertFalse(again.out().contains("html: "), again::toString);
     }
 }
