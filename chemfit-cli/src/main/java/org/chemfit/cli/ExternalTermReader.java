@@ -111,7 +111,12 @@ final class ExternalTermReader {
                         r.problem(
                                 place[0],
                                 place[1],
-                                where + " variable '" + e.getKey() + "' has the name of a parameter");
+                                where + " variable '" + e.getKey() + "' has the name of a parameter"
+                                        + (r.declared.contains(e.getKey())
+                                                ? ""
+                                                : " group (a template reads the group's parameters as " + e.getKey()
+                                                        + ".NAME)")
+                                        + "; give the variable another name");
                     } else if (e.getValue() instanceof Node.Scalar sc && sc.value != null) {
                         variables.put(e.getKey(), sc.value);
                     } else {

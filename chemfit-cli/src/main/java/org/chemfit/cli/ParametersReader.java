@@ -209,6 +209,7 @@ final class ParametersReader {
                 } else if (foreign != null) {
                     r.problem(v, "parameter '" + name + "' is written " + foreign.said());
                     // kept as meant, so that the terms naming it are not told of an unknown parameter too
+                    r.declared.add(name);
                     out.add(new ParameterSpec(
                             name, foreign.initial(), foreign.lower(), foreign.upper(), foreign.fixed()));
                 } else if (sub.entries.isEmpty()) {

@@ -76,6 +76,23 @@ class MalformedJobFilesTest {
         assertTrue(r.out().isEmpty(), r::toString);
     }
 
+    /**
+     * A parameter written with another tool's keys is refused once: it is still declared, so the
+     * potential that names it is not told of an unknown parameter too.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"272-parameter-written-as-lmfit.yaml", "273-parameter-written-with-vary.yaml"})
+    void aParameterWrittenWithAnotherToolsKeysIsOneProblem(String name) {
+        Cli.Run r = Cli.run("validate", Cli.resource("malformed").resolve(name).toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("with the keys of another tool"), r::toString);
+        assertFalse(r.err().contains("unknown parameter"), r::toString);
+        assertTrue(
+                r.err().endsWith("1 problem found; the job file format is described in docs/job-file.md\n"),
+                r::toString);
+    }
+
     @Test
     void aFileOverTheSizeLimitIsRefusedBeforeItIsParsed(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         // one line of 2 MB: the shape that kept the YAML reader busy for minutes
