@@ -1032,11 +1032,8 @@ final class FitRun {
      */
     private @Nullable Judgement judge(
             FitPlan plan, Ending end, @Nullable EvaluationContext first, Interrupts interrupts) {
+        // an interrupted fit's validation terms are not evaluated: its closing table says so (Tables.summary)
         boolean heldOut = !jf.validation().isEmpty();
-        if (end.code() == ExitCodes.INTERRUPTED && heldOut && !quiet) {
-            err().println("the validation terms are not evaluated: the fit was interrupted (they are when it"
-                    + " ends: run the same command to resume)");
-        }
         FitResult result = end.result();
         if (result == null) {
             return null;

@@ -574,6 +574,16 @@ final class Plots {
             return f;
         }
         Figure.Panel top = f.panels().get(0);
+        if (v.rmseUnit() == null
+                && top.y.log
+                && java.util.Arrays.stream(v.loss()).noneMatch(d -> d > 0)) {
+            // nothing a log axis can draw (validation terms of weight 0): said, not a legend entry of nothing
+            top.note("validation loss 0 at every check");
+            if (v.why() != null) {
+                top.note("no RMSE: " + v.why());
+            }
+            return f;
+        }
         if (v.rmseUnit() == null) {
             String n = v.values() > 0 ? " (" + v.values() + " values)" : "";
             top.line(

@@ -528,7 +528,13 @@ final class ReportCommand extends BaseCommand {
      */
     private static String budgetOption(org.chemfit.journal.read.RunRecord run) {
         long budget = FitRun.budgetOf(run);
-        return budget >= 0 ? " --max-evaluations " + budget : "";
+        // the budget its job file writes needs no option (one given on the command line does)
+        boolean written = run.settings().get("job") instanceof Map<?, ?> job
+                && job.get("file") instanceof Map<?, ?> file
+                && file.get("optimizer") instanceof Map<?, ?> optimizer
+                && optimizer.get("max_evaluations") instanceof Number n
+                && n.longValue() == budget;
+        return budget >= 0 && !written ? " --max-evaluations " + budget : "";
     }
 
     /** @return the folder of a file as the user would type it ({@code .} for a bare name) */

@@ -134,7 +134,15 @@ final class Tables {
             out.println();
             print(out, metrics);
         }
-        for (Object o : (List<Object>) r.getOrDefault("validation", List.of())) {
+        List<Object> validation = (List<Object>) r.getOrDefault("validation", List.of());
+        if ("interrupted".equals(r.get("status"))
+                && !validation.isEmpty()
+                && validation.stream().allMatch(o -> ((Map<String, Object>) o).get("status") == null)) {
+            // their rows are empty: said here too, for chemfit report, which did not see the fit stop
+            out.println("the validation terms are not evaluated: the fit was interrupted (they are when it ends:"
+                    + " run the same command to resume)");
+        }
+        for (Object o : validation) {
             Map<String, Object> v = (Map<String, Object>) o;
             if ("FAILED".equals(v.get("status"))) {
                 out.println("validation term '" + v.get("name") + "' failed at the best parameters: "

@@ -298,7 +298,7 @@ class FitRerunTest {
                 report.out().contains("stopped without finishing: its fit (pid " + p.pid() + " on "), report::toString);
         assertTrue(
                 report.out()
-                        .contains("; `chemfit fit JOB --output " + tmp.resolve("out") + " --max-evaluations 14"
+                        .contains("; `chemfit fit JOB --output " + tmp.resolve("out")
                                 + "`, with its job file and the options it was started with (--cluster and the like),"
                                 + " resumes it (no results.json); " + recorded
                                 + " evaluations so far"),

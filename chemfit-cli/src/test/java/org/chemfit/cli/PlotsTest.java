@@ -790,6 +790,12 @@ class PlotsTest {
         Plots.draw(tmp.resolve("known"), history, results);
         String known = Files.readString(tmp.resolve("known/plots/loss.svg"));
         assertTrue(legendLines(known).contains("validation, at the best so far"), known);
+        // a validation loss of 0 at every check (terms of weight 0) has no place on the log axis: said, not listed
+        results.put("validation_history", List.of(Map.of("evaluations", 2, "validation_loss", 0.0)));
+        Plots.draw(tmp.resolve("zero"), history, results);
+        List<String> zero = legendLines(Files.readString(tmp.resolve("zero/plots/loss.svg")));
+        assertFalse(zero.contains("validation, at the best so far"), zero.toString());
+        assertTrue(zero.contains("validation loss 0 at every check"), zero.toString());
     }
 
     /** @return a term as results.json holds it, with the loss type, weight and counts the loss plot reads */
