@@ -1179,6 +1179,13 @@ final class Plots {
             }
         }
         p.y.include(0);
+        if (java.util.stream.IntStream.range(0, SETS.size())
+                        .filter(s -> sets.get(s).length > 0)
+                        .count()
+                > 1) {
+            // a set's bar starts where the one before it ends: its count is its own part, not the top
+            p.note("sets stacked: each bar on the one before");
+        }
         return f;
     }
 

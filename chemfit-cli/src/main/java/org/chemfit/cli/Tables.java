@@ -201,7 +201,8 @@ final class Tables {
                 "weighted residuals".equals(unc.get("residual_variance_of")) ? " (of the weighted residuals)" : "",
                 // no condition number with parameters estimated: J^T J is singular (an infinite one)
                 unc.get("condition_number") instanceof Number || names.isEmpty()
-                        ? "condition number of J^T J " + fmt(unc.get("condition_number"))
+                        ? "condition number of J^T J, its columns scaled to unit length, "
+                                + fmt(unc.get("condition_number"))
                         : "J^T J singular");
     }
 

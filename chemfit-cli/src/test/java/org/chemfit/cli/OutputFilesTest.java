@@ -400,7 +400,8 @@ class OutputFilesTest {
                                 2.0));
             }
             assertEquals(
-                    "uncertainty from " + c.getValue() + ": residual variance 0.5, condition number of J^T J 2\n\n",
+                    "uncertainty from " + c.getValue()
+                            + ": residual variance 0.5, condition number of J^T J, its columns scaled to unit length, 2\n\n",
                     sw.toString().replace(System.lineSeparator(), "\n"));
         }
     }

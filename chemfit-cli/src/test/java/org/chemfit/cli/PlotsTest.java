@@ -614,8 +614,10 @@ class PlotsTest {
         assertTrue(legend.contains("validation (3)"), legend.toString());
         assertEquals(4 + 3, markersDrawn(parity), parity);
         // the residuals' histogram counts the same values
-        assertTrue(legendLines(Files.readString(plots.resolve("residuals-energy.svg")))
-                .contains("validation (3)"));
+        List<String> histogram = legendLines(Files.readString(plots.resolve("residuals-energy.svg")));
+        assertTrue(histogram.contains("validation (3)"), histogram.toString());
+        // two sets: their bars are stacked, and the legend says so
+        assertTrue(histogram.contains("sets stacked: each bar on the one before"), histogram.toString());
 
         assertFalse(Files.exists(plots.resolve("parity-single.svg")), o.toString());
         assertFalse(Files.exists(plots.resolve("parity-single.png")), o.toString());

@@ -187,7 +187,7 @@
     if (u.residual_variance !== undefined) {
       basis.push('residual variance ' + fmt(u.residual_variance) + (u.residual_variance_unit ? ' ' + u.residual_variance_unit : ''));
     }
-    if (u.condition_number !== undefined) { basis.push('condition number of J^T J ' + fmt(u.condition_number)); }
+    if (u.condition_number !== undefined) { basis.push('condition number of J^T J, its columns scaled to unit length, ' + fmt(u.condition_number)); }
     var note = el('p', 'Standard errors and correlations of the estimated parameters'
       + (basis.length ? ' (' + basis.join(', ') + ')' : '') + '.', 'note');
     note.id = 'uncertainty-basis';
