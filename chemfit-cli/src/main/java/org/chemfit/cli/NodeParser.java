@@ -202,16 +202,12 @@ final class NodeParser {
             boolean utf16 = bytes.length >= 2
                     && (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE
                             || bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF);
+            // said as of the data files: what the byte is in the encodings a file is likely saved in
             throw new Refusal(
                     place[0],
                     place[1],
-                    String.format(
-                            Locale.ROOT,
-                            "is not UTF-8 text: byte 0x%02X cannot be read as UTF-8%s",
-                            bytes[at] & 0xFF,
-                            utf16
-                                    ? " (the file is UTF-16: save it as UTF-8)"
-                                    : " (a job file is YAML or JSON text in UTF-8; is this a binary file?)"));
+                    new org.chemfit.support.Utf8Text.Place(place[0], place[1], bytes[at] & 0xFF, utf16)
+                            .problem("a job file (YAML or JSON)"));
         }
         if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
             text = text.substring(1);
