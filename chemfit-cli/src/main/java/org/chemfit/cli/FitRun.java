@@ -755,6 +755,15 @@ final class FitRun {
                 && writtenAsThisJob(job))) {
             return null;
         }
+        String missing = missingOutputs(results, previous);
+        if (missing != null) {
+            // replayed, nothing is computed again, and every file is written again
+            if (!quiet) {
+                err().println("the fit of " + jf.file().getFileName() + " in " + folder + " is finished, but " + missing
+                        + ": it is replayed from the journal, which writes its files again");
+            }
+            return null;
+        }
         JournalReader journal = this.journal;
         try (plan;
                 journal) {
@@ -775,6 +784,42 @@ final class FitRun {
                     + resumed.get().id() + ")");
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * @param results the finished fit's results.json, read
+     * @param file that file
+     * @return what a finished fit's folder lacks of what the fit wrote beside its results.json (a
+     *     file deleted since, plots whose drawing a kill cut short), or null when nothing
+     */
+    private @Nullable String missingOutputs(Map<String, Object> results, Path file) {
+        if (!Files.isRegularFile(folder.resolve(EvaluationLog.FILE))) {
+            return "its " + EvaluationLog.FILE + " is missing";
+        }
+        if (results.get("files") instanceof Map<?, ?> files
+                && files.get("predictions") != null
+                && !Files.isRegularFile(folder.resolve(Judgement.FILE))) {
+            return "its " + Judgement.FILE + " is missing";
+        }
+        if (options.noPlots() || !jf.output().plots()) {
+            return null;
+        }
+        // the plots are drawn after results.json: a list of them older than it, or none, is a drawing cut short
+        Path list = folder.resolve("plots").resolve(Plots.WRITTEN_LIST);
+        try {
+            if (!Files.isRegularFile(list)
+                    || Files.getLastModifiedTime(list).compareTo(Files.getLastModifiedTime(file)) < 0) {
+                return "its plots were not all drawn (its command was stopped while drawing them)";
+            }
+            for (String name : Files.readAllLines(list, java.nio.charset.StandardCharsets.UTF_8)) {
+                if (Plots.isPlotFile(name) && !Files.isRegularFile(list.resolveSibling(name))) {
+                    return "its plot plots/" + name + " is missing";
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null; // what cannot be read is not said missing: the result is shown
+        }
+        return null;
     }
 
     /**

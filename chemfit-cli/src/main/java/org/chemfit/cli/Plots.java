@@ -571,6 +571,10 @@ final class Plots {
             f.panels().get(0).note("stopped at its evaluation budget").note("(max_evaluations), not by convergence");
         }
         if (v == null) {
+            if (results != null && otherUnit(results, unit)) {
+                // checks were made, but their loss is not on this axis: said, so that none seems missing
+                f.panels().get(0).note("validation checks: another unit,").note("not drawn (results.json has them)");
+            }
             return f;
         }
         Figure.Panel top = f.panels().get(0);
@@ -676,6 +680,27 @@ final class Plots {
             }
             return Math.sqrt(meanSquare);
         }
+    }
+
+    /**
+     * @return whether the fit has validation checks with a loss whose validation terms' loss unit is
+     *     not the fit's (so that the loss plot does not draw them)
+     */
+    @SuppressWarnings("unchecked")
+    private static boolean otherUnit(Map<String, Object> results, String lossUnit) {
+        if (!(results.get("validation_history") instanceof List<?> h)
+                || h.stream().noneMatch(e -> e instanceof Map<?, ?> m && m.get("validation_loss") instanceof Number)
+                || !(results.get("validation") instanceof List<?> v)) {
+            return false;
+        }
+        boolean root = results.get("combination") instanceof Map<?, ?> c && "root_mean".equals(c.get("reducer"));
+        for (Object o : v) {
+            String u = String.valueOf(((Map<String, Object>) o).get("loss_unit"));
+            if (lossUnit.isEmpty() || !lossUnit.equals(root ? Results.squareRoot(u) : u)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

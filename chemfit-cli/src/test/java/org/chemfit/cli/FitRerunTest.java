@@ -55,6 +55,67 @@ class FitRerunTest {
     }
 
     /**
+     * A finished fit whose folder lacks what it wrote beside results.json (evaluations.csv deleted,
+     * a plot deleted, plots whose drawing a kill cut short, seen as a list of them older than
+     * results.json) is replayed from the journal, nothing computed again, and writes them again.
+     */
+    @Test
+    void aFinishedFitMissingItsFilesIsReplayedAndWritesThemAgain() throws IOException {
+        Path job = Cli.resource("jobs/lj.yaml");
+        Path out = tmp.resolve("out");
+        Cli.Run first = Cli.run("fit", job.toString(), "-o", out.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, first.code(), first::toString);
+        String csv = Files.readString(out.resolve("evaluations.csv"));
+        String loss = Files.readString(out.resolve("plots/loss.svg"));
+        int total = JSON.readTree(out.resolve("results.json").toFile())
+                .at("/evaluations/total")
+                .asInt();
+
+        Files.delete(out.resolve("evaluations.csv"));
+        Cli.Run csvGone = Cli.run("fit", job.toString(), "-o", out.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, csvGone.code(), csvGone::toString);
+        assertTrue(
+                csvGone.err()
+                        .contains(
+                                "the fit of lj.yaml in " + out + " is finished, but its evaluations.csv is missing: it"
+                                        + " is replayed from the journal, which writes its files again"),
+                csvGone::toString);
+        assertEquals(
+                total,
+                JSON.readTree(out.resolve("results.json").toFile())
+                        .at("/evaluations/replayed")
+                        .asInt());
+        assertEquals(
+                csv.lines().map(l -> l.replaceAll(",[0-9.]+,(0,0,)", ",S,$1")).toList(),
+                Files.readString(out.resolve("evaluations.csv"))
+                        .lines()
+                        .map(l -> l.replaceAll(",[0-9.]+,(0,0,)", ",S,$1"))
+                        .toList(),
+                "the same rows, but for the seconds");
+
+        Files.delete(out.resolve("plots/loss.svg"));
+        Cli.Run plotGone = Cli.run("fit", job.toString(), "-o", out.toString(), "--progress", "none");
+        assertTrue(plotGone.err().contains("is finished, but its plot plots/loss.svg is missing"), plotGone::toString);
+        assertEquals(loss, Files.readString(out.resolve("plots/loss.svg")));
+
+        // the list of the plots older than results.json: their drawing was cut short
+        Files.setLastModifiedTime(
+                out.resolve("plots/.chemfit-plots"),
+                java.nio.file.attribute.FileTime.fromMillis(
+                        Files.getLastModifiedTime(out.resolve("results.json")).toMillis() - 60_000));
+        Cli.Run cut = Cli.run("fit", job.toString(), "-o", out.toString(), "--progress", "none");
+        assertTrue(
+                cut.err()
+                        .contains("is finished, but its plots were not all drawn (its command was stopped while"
+                                + " drawing them)"),
+                cut::toString);
+
+        // all there: shown, nothing replayed
+        Cli.Run whole = Cli.run("fit", job.toString(), "-o", out.toString(), "--progress", "none");
+        assertTrue(whole.err().contains("its result is shown and nothing runs again"), whole::toString);
+    }
+
+    /**
      * {@code execution} is no part of the job: a finished fit of an external program, with a
      * held-out term of the same program, run again after {@code execution.workers} was edited
      * is shown, as it was before the edit, and the program runs neither for the fit nor for the
