@@ -798,6 +798,14 @@ class PlotsTest {
         List<String> zero = legendLines(Files.readString(tmp.resolve("zero/plots/loss.svg")));
         assertFalse(zero.contains("validation, at the best so far"), zero.toString());
         assertTrue(zero.contains("validation loss 0 at every check"), zero.toString());
+        // checks whose loss is in another unit than the fit's: not on its axis, and said so
+        v.put("loss_unit", "eV^2");
+        results.put("validation_history", List.of(Map.of("evaluations", 2, "validation_loss", 1.5)));
+        Plots.draw(tmp.resolve("other"), history, results);
+        List<String> other = legendLines(Files.readString(tmp.resolve("other/plots/loss.svg")));
+        assertFalse(other.contains("validation, at the best so far"), other.toString());
+        assertTrue(other.contains("validation checks: another unit,"), other.toString());
+        assertTrue(other.contains("not drawn (results.json has them)"), other.toString());
     }
 
     /** @return a term as results.json holds it, with the loss type, weight and counts the loss plot reads */
