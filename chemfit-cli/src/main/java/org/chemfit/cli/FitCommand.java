@@ -38,7 +38,8 @@ final class FitCommand extends BaseCommand {
     @Option(
             names = {"-o", "--output"},
             paramLabel = "DIR",
-            description = "Write results here instead of the job's output folder.")
+            description =
+                    "Write results here instead of the job's output folder (relative to the current folder, not the job file's).")
     @Nullable
     Path output;
 

@@ -1769,7 +1769,8 @@ final class SqliteSession implements Journal.Session {
             } catch (java.io.IOException ex) {
                 throw new JournalException(
                         "journal " + journal.path() + ": cannot record evaluation " + number + " in "
-                                + PendingLog.beside(journal.path()) + ": " + ex.getMessage(),
+                                + PendingLog.beside(journal.path()) + ": "
+                                + org.chemfit.support.Reasons.of(ex, PendingLog.beside(journal.path())),
                         ex);
             }
             fold.file = pending.lastMap();
