@@ -127,16 +127,20 @@ class LauncherIT {
     }
 
     /**
-     * Under the C locale, or none (a batch job, cron), Java could not open a path with é: the
-     * launcher runs it under C.UTF-8 then, and the job of a folder named données is read.
+     * Under the C locale, or none (a batch job, cron), or one not installed, Java could not open a
+     * path with é: the launcher runs it under C.UTF-8 then, and the job of a folder named données is
+     * read.
      */
     @Test
     void aPathWithAnAccentIsReadUnderTheCLocale() throws Exception {
         layout();
         Path accented = root.resolve("examples/données");
         Files.move(root.resolve("examples/argon"), accented);
-        for (Map<String, String> env :
-                List.of(Map.of("LC_ALL", "C", "CHEMFIT_CDS", "off"), Map.of("LANG", "", "CHEMFIT_CDS", "off"))) {
+        for (Map<String, String> env : List.of(
+                Map.of("LC_ALL", "C", "CHEMFIT_CDS", "off"),
+                Map.of("LANG", "", "CHEMFIT_CDS", "off"),
+                // a locale named but installed nowhere: glibc falls back to C
+                Map.of("LANG", "xx_YY.UTF-8", "CHEMFIT_CDS", "off"))) {
             Result r = run(
                     List.of("LANG", "LC_ALL", "LC_CTYPE"),
                     env,
