@@ -131,6 +131,21 @@ final class ParametersReader {
                 fixed);
     }
 
+    /**
+     * @param name a name
+     * @return it with each whitespace character but the plain space written as {@code <U+0009>}, so
+     *     that a tab or an em space is seen in the message
+     */
+    private static String shown(String name) {
+        StringBuilder sb = new StringBuilder();
+        name.codePoints()
+                .forEach(c -> sb.append(
+                        Character.isWhitespace(c) && c != ' '
+                                ? String.format(Locale.ROOT, "<U+%04X>", c)
+                                : new String(Character.toChars(c))));
+        return sb.toString();
+    }
+
     /** A parameter written with another tool's keys: what was said of it, and the parameter it means. */
     private record Foreign(String said, double initial, double lower, double upper, boolean fixed) {}
 
@@ -149,11 +164,17 @@ final class ParametersReader {
             String key = e.getKey();
             int[] place = group.keyPlaces.get(key);
             String name = prefix.isEmpty() ? key : prefix + "." + key;
-            if (key.isEmpty() || key.contains(" ") || key.startsWith(".") || key.endsWith(".") || key.contains("..")) {
+            // whitespace as the library's Parameters takes it (a tab, an em space: a name it refuses)
+            if (key.isEmpty()
+                    || key.chars().anyMatch(Character::isWhitespace)
+                    || key.startsWith(".")
+                    || key.endsWith(".")
+                    || key.contains("..")) {
                 r.problem(
                         place[0],
                         place[1],
-                        "parameter name '" + name + "' must be non-empty, without spaces or empty parts between dots");
+                        "parameter name '" + shown(name)
+                                + "' must be non-empty, without spaces or empty parts between dots");
                 continue;
             }
             Node v = e.getValue();
