@@ -150,7 +150,8 @@ final class EvalCommand extends BaseCommand {
             }
             if (json != null) {
                 Path f = json;
-                Path parent = f.toAbsolutePath().getParent();
+                // the folder of the file written: a link's target's
+                Path parent = Results.throughLinks(f).toAbsolutePath().getParent();
                 try {
                     if (parent != null) {
                         java.nio.file.Files.createDirectories(parent);
@@ -158,6 +159,9 @@ final class EvalCommand extends BaseCommand {
                 } catch (java.io.IOException e) {
                     throw new UserException("--json " + f + ": cannot be written: " + Messages.reason(e));
                 }
+                // the tables first: --json /dev/stdout appends to where they went
+                out().flush();
+                err().flush();
                 Results.writeJson(f, Results.ofEvaluation(plan, p, ctx, judgement));
             }
             return ExitCodes.OK;
@@ -175,8 +179,8 @@ final class EvalCommand extends BaseCommand {
             throw new UserException("--json " + f + ": is a folder; give the file to write the evaluation to, such as "
                     + f.resolve("eval.json"));
         }
-        if (java.nio.file.Files.exists(f) && !java.nio.file.Files.isRegularFile(f)) {
-            // a device or a named pipe (/dev/stdout) is written into, not replaced
+        if (java.nio.file.Files.exists(f) && (!java.nio.file.Files.isRegularFile(f) || Results.descriptor(f))) {
+            // a device, a named pipe or an open descriptor (/dev/stdout) is written into, not replaced
             if (java.nio.file.Files.isWritable(f)) {
                 return;
             }
@@ -250,7 +254,8 @@ final class EvalCommand extends BaseCommand {
 
     /** @return the path with its links followed as far as it exists, absolute and normalised */
     private static Path real(Path p) {
-        Path a = p.toAbsolutePath().normalize();
+        // through its links first: a link that leads to no file yet names the file it would write
+        Path a = Results.throughLinks(p).toAbsolutePath().normalize();
         Path existing = a;
         while (existing != null && !java.nio.file.Files.exists(existing)) {
             existing = existing.getParent();

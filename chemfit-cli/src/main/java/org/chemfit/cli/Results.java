@@ -566,8 +566,9 @@ final class Results {
     /**
      * Writes a JSON file as {@link #write} writes results.json: aside ({@code FILE.tmp}), then
      * moved into place. A symbolic link is written through, as a shell's {@code >} writes, and stays
-     * a link; a device or a named pipe ({@code /dev/stdout}) is written into, as no file can be
-     * moved into its place.
+     * a link; a device or a named pipe is written into, as no file can be moved into its place; and
+     * an open descriptor of this process ({@code /dev/stdout}, {@code /proc/self/fd/1}) is appended
+     * to, so that a log file a shell redirected it to keeps what it holds.
      *
      * @param f the file to write
      * @param content what to write
@@ -575,8 +576,12 @@ final class Results {
      * @throws BaseCommand.UserException when it cannot be written, naming the file and the reason
      */
     static Path writeJson(Path f, Map<String, Object> content) {
-        if (Files.exists(f) && !Files.isRegularFile(f) && !Files.isDirectory(f)) {
-            try (java.io.OutputStream out = Files.newOutputStream(f)) {
+        boolean descriptor = descriptor(f);
+        if (descriptor || Files.exists(f) && !Files.isRegularFile(f) && !Files.isDirectory(f)) {
+            try (java.io.OutputStream out = descriptor
+                    ? Files.newOutputStream(
+                            f, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.APPEND)
+                    : Files.newOutputStream(f, java.nio.file.StandardOpenOption.WRITE)) {
                 JSON.writeValue(out, content);
             } catch (IOException e) {
                 throw new BaseCommand.UserException("cannot write " + f + ": " + Messages.reason(e));
@@ -587,13 +592,42 @@ final class Results {
         return f;
     }
 
+    /** An open descriptor of a process, as Linux names it: /dev/stdout, /dev/fd/3, /proc/self/fd/1. */
+    private static final java.util.regex.Pattern DESCRIPTOR =
+            java.util.regex.Pattern.compile("/dev/(stdout|stderr|fd/\\d+)|/proc/(self|thread-self|\\d+)/fd/\\d+");
+
+    /** @return whether a path, or a symbolic link on its way, names an open descriptor of a process */
+    static boolean descriptor(Path f) {
+        Path at = f.toAbsolutePath().normalize();
+        for (int hops = 0; hops < 40; hops++) {
+            if (DESCRIPTOR.matcher(at.toString()).matches()) {
+                return true;
+            }
+            if (!Files.isSymbolicLink(at)) {
+                return false;
+            }
+            try {
+                Path parent = at.getParent();
+                Path to = Files.readSymbolicLink(at);
+                at = (parent == null ? to : parent.resolve(to)).normalize();
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
     /**
      * @param f a path
      * @return the file its symbolic links lead to (one that does not exist yet included), else f
      */
     static Path throughLinks(Path f) {
         Path at = f;
-        for (int hops = 0; hops < 40 && Files.isSymbolicLink(at); hops++) {
+        for (int hops = 0; Files.isSymbolicLink(at); hops++) {
+            if (hops == 40) {
+                // as the system says it: a loop, or a chain longer than it follows
+                throw new BaseCommand.UserException("cannot write " + f + ": too many levels of symbolic links");
+            }
             try {
                 Path parent = at.toAbsolutePath().getParent();
                 Path to = Files.readSymbolicLink(at);

@@ -232,6 +232,20 @@ class EvalJsonTest {
         try (var left = Files.list(target.getParent())) {
             assertEquals(List.of(target), left.toList(), "nothing is left aside");
         }
+        // a link that leads to no file yet is refused as the file it would write: one the fit writes
+        Files.createDirectories(dir.resolve("results"));
+        Path dangling = Files.createSymbolicLink(dir.resolve("f.json"), dir.resolve("results/failure.json"));
+        Cli.Run fits = Cli.run("eval", job.toString(), "--json", dangling.toString());
+        assertEquals(ExitCodes.USAGE, fits.code(), fits::toString);
+        assertTrue(fits.err().contains(": is a file chemfit fit writes in its output folder "), fits::toString);
+        assertFalse(Files.exists(dir.resolve("results/failure.json")), fits::toString);
+        // a loop of links is refused as the system would refuse it, and stays as it was
+        Path loop = Files.createSymbolicLink(dir.resolve("loop1.json"), dir.resolve("loop2.json"));
+        Files.createSymbolicLink(dir.resolve("loop2.json"), loop);
+        Cli.Run looped = Cli.run("eval", job.toString(), "--json", loop.toString());
+        assertEquals(ExitCodes.USAGE, looped.code(), looped::toString);
+        assertTrue(looped.err().contains("too many levels of symbolic links"), looped::toString);
+        assertTrue(Files.isSymbolicLink(loop), "the loop stays");
         Path pipe = dir.resolve("pipe.json");
         Process mkfifo =
                 new ProcessBuilder("mkfifo", pipe.toString()).inheritIO().start();
@@ -251,6 +265,42 @@ class EvalJsonTest {
         } finally {
             cat.destroyForcibly();
         }
+    }
+
+    /**
+     * {@code --json /dev/stdout} in a real {@code chemfit} process whose standard output a shell's
+     * {@code >>} sent to a log file: the JSON is appended after the tables, and the log keeps what
+     * it held before (it was replaced by a new file of the JSON alone).
+     */
+    @Test
+    void devStdoutRedirectedToALogFileIsAppendedTo() throws Exception {
+        Path job = job();
+        Path log = dir.resolve("run.log");
+        Files.writeString(log, "before\n");
+        Object inode = Files.getAttribute(log, "unix:ino");
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "eval",
+                        job.toString(),
+                        "-q",
+                        "--json",
+                        "/dev/stdout")
+                .directory(dir.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectError(dir.resolve("err.txt").toFile())
+                .start();
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        String said = Files.readString(log);
+        assertEquals(0, p.exitValue(), said + Files.readString(dir.resolve("err.txt")));
+        assertEquals(inode, Files.getAttribute(log, "unix:ino"), "the same file, not one put in its place");
+        assertTrue(said.startsWith("before\n"), said);
+        int json = said.indexOf("\n{");
+        assertTrue(json > said.indexOf("loss: "), "the tables, then the JSON: " + said);
+        JsonNode written = new ObjectMapper().readTree(said.substring(json + 1));
+        assertEquals(120.0, written.at("/parameters/0/value").asDouble(), said);
     }
 
     @Test
