@@ -202,12 +202,21 @@ final class NodeParser {
             boolean utf16 = bytes.length >= 2
                     && (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE
                             || bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF);
-            // said as of the data files: what the byte is in the encodings a file is likely saved in
+            // said as of the data files: what the byte is in the encodings a file is likely saved in;
+            // but a file with NUL bytes (an image, an archive, a program) is no text of any encoding
+            boolean binary =
+                    !utf16 && java.util.stream.IntStream.range(0, bytes.length).anyMatch(i -> bytes[i] == 0);
             throw new Refusal(
                     place[0],
                     place[1],
-                    new org.chemfit.support.Utf8Text.Place(place[0], place[1], bytes[at] & 0xFF, utf16)
-                            .problem("a job file (YAML or JSON)"));
+                    binary
+                            ? String.format(
+                                    Locale.ROOT,
+                                    "is not UTF-8 text: byte 0x%02X cannot be read as UTF-8, and the file holds NUL"
+                                            + " bytes: is this a binary file? a job file is YAML or JSON text in UTF-8",
+                                    bytes[at] & 0xFF)
+                            : new org.chemfit.support.Utf8Text.Place(place[0], place[1], bytes[at] & 0xFF, utf16)
+                                    .problem("a job file (YAML or JSON)"));
         }
         if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
             text = text.substring(1);
