@@ -234,12 +234,17 @@ final class OutputFolder {
     /**
      * @param folder an output folder, which may not exist yet
      * @return the warning that its file system has less than twice {@link #FIRST_ROOM} left, or
-     *     null when it has more, when its journal's pending file is made already (a resume), or
-     *     when the room cannot be told
+     *     null when it has more, when its journal's pending file is made whole already (a resume),
+     *     or when the room cannot be told
      */
     static @Nullable String littleRoom(Path folder) {
-        if (Files.exists(folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME + "-pending"))) {
-            return null;
+        Path pending = folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME + "-pending");
+        try {
+            if (Files.isRegularFile(pending) && Files.size(pending) >= FIRST_ROOM) {
+                return null; // made whole by an earlier fit: its room is taken
+            }
+        } catch (IOException e) {
+            // not known to be whole: the room is told as for a first fit
         }
         Path at = folder.toAbsolutePath();
         while (at != null && !Files.isDirectory(at)) {

@@ -64,7 +64,7 @@ final class Tables {
                 job.get("name"),
                 status,
                 stop.isEmpty() || stop.equals(String.valueOf(status)) ? "" : " (" + stop + ")",
-                failed > 0 && total == failed
+                "failed".equals(status) && total <= failed
                         ? "before any evaluation completed"
                         : "after "
                                 + (failed > 0
