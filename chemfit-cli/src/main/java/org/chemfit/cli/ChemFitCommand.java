@@ -36,9 +36,9 @@ import picocli.CommandLine.Command;
             "1:internal error (a bug in chemfit)",
             "2:wrong usage, an invalid job file or data file, or a file that cannot be read or written",
             "3:the fit failed (a term failed under on_failure: raise, or the method failed)",
+            "129:stopped by SIGHUP (the terminal closed), handled like Ctrl-C",
             "130:interrupted (Ctrl-C); what was finished is written",
-            "143:stopped by SIGTERM (as SLURM sends at the end of an allocation), handled like Ctrl-C",
-            "129:stopped by SIGHUP (the terminal closed), handled like Ctrl-C"
+            "143:stopped by SIGTERM (as SLURM sends at the end of an allocation), handled like Ctrl-C"
         })
 public final class ChemFitCommand implements Runnable {
 

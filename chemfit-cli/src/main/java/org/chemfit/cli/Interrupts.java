@@ -171,13 +171,14 @@ final class Interrupts implements AutoCloseable {
     }
 
     /**
-     * Puts a handler in front of the JVM's own handler of a signal (SIGTERM, SIGINT) that first
+     * Puts a handler in front of the JVM's own handler of a signal (SIGTERM, SIGINT, SIGHUP) that first
      * runs {@code seen}, then hands the signal on unless {@code seen} answered it, so the shutdown
      * (the exit code, the hooks) stays the JVM's. A shutdown hook cannot learn which signal
      * started it and the Java platform has no public signal API, so this uses the {@code
      * sun.misc.Signal} API of the {@code jdk.unsupported} module, by reflection so that javac
-     * raises no warning about it. Where it is unavailable (e.g. under {@code -Xrs}) nothing changes
-     * but the messages (the stop then says {@code interrupted}, and a second Ctrl-C nothing). A
+     * raises no warning about it. Where it is unavailable nothing changes but the messages (the stop
+     * then says {@code interrupted}, and a second Ctrl-C nothing). Under {@code -Xrs} the JVM
+     * handles none of these signals: each ends the process at once, without the orderly stop. A
      * signal the process was started ignoring (SIGINT for a program started with {@code &} from a
      * script) stays ignored.
      *

@@ -582,7 +582,7 @@ final class Plots {
                 && top.y.log
                 && java.util.Arrays.stream(v.loss()).noneMatch(d -> d > 0)) {
             // nothing a log axis can draw (validation terms of weight 0): said, not a legend entry of nothing
-            top.note("validation loss 0 at every check");
+            top.note("validation loss 0, not on a log axis");
             if (v.why() != null) {
                 top.note("no RMSE: " + v.why());
             }

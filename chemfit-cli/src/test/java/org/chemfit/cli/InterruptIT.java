@@ -94,11 +94,8 @@ class InterruptIT {
         signal(p, "TERM");
     }
 
-    static void sighup(Process p) throws IOException, InterruptedException {
-        signal(p, "HUP");
-    }
-
-    private static void signal(Process p, String name) throws IOException, InterruptedException {
+    /** Sends the signal of that name (TERM, HUP, INT) to the process. */
+    static void signal(Process p, String name) throws IOException, InterruptedException {
         // The JVM has no API to send a signal; kill(1) is the portable way on Linux and macOS.
         Process k = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid()))
                 .inheritIO()

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,20 +22,26 @@ class SigtermTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void sigtermDuringAFitWritesResultsAndExits143() throws Exception {
+    /**
+     * SIGTERM (what SLURM sends) and SIGHUP (sent when the terminal closes) stop a fit alike: what
+     * was finished is written, the message names the signal, and the exit code is 128 + its number.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "SIG{0}")
+    @org.junit.jupiter.params.provider.CsvSource({"TERM, 143", "HUP, 129"})
+    void aSignalDuringAFitWritesResultsAndExitsWithItsCode(String signal, int code) throws Exception {
+        assertEquals(code, signal.equals("TERM") ? ExitCodes.TERMINATED : Interrupts.HUNG_UP);
         // 2744 argon atoms: each evaluation sums millions of pairs, slow enough to stop midway.
         InterruptIT.writeSlowLatticeJob(tmp, 14);
         Process p = InterruptIT.start(tmp, "fit", "fit.yaml", "--progress", "log", "--progress-interval", "0.2");
         try {
             InterruptIT.awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 3, tmp);
-            InterruptIT.sigterm(p);
-            assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGTERM");
+            InterruptIT.signal(p, signal);
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIG" + signal);
         } finally {
             p.destroyForcibly();
         }
         String out = InterruptIT.output(tmp);
-        assertEquals(ExitCodes.TERMINATED, p.exitValue(), out);
+        assertEquals(code, p.exitValue(), out);
         JsonNode res =
                 new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
         assertEquals("interrupted", res.get("status").asText(), out);
@@ -46,40 +51,14 @@ class SigtermTest {
                 total + 1,
                 Files.readAllLines(tmp.resolve("out/evaluations.csv")).size(),
                 out);
-        assertTrue(out.contains("stopped by SIGTERM: stopping the running terms and writing what is finished"), out);
+        assertTrue(
+                out.contains("stopped by SIG" + signal + ": stopping the running terms and writing what is finished"),
+                out);
         assertFalse(out.contains("interrupted: stopping"), out);
         // the fit's log line "fit interrupted after N evaluations" is not shown: the command says it once
         assertFalse(out.contains("[WARN]") || out.contains("Fitter"), out);
         assertFalse(out.contains("interrupted (interrupted)"), out);
         assertTrue(out.contains("fit: interrupted after " + total + " evaluations, "), out);
         InterruptIT.assertPlotsAndPredictionsAtTheBest(tmp.resolve("out"), res, out);
-    }
-
-    /** SIGHUP, sent when the terminal closes: the same stop, said as such, and 129 (128 + 1). */
-    @Test
-    void sighupDuringAFitWritesResultsAndExits129() throws Exception {
-        InterruptIT.writeSlowLatticeJob(tmp, 14);
-        Process p = InterruptIT.start(tmp, "fit", "fit.yaml", "--progress", "log", "--progress-interval", "0.2");
-        try {
-            InterruptIT.awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 3, tmp);
-            InterruptIT.sighup(p);
-            assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGHUP");
-        } finally {
-            p.destroyForcibly();
-        }
-        String out = InterruptIT.output(tmp);
-        assertEquals(Interrupts.HUNG_UP, p.exitValue(), out);
-        assertEquals(129, Interrupts.HUNG_UP);
-        JsonNode res =
-                new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
-        assertEquals("interrupted", res.get("status").asText(), out);
-        int total = res.at("/evaluations/total").asInt();
-        assertEquals(
-                total + 1,
-                Files.readAllLines(tmp.resolve("out/evaluations.csv")).size(),
-                out);
-        assertTrue(out.contains("stopped by SIGHUP: stopping the running terms and writing what is finished"), out);
-        assertFalse(out.contains("interrupted: stopping"), out);
-        assertTrue(out.contains("fit: interrupted after " + total + " evaluations, "), out);
     }
 }

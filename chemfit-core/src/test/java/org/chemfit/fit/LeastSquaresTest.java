@@ -1120,6 +1120,18 @@ class LeastSquaresTest {
         return new double[] {Math.sqrt(c[0][0]), Math.sqrt(c[1][1])};
     }
 
+    /** @return y = b t at t = 1, 2, 3, 4 */
+    private static QuantityComputer proportional() {
+        double[] t = {1, 2, 3, 4};
+        return p -> {
+            double[] out = new double[t.length];
+            for (int i = 0; i < t.length; i++) {
+                out[i] = p.get("b") * t[i];
+            }
+            return Quantities.builder().put("y", out).build();
+        };
+    }
+
     /**
      * y = b t fitted from b = 30 to its best 0.5 with a step of 1e-2: the uncertainty's step is
      * 1e-2 max(|b|, 30) = 0.3, 60% of b, and the warning says so with the numbers; started at 0.6,
@@ -1127,15 +1139,8 @@ class LeastSquaresTest {
      */
     @Test
     void anUncertaintyStepOfMoreThanATenthOfTheValueIsSaid() {
-        double[] t = {1, 2, 3, 4};
         double[] y = {0.51, 0.99, 1.52, 1.98};
-        QuantityComputer qc = p -> {
-            double[] out = new double[t.length];
-            for (int i = 0; i < t.length; i++) {
-                out[i] = p.get("b") * t[i];
-            }
-            return Quantities.builder().put("y", out).build();
-        };
+        QuantityComputer qc = proportional();
         Bounds bounds = Bounds.builder().lower("b", 0.001).upper("b", 100).build();
         FitResult far = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", y)), start("b", 30.0))
                 .bounds(bounds)
@@ -1205,15 +1210,8 @@ class LeastSquaresTest {
      */
     @Test
     void anUncertaintyStepCutToABoundOnBothSidesIsSaid() {
-        double[] t = {1, 2, 3, 4};
         double[] y = {0.51, 0.99, 1.52, 1.98};
-        QuantityComputer qc = p -> {
-            double[] out = new double[t.length];
-            for (int i = 0; i < t.length; i++) {
-                out[i] = p.get("b") * t[i];
-            }
-            return Quantities.builder().put("y", out).build();
-        };
+        QuantityComputer qc = proportional();
         FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", y)), start("b", 0.6))
                 .bounds(Bounds.builder().lower("b", 0.4).upper("b", 0.7).build())
                 .maxEvaluations(200)

@@ -64,7 +64,7 @@
     MAX_EVALUATIONS: 'stopped at its evaluation budget (max_evaluations), not by convergence',
     STOP_CONDITION: 'stopped by its stop condition',
     NO_FREE_PARAMETERS: 'every parameter is fixed: the initial point was evaluated',
-    INTERRUPTED: 'interrupted (Ctrl-C or SIGTERM)',
+    INTERRUPTED: 'interrupted (Ctrl-C, SIGTERM or SIGHUP)',
     FAILED: 'an evaluation or the method failed'
   };
   function stopPhrase(reason) {
