@@ -179,7 +179,10 @@ final class EvalCommand extends BaseCommand {
             throw new UserException("--json " + f + ": is a folder; give the file to write the evaluation to, such as "
                     + f.resolve("eval.json"));
         }
-        if (java.nio.file.Files.exists(f) && (!java.nio.file.Files.isRegularFile(f) || Results.descriptor(f))) {
+        if (Results.descriptor(f) != Results.NO_DESCRIPTOR) {
+            return; // this process's standard output or error, written through its stream (or refused as another's)
+        }
+        if (java.nio.file.Files.exists(f) && !java.nio.file.Files.isRegularFile(f)) {
             // a device, a named pipe or an open descriptor (/dev/stdout) is written into, not replaced
             if (java.nio.file.Files.isWritable(f)) {
                 return;

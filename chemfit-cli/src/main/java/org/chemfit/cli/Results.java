@@ -576,12 +576,31 @@ final class Results {
      * @throws BaseCommand.UserException when it cannot be written, naming the file and the reason
      */
     static Path writeJson(Path f, Map<String, Object> content) {
-        boolean descriptor = descriptor(f);
-        if (descriptor || Files.exists(f) && !Files.isRegularFile(f) && !Files.isDirectory(f)) {
-            try (java.io.OutputStream out = descriptor
-                    ? Files.newOutputStream(
-                            f, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.APPEND)
-                    : Files.newOutputStream(f, java.nio.file.StandardOpenOption.WRITE)) {
+        int fd = descriptor(f);
+        if (fd == 1 || fd == 2) {
+            // this process's own output: written through the stream it has open, after what it wrote
+            // there and at the place the shell's redirection has reached, not by opening the path again
+            // (a second opening has a place of its own, which the script's next line would overwrite)
+            java.io.PrintStream out = fd == 1 ? System.out : System.err;
+            try {
+                out.write(JSON.writeValueAsBytes(content));
+                out.write('\n');
+                out.flush();
+            } catch (IOException e) {
+                throw new BaseCommand.UserException("cannot write " + f + ": " + Messages.reason(e));
+            }
+            if (out.checkError()) {
+                throw new BaseCommand.UserException("cannot write " + f + ": the standard "
+                        + (fd == 1 ? "output" : "error") + " of this process cannot be written (is it closed?)");
+            }
+            return f;
+        }
+        if (fd != NO_DESCRIPTOR) {
+            throw new BaseCommand.UserException("cannot write " + f + ": it names a descriptor other than this"
+                    + " process's standard output or error; give a file, /dev/stdout or /dev/stderr");
+        }
+        if (Files.exists(f) && !Files.isRegularFile(f) && !Files.isDirectory(f)) {
+            try (java.io.OutputStream out = Files.newOutputStream(f, java.nio.file.StandardOpenOption.WRITE)) {
                 JSON.writeValue(out, content);
             } catch (IOException e) {
                 throw new BaseCommand.UserException("cannot write " + f + ": " + Messages.reason(e));
@@ -594,27 +613,45 @@ final class Results {
 
     /** An open descriptor of a process, as Linux names it: /dev/stdout, /dev/fd/3, /proc/self/fd/1. */
     private static final java.util.regex.Pattern DESCRIPTOR =
-            java.util.regex.Pattern.compile("/dev/(stdout|stderr|fd/\\d+)|/proc/(self|thread-self|\\d+)/fd/\\d+");
+            java.util.regex.Pattern.compile("/dev/(stdout|stderr|fd/(\\d+))|/proc/(self|thread-self|\\d+)/fd/(\\d+)");
 
-    /** @return whether a path, or a symbolic link on its way, names an open descriptor of a process */
-    static boolean descriptor(Path f) {
+    /** What {@link #descriptor} gives for a path that names no descriptor. */
+    static final int NO_DESCRIPTOR = -1;
+
+    /**
+     * @param f a path
+     * @return the number of the descriptor of this process that the path, or a symbolic link on its
+     *     way, names (1 for /dev/stdout), -2 for one of another process, else {@link #NO_DESCRIPTOR}
+     */
+    static int descriptor(Path f) {
         Path at = f.toAbsolutePath().normalize();
         for (int hops = 0; hops < 40; hops++) {
-            if (DESCRIPTOR.matcher(at.toString()).matches()) {
-                return true;
+            java.util.regex.Matcher m = DESCRIPTOR.matcher(at.toString());
+            if (m.matches()) {
+                if (m.group(1) != null && !m.group(1).startsWith("fd/")) {
+                    return m.group(1).equals("stdout") ? 1 : 2;
+                }
+                if (m.group(2) != null) {
+                    return Integer.parseInt(m.group(2));
+                }
+                String process = m.group(3);
+                boolean own = process.equals("self")
+                        || process.equals("thread-self")
+                        || process.equals(Long.toString(ProcessHandle.current().pid()));
+                return own ? Integer.parseInt(m.group(4)) : -2;
             }
             if (!Files.isSymbolicLink(at)) {
-                return false;
+                return NO_DESCRIPTOR;
             }
             try {
                 Path parent = at.getParent();
                 Path to = Files.readSymbolicLink(at);
                 at = (parent == null ? to : parent.resolve(to)).normalize();
             } catch (IOException | RuntimeException e) {
-                return false;
+                return NO_DESCRIPTOR;
             }
         }
-        return false;
+        return NO_DESCRIPTOR;
     }
 
     /**
