@@ -140,7 +140,9 @@ class LauncherIT {
                 Map.of("LC_ALL", "C", "CHEMFIT_CDS", "off"),
                 Map.of("LANG", "", "CHEMFIT_CDS", "off"),
                 // a locale named but installed nowhere: glibc falls back to C
-                Map.of("LANG", "xx_YY.UTF-8", "CHEMFIT_CDS", "off"))) {
+                Map.of("LANG", "xx_YY.UTF-8", "CHEMFIT_CDS", "off"),
+                // one category's alone (ssh sends LC_* too): Java sets them all, so all stay C
+                Map.of("LANG", "C.UTF-8", "LC_TIME", "xx_YY.UTF-8", "CHEMFIT_CDS", "off"))) {
             Result r = run(
                     List.of("LANG", "LC_ALL", "LC_CTYPE"),
                     env,
