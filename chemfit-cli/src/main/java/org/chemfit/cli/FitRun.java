@@ -755,7 +755,7 @@ final class FitRun {
                 && writtenAsThisJob(job))) {
             return null;
         }
-        String missing = missingOutputs(results, previous);
+        String missing = missingOutputs(results);
         if (missing != null) {
             // replayed, nothing is computed again, and every file is written again
             if (!quiet) {
@@ -788,11 +788,10 @@ final class FitRun {
 
     /**
      * @param results the finished fit's results.json, read
-     * @param file that file
      * @return what a finished fit's folder lacks of what the fit wrote beside its results.json (a
-     *     file deleted since, plots whose drawing a kill cut short), or null when nothing
+     *     file deleted since, plots whose drawing did not end or never ran), or null when nothing
      */
-    private @Nullable String missingOutputs(Map<String, Object> results, Path file) {
+    private @Nullable String missingOutputs(Map<String, Object> results) {
         if (!Files.isRegularFile(folder.resolve(EvaluationLog.FILE))) {
             return "its " + EvaluationLog.FILE + " is missing";
         }
@@ -804,14 +803,23 @@ final class FitRun {
         if (options.noPlots() || !jf.output().plots()) {
             return null;
         }
-        // the plots are drawn after results.json: a list of them older than it, or none, is a drawing cut short
+        // the list of the plots names the results.json they were drawn from: another, or none, is a
+        // drawing that did not end (a kill, a plot that could not be written) or never ran
         Path list = folder.resolve("plots").resolve(Plots.WRITTEN_LIST);
         try {
-            if (!Files.isRegularFile(list)
-                    || Files.getLastModifiedTime(list).compareTo(Files.getLastModifiedTime(file)) < 0) {
-                return "its plots were not all drawn (its command was stopped while drawing them)";
+            if (!Files.isRegularFile(list)) {
+                return "its plots were not drawn";
             }
-            for (String name : Files.readAllLines(list, java.nio.charset.StandardCharsets.UTF_8)) {
+            List<String> lines = Files.readAllLines(list, java.nio.charset.StandardCharsets.UTF_8);
+            String stamp = lines.stream()
+                    .filter(l -> l.startsWith(Plots.DRAWN_FROM))
+                    .findFirst()
+                    .orElse(null);
+            // a list of an older version names no results.json: its plots are taken as whole
+            if (stamp != null && !stamp.equals(Plots.resultsStamp(folder))) {
+                return "its plots are not all of its results.json (their drawing did not end)";
+            }
+            for (String name : lines) {
                 if (Plots.isPlotFile(name) && !Files.isRegularFile(list.resolveSibling(name))) {
                     return "its plot plots/" + name + " is missing";
                 }

@@ -281,6 +281,29 @@ final class Plots {
      */
     static final String WRITTEN_LIST = ".chemfit-plots";
 
+    /** How the line of {@link #WRITTEN_LIST} that names the results the plots show begins. */
+    static final String DRAWN_FROM = "# drawn from results.json, SHA-256 ";
+
+    /**
+     * @param folder an output folder
+     * @return the line of {@link #WRITTEN_LIST} that names its results.json by its SHA-256, or null
+     *     when it has none that can be read
+     */
+    static @Nullable String resultsStamp(@Nullable Path folder) {
+        if (folder == null) {
+            return null;
+        }
+        try {
+            byte[] bytes = Files.readAllBytes(folder.resolve(Results.FILE));
+            return DRAWN_FROM
+                    + java.util.HexFormat.of()
+                            .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                    .digest(bytes));
+        } catch (IOException | java.security.NoSuchAlgorithmException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /**
      * @param name a file's name
      * @return whether a drawing of the plots writes a file of that name
@@ -343,7 +366,13 @@ final class Plots {
                 if (kept.isEmpty()) {
                     Files.deleteIfExists(list); // nothing drawn: nothing of ours left to list
                 } else {
-                    Files.write(list, kept, java.nio.charset.StandardCharsets.UTF_8);
+                    List<String> lines = new ArrayList<>();
+                    String drawnFrom = resultsStamp(dir.getParent());
+                    if (drawnFrom != null) {
+                        lines.add(drawnFrom); // the results they show: a fit run again finds its plots whole
+                    }
+                    lines.addAll(kept);
+                    Files.write(list, lines, java.nio.charset.StandardCharsets.UTF_8);
                 }
             } catch (IOException e) {
                 throw new BaseCommand.UserException("cannot write " + list + ": " + Messages.reason(e));

@@ -98,17 +98,40 @@ class FitRerunTest {
         assertTrue(plotGone.err().contains("is finished, but its plot plots/loss.svg is missing"), plotGone::toString);
         assertEquals(loss, Files.readString(out.resolve("plots/loss.svg")));
 
-        // the list of the plots older than results.json: their drawing was cut short
-        Files.setLastModifiedTime(
-                out.resolve("plots/.chemfit-plots"),
-                java.nio.file.attribute.FileTime.fromMillis(
-                        Files.getLastModifiedTime(out.resolve("results.json")).toMillis() - 60_000));
+        // a list of the plots drawn from another results.json (an earlier attempt's): their drawing did not end
+        Path list = out.resolve("plots/.chemfit-plots");
+        String listed = Files.readString(list);
+        assertTrue(listed.startsWith(Plots.DRAWN_FROM), listed);
+        Files.writeString(list, listed.replaceFirst("SHA-256 [0-9a-f]{8}", "SHA-256 00000000"));
         Cli.Run cut = Cli.run("fit", job.toString(), "-o", out.toString(), "--progress", "none");
         assertTrue(
                 cut.err()
-                        .contains("is finished, but its plots were not all drawn (its command was stopped while"
-                                + " drawing them)"),
+                        .contains("is finished, but its plots are not all of its results.json (their drawing did"
+                                + " not end)"),
                 cut::toString);
+
+        // a copy of the folder (cp without -p: other times, the same files) is whole: shown
+        Path copy = tmp.resolve("copy");
+        try (var files = Files.walk(out)) {
+            for (Path p : files.toList()) {
+                Path to = copy.resolve(out.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        Cli.Run copied = Cli.run("fit", job.toString(), "-o", copy.toString(), "--progress", "none");
+        assertTrue(copied.err().contains("its result is shown and nothing runs again"), copied::toString);
+
+        // a fit drawn with --no-plots has none: run again with plots, it is replayed to draw them
+        Path bare = tmp.resolve("bare");
+        Cli.Run noPlots = Cli.run("fit", job.toString(), "-o", bare.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.OK, noPlots.code(), noPlots::toString);
+        Cli.Run plots = Cli.run("fit", job.toString(), "-o", bare.toString(), "--progress", "none");
+        assertTrue(plots.err().contains("is finished, but its plots were not drawn: it is replayed"), plots::toString);
+        assertTrue(Files.isRegularFile(bare.resolve("plots/loss.svg")), plots::toString);
 
         // all there: shown, nothing replayed
         Cli.Run whole = Cli.run("fit", job.toString(), "-o", out.toString(), "--progress", "none");
