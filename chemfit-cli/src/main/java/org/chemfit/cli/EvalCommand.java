@@ -159,7 +159,7 @@ final class EvalCommand extends BaseCommand {
                 } catch (java.io.IOException e) {
                     throw new UserException("--json " + f + ": cannot be written: " + Messages.reason(e));
                 }
-                // the tables first: --json /dev/stdout appends to where they went
+                // the tables first: --json /dev/stdout writes after them
                 out().flush();
                 err().flush();
                 Results.writeJson(f, Results.ofEvaluation(plan, p, ctx, judgement));
@@ -183,7 +183,7 @@ final class EvalCommand extends BaseCommand {
             return; // this process's standard output or error, written through its stream (or refused as another's)
         }
         if (java.nio.file.Files.exists(f) && !java.nio.file.Files.isRegularFile(f)) {
-            // a device, a named pipe or an open descriptor (/dev/stdout) is written into, not replaced
+            // a device or a named pipe is written into, not replaced
             if (java.nio.file.Files.isWritable(f)) {
                 return;
             }

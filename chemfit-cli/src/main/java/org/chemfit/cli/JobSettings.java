@@ -402,7 +402,12 @@ final class JobSettings {
         return (Map<String, Object>) m;
     }
 
-    private static String sha256(Path f) {
+    /**
+     * @param f a file
+     * @return the SHA-256 of its bytes, in hexadecimal
+     * @throws BaseCommand.UserException when it cannot be read
+     */
+    static String sha256(Path f) {
         try (InputStream in = Files.newInputStream(f)) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];

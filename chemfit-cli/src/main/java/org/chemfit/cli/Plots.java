@@ -293,14 +293,11 @@ final class Plots {
         if (folder == null) {
             return null;
         }
+        Path results = folder.resolve(Results.FILE);
         try {
-            byte[] bytes = Files.readAllBytes(folder.resolve(Results.FILE));
-            return DRAWN_FROM
-                    + java.util.HexFormat.of()
-                            .formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                                    .digest(bytes));
-        } catch (IOException | java.security.NoSuchAlgorithmException | RuntimeException e) {
-            return null;
+            return Files.isRegularFile(results) ? DRAWN_FROM + JobSettings.sha256(results) : null;
+        } catch (RuntimeException e) {
+            return null; // a results.json that cannot be read names no drawing
         }
     }
 

@@ -567,8 +567,9 @@ final class Results {
      * Writes a JSON file as {@link #write} writes results.json: aside ({@code FILE.tmp}), then
      * moved into place. A symbolic link is written through, as a shell's {@code >} writes, and stays
      * a link; a device or a named pipe is written into, as no file can be moved into its place; and
-     * an open descriptor of this process ({@code /dev/stdout}, {@code /proc/self/fd/1}) is appended
-     * to, so that a log file a shell redirected it to keeps what it holds.
+     * this process's standard output or error ({@code /dev/stdout}, {@code /proc/self/fd/2}) is
+     * written through the stream it has open, so that a log file a shell redirected it to keeps what
+     * it holds and what the script writes next; another descriptor is refused.
      *
      * @param f the file to write
      * @param content what to write
@@ -624,9 +625,9 @@ final class Results {
      *     way, names (1 for /dev/stdout), -2 for one of another process, else {@link #NO_DESCRIPTOR}
      */
     static int descriptor(Path f) {
-        Path at = f.toAbsolutePath().normalize();
-        for (int hops = 0; hops < 40; hops++) {
-            java.util.regex.Matcher m = DESCRIPTOR.matcher(at.toString());
+        for (Path hop : links(f)) {
+            java.util.regex.Matcher m =
+                    DESCRIPTOR.matcher(hop.toAbsolutePath().normalize().toString());
             if (m.matches()) {
                 if (m.group(1) != null && !m.group(1).startsWith("fd/")) {
                     return m.group(1).equals("stdout") ? 1 : 2;
@@ -640,16 +641,6 @@ final class Results {
                         || process.equals(Long.toString(ProcessHandle.current().pid()));
                 return own ? Integer.parseInt(m.group(4)) : -2;
             }
-            if (!Files.isSymbolicLink(at)) {
-                return NO_DESCRIPTOR;
-            }
-            try {
-                Path parent = at.getParent();
-                Path to = Files.readSymbolicLink(at);
-                at = (parent == null ? to : parent.resolve(to)).normalize();
-            } catch (IOException | RuntimeException e) {
-                return NO_DESCRIPTOR;
-            }
         }
         return NO_DESCRIPTOR;
     }
@@ -659,10 +650,22 @@ final class Results {
      * @return the file its symbolic links lead to (one that does not exist yet included), else f
      */
     static Path throughLinks(Path f) {
+        List<Path> hops = links(f);
+        return hops.get(hops.size() - 1);
+    }
+
+    /**
+     * @param f a path
+     * @return f and each path its symbolic links lead to in turn, the last one no link (or one that
+     *     cannot be read: the write names it and says why it failed)
+     * @throws BaseCommand.UserException for a loop of links, or a chain longer than the system follows
+     */
+    private static List<Path> links(Path f) {
+        List<Path> hops = new ArrayList<>(List.of(f));
         Path at = f;
-        for (int hops = 0; Files.isSymbolicLink(at); hops++) {
-            if (hops == 40) {
-                // as the system says it: a loop, or a chain longer than it follows
+        while (Files.isSymbolicLink(at)) {
+            if (hops.size() > 40) {
+                // as the system says it
                 throw new BaseCommand.UserException("cannot write " + f + ": too many levels of symbolic links");
             }
             try {
@@ -670,10 +673,11 @@ final class Results {
                 Path to = Files.readSymbolicLink(at);
                 at = parent == null ? to : parent.resolve(to);
             } catch (IOException | RuntimeException e) {
-                return at; // the write names the link and says why it failed
+                break;
             }
+            hops.add(at);
         }
-        return at;
+        return hops;
     }
 
     /** Writes a JSON file aside ({@code f.tmp}) and moves it into place. */

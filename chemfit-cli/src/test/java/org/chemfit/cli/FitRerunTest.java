@@ -112,16 +112,7 @@ class FitRerunTest {
 
         // a copy of the folder (cp without -p: other times, the same files) is whole: shown
         Path copy = tmp.resolve("copy");
-        try (var files = Files.walk(out)) {
-            for (Path p : files.toList()) {
-                Path to = copy.resolve(out.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(p, to);
-                }
-            }
-        }
+        TestData.copyTree(out, copy);
         Cli.Run copied = Cli.run("fit", job.toString(), "-o", copy.toString(), "--progress", "none");
         assertTrue(copied.err().contains("its result is shown and nothing runs again"), copied::toString);
 
