@@ -179,8 +179,13 @@ final class EvalCommand extends BaseCommand {
             throw new UserException("--json " + f + ": is a folder; give the file to write the evaluation to, such as "
                     + f.resolve("eval.json"));
         }
-        if (Results.descriptor(f) != Results.NO_DESCRIPTOR) {
-            return; // this process's standard output or error, written through its stream (or refused as another's)
+        int fd = Results.descriptor(f);
+        if (fd == 1 || fd == 2) {
+            return; // this process's standard output or error, written through its stream
+        }
+        if (fd != Results.NO_DESCRIPTOR) {
+            throw new UserException("--json " + f + ": names a descriptor other than this process's standard output or"
+                    + " error; give a file, /dev/stdout or /dev/stderr");
         }
         if (java.nio.file.Files.exists(f) && !java.nio.file.Files.isRegularFile(f)) {
             // a device or a named pipe is written into, not replaced

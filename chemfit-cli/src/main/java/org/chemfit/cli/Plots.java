@@ -286,8 +286,8 @@ final class Plots {
 
     /**
      * @param folder an output folder
-     * @return the line of {@link #WRITTEN_LIST} that names its results.json by its SHA-256, or null
-     *     when it has none that can be read
+     * @return the line of {@link #WRITTEN_LIST} that names its results.json by its SHA-256 ({@code
+     *     none} when it has none yet), or null when it cannot be read
      */
     static @Nullable String resultsStamp(@Nullable Path folder) {
         if (folder == null) {
@@ -295,7 +295,8 @@ final class Plots {
         }
         Path results = folder.resolve(Results.FILE);
         try {
-            return Files.isRegularFile(results) ? DRAWN_FROM + JobSettings.sha256(results) : null;
+            // plots drawn before there was one (chemfit report of a running fit) are of no results.json
+            return DRAWN_FROM + (Files.isRegularFile(results) ? JobSettings.sha256(results) : "none");
         } catch (RuntimeException e) {
             return null; // a results.json that cannot be read names no drawing
         }

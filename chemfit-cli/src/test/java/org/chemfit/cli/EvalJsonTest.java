@@ -239,6 +239,15 @@ class EvalJsonTest {
         assertEquals(ExitCodes.USAGE, fits.code(), fits::toString);
         assertTrue(fits.err().contains(": is a file chemfit fit writes in its output folder "), fits::toString);
         assertFalse(Files.exists(dir.resolve("results/failure.json")), fits::toString);
+        // a descriptor other than standard output or error is refused before anything is evaluated
+        Cli.Run fd3 = Cli.run("eval", job.toString(), "--json", "/dev/fd/3");
+        assertEquals(ExitCodes.USAGE, fd3.code(), fd3::toString);
+        assertEquals(
+                "error: --json /dev/fd/3: names a descriptor other than this process's standard output or error;"
+                        + " give a file, /dev/stdout or /dev/stderr\n",
+                fd3.err(),
+                fd3::toString);
+        assertEquals("", fd3.out(), fd3::toString);
         // a loop of links is refused as the system would refuse it, and stays as it was
         Path loop = Files.createSymbolicLink(dir.resolve("loop1.json"), dir.resolve("loop2.json"));
         Files.createSymbolicLink(dir.resolve("loop2.json"), loop);

@@ -110,6 +110,12 @@ class FitRerunTest {
                                 + " not end)"),
                 cut::toString);
 
+        // plots drawn before there was a results.json (chemfit report of the running fit, then a kill): replayed
+        Files.writeString(list, Files.readString(list).replaceFirst("SHA-256 [0-9a-f]{64}", "SHA-256 none"));
+        Cli.Run early = Cli.run("fit", job.toString(), "-o", out.toString(), "--progress", "none");
+        assertTrue(early.err().contains("is finished, but its plots are not all of its results.json"), early::toString);
+        assertTrue(Files.readString(list).matches("(?s)# drawn from results.json, SHA-256 [0-9a-f]{64}\n.*"));
+
         // a copy of the folder (cp without -p: other times, the same files) is whole: shown
         Path copy = tmp.resolve("copy");
         TestData.copyTree(out, copy);

@@ -142,7 +142,9 @@ class LauncherIT {
                 // a locale named but installed nowhere: glibc falls back to C
                 Map.of("LANG", "xx_YY.UTF-8", "CHEMFIT_CDS", "off"),
                 // one category's alone (ssh sends LC_* too): Java sets them all, so all stay C
-                Map.of("LANG", "C.UTF-8", "LC_TIME", "xx_YY.UTF-8", "CHEMFIT_CDS", "off"))) {
+                Map.of("LANG", "C.UTF-8", "LC_TIME", "xx_YY.UTF-8", "CHEMFIT_CDS", "off"),
+                // and locale's own words in another language
+                Map.of("LANG", "C.UTF-8", "LC_TIME", "xx_YY.UTF-8", "LANGUAGE", "de", "CHEMFIT_CDS", "off"))) {
             Result r = run(
                     List.of("LANG", "LC_ALL", "LC_CTYPE"),
                     env,
