@@ -756,7 +756,9 @@ class PlotsTest {
         List<String> listed = Files.readAllLines(plots.resolve(Plots.WRITTEN_LIST));
         // first, the results.json they were drawn from: none in this folder
         assertEquals(Plots.DRAWN_FROM + "none", listed.get(0));
-        assertEquals(List.of("loss.png", "loss.svg"), listed.subList(1, listed.size()).stream().sorted().toList());
+        assertEquals(
+                List.of("loss.png", "loss.svg"),
+                listed.subList(1, listed.size()).stream().sorted().toList());
         assertEquals(8, o.removed().size(), o.toString());
         assertTrue(Files.readString(plots.resolve("loss.svg")).contains("Loss against evaluations"));
         java.io.StringWriter said = new java.io.StringWriter();
