@@ -28,16 +28,21 @@ class ReportCommandTest {
     /** @return the output folder of a real fit of 5 evaluations, without plots */
     private Path fit() throws Exception {
         InterruptIT.writeSlowLatticeJob(tmp, 2);
-        Cli.Run r = Cli.run(
+        Cli.Run r = fitAgain(5);
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        return tmp.resolve("out");
+    }
+
+    /** @return the fit of {@link #fit} run in its folder with this budget, without plots */
+    private Cli.Run fitAgain(int budget) {
+        return Cli.run(
                 "fit",
                 tmp.resolve("fit.yaml").toString(),
                 "--max-evaluations",
-                "5",
+                Integer.toString(budget),
                 "--progress",
                 "none",
                 "--no-plots");
-        assertEquals(ExitCodes.OK, r.code(), r::toString);
-        return tmp.resolve("out");
     }
 
     /**
@@ -725,14 +730,7 @@ class ReportCommandTest {
         Cli.Run html = Cli.run("report", out.toString(), "--no-plots", "--html");
         assertEquals(ExitCodes.OK, html.code(), html::toString);
         assertEquals(5, pageData(out).at("/summary/budget").asInt());
-        Cli.Run more = Cli.run(
-                "fit",
-                tmp.resolve("fit.yaml").toString(),
-                "--max-evaluations",
-                "8",
-                "--progress",
-                "none",
-                "--no-plots");
+        Cli.Run more = fitAgain(8);
         assertEquals(ExitCodes.OK, more.code(), more::toString);
         assertTrue(
                 more.out()
@@ -743,14 +741,7 @@ class ReportCommandTest {
         assertEquals("done", pageData(out).at("/summary/status").asText());
         // a folder without one gets none
         Files.delete(out.resolve("report.html"));
-        Cli.Run again = Cli.run(
-                "fit",
-                tmp.resolve("fit.yaml").toString(),
-                "--max-evaluations",
-                "9",
-                "--progress",
-                "none",
-                "--no-plots");
+        Cli.Run again = fitAgain(9);
         assertEquals(ExitCodes.OK, again.code(), again::toString);
         assertFalse(Files.exists(out.resolve("report.html")));
         assertFalse(again.out().contains("html: "), again::toString);
