@@ -288,14 +288,16 @@ final class EvalCommand extends BaseCommand {
         for (String a : sets) {
             int eq = a.indexOf('=');
             if (eq <= 0 || eq == a.length() - 1) {
-                throw new UserException("--set needs NAME=VALUE, such as --set lj.epsilon=1.2, got '" + a + "'");
+                throw new UserException("--set needs NAME=VALUE, such as --set lj.epsilon=1.2, got '"
+                        + ParametersReader.shown(a) + "'");
             }
             String name = a.substring(0, eq).trim();
             String value = a.substring(eq + 1);
             String before = set.putIfAbsent(name, value);
             if (before != null) {
-                throw new UserException("--set gives parameter '" + name + "' twice, as '" + before + "' and as '"
-                        + value + "'; give each parameter once");
+                throw new UserException("--set gives parameter '" + ParametersReader.shown(name) + "' twice, as '"
+                        + ParametersReader.shown(before) + "' and as '" + ParametersReader.shown(value)
+                        + "'; give each parameter once");
             }
         }
         return set;
@@ -325,14 +327,15 @@ final class EvalCommand extends BaseCommand {
         for (Map.Entry<String, String> e : set.entrySet()) {
             if (!p.contains(e.getKey())) {
                 String s = Names.suggest(e.getKey(), p.names());
-                throw new UserException("--set names unknown parameter '" + e.getKey() + "'"
+                throw new UserException("--set names unknown parameter '" + ParametersReader.shown(e.getKey()) + "'"
                         + (s == null ? "" : " (did you mean '" + s + "'?)") + "; parameters: "
                         + String.join(", ", p.names()));
             }
             double v = DecimalText.parse(e.getValue().trim());
             if (!Double.isFinite(v)) {
                 throw new UserException("--set " + e.getKey() + " must be a finite number"
-                        + DecimalText.rule(e.getValue().trim()) + ", got '" + e.getValue() + "'");
+                        + DecimalText.rule(e.getValue().trim()) + ", got '" + ParametersReader.shown(e.getValue())
+                        + "'");
             }
             changes.put(e.getKey(), v);
         }

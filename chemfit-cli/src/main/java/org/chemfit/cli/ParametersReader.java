@@ -136,7 +136,7 @@ final class ParametersReader {
      * @return it with each whitespace character but the plain space written as {@code <U+0009>}, so
      *     that a tab or an em space is seen in the message
      */
-    private static String shown(String name) {
+    static String shown(String name) {
         StringBuilder sb = new StringBuilder();
         name.codePoints()
                 .forEach(c -> sb.append(

@@ -80,6 +80,18 @@ class CliArgumentsTest {
     }
 
     @Test
+    void aTabInASetValueOrNameIsShownByItsCodePoint() {
+        String job = Cli.resource("jobs/lj.yaml").toString();
+        Cli.Run name = Cli.run("eval", job, "--set", "lj.sig\tma=3.0");
+        assertEquals(ExitCodes.USAGE, name.code(), name::toString);
+        assertTrue(name.err().contains("--set names unknown parameter 'lj.sig<U+0009>ma'"), name::toString);
+        Cli.Run value = Cli.run("eval", job, "--set", "lj.sigma=3\t.0");
+        assertEquals(ExitCodes.USAGE, value.code(), value::toString);
+        assertTrue(value.err().contains("got '3<U+0009>.0'"), value::toString);
+        assertFalse(value.err().contains("\t"), value::toString);
+    }
+
+    @Test
     void setWithoutAnEqualsSignShowsTheForm() {
         Cli.Run r = Cli.run("eval", Cli.resource("jobs/lj.yaml").toString(), "--set", "lj.epsilon");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
