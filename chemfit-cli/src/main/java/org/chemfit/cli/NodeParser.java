@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.NullUnmarked;
+import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -187,6 +188,14 @@ final class NodeParser {
 
     /** Decodes UTF-8 strictly and refuses control characters, naming the place of the first. */
     private static String text(byte[] bytes) {
+        String order = utf16WithoutMark(bytes);
+        if (order != null) {
+            throw new Refusal(
+                    1,
+                    1,
+                    "is UTF-16 text (" + order + ", without a byte order mark), not UTF-8: a job file is YAML or"
+                            + " JSON text in UTF-8: save it as UTF-8");
+        }
         CharsetDecoder d = StandardCharsets.UTF_8
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -239,6 +248,31 @@ final class NodeParser {
             }
         }
         return text;
+    }
+
+    /**
+     * @return "little-endian" or "big-endian" when the file's first bytes read as UTF-16 text
+     *     without a byte order mark (a NUL byte beside nearly every other byte, as ASCII text in
+     *     UTF-16 has it), else null
+     */
+    private static @Nullable String utf16WithoutMark(byte[] bytes) {
+        int pairs = Math.min(bytes.length, 512) / 2;
+        boolean mark = bytes.length >= 2
+                && (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE
+                        || bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF);
+        if (pairs < 2 || mark) {
+            return null;
+        }
+        int little = 0;
+        int big = 0;
+        for (int k = 0; k < pairs; k++) {
+            byte even = bytes[2 * k];
+            byte odd = bytes[2 * k + 1];
+            little += even != 0 && odd == 0 ? 1 : 0;
+            big += even == 0 && odd != 0 ? 1 : 0;
+        }
+        // nine in ten: a few characters beyond ASCII (an Å, a Greek letter) have no NUL byte
+        return little * 10 >= pairs * 9 ? "little-endian" : big * 10 >= pairs * 9 ? "big-endian" : null;
     }
 
     private static int firstBadByte(byte[] bytes) {
