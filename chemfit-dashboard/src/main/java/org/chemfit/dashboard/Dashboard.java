@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -67,7 +66,10 @@ public final class Dashboard implements AutoCloseable {
     private final URI url;
     private final ExecutorService handlers;
     private final ScheduledExecutorService reader;
-    private final AtomicInteger streams = new AtomicInteger();
+    /** The open event streams, oldest first; written by the ticker alone, after they were opened. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Stream> streams =
+            new java.util.concurrent.ConcurrentLinkedDeque<>();
+
     private final AtomicLong servedVersion = new AtomicLong(-1);
     private volatile boolean closing;
 
@@ -77,8 +79,8 @@ public final class Dashboard implements AutoCloseable {
         new SecureRandom().nextBytes(t);
         this.token = HexFormat.of().formatHex(t);
         this.server = HttpServer.create(new InetSocketAddress(b.address, b.port), 16);
-        // Each open page holds one thread for its event stream; the cap keeps a runaway client
-        // from taking the machine.
+        // A request holds a thread only while it is answered: an open page's event stream is
+        // written by the reader's thread (see events), so open pages never take these.
         this.handlers = Executors.newFixedThreadPool(16, r -> {
             Thread th = new Thread(r, "chemfit-dashboard-http");
             th.setDaemon(true);
@@ -91,18 +93,30 @@ public final class Dashboard implements AutoCloseable {
         });
         server.setExecutor(handlers);
         server.createContext("/", this::handle);
-        view.refresh();
+        try {
+            view.refresh();
+        } catch (RuntimeException e) {
+            // the port is bound and the threads made: nothing of a dashboard that never started may stay
+            server.stop(0);
+            handlers.shutdownNow();
+            reader.shutdownNow();
+            throw e;
+        }
         // the task catches its own failures and the reader is shut down on close: no one waits on its future
         var unused = reader.scheduleWithFixedDelay(
                 () -> {
-                    try {
-                        // a long journal is read in batches; between them the page's requests are served
-                        do {
+                    // a long journal is read in batches; between them the page's requests are served
+                    boolean behind;
+                    do {
+                        try {
                             view.refresh();
-                        } while (view.behind() && !closing);
-                    } catch (RuntimeException e) {
-                        LOG.warn("dashboard: reading the journal failed: {}", e.getMessage());
-                    }
+                            behind = view.behind();
+                        } catch (RuntimeException e) {
+                            LOG.warn("dashboard: reading the journal failed: {}", e.getMessage());
+                            behind = false;
+                        }
+                        tellStreams();
+                    } while (behind && !closing);
                 },
                 TICK_MILLIS,
                 TICK_MILLIS,
@@ -134,7 +148,8 @@ public final class Dashboard implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
+        boolean keepOpen = false;
+        try {
             var h = ex.getResponseHeaders();
             h.set("Content-Security-Policy", CSP);
             h.set("X-Content-Type-Options", "nosniff");
@@ -211,13 +226,17 @@ public final class Dashboard implements AutoCloseable {
                         json(ex, p);
                     }
                 }
-                case "/events" -> events(ex);
+                case "/events" -> keepOpen = events(ex);
                 default -> send(ex, 404, "text/plain", "not found\n");
             }
         } catch (IOException e) {
             // the browser went away
         } catch (RuntimeException e) {
             LOG.warn("dashboard: {} failed: {}", ex.getRequestURI().getRawPath(), e.toString());
+        } finally {
+            if (!keepOpen) {
+                ex.close();
+            }
         }
     }
 
@@ -245,35 +264,76 @@ public final class Dashboard implements AutoCloseable {
         }
     }
 
-    /** Server-sent events: one "update" event whenever the journal view changed, checked every 250 ms. */
-    private void events(HttpExchange ex) throws IOException {
+    /** The most event streams kept open: a page beyond them ends the oldest, whose page reconnects. */
+    static final int MAX_STREAMS = 64;
+
+    /**
+     * An open event stream: the version of the view it was last told, and the ticks since it was last written.
+     */
+    private static final class Stream {
+        final HttpExchange exchange;
+        final OutputStream out;
+        long sent = -1;
+        long quiet;
+
+        Stream(HttpExchange exchange) {
+            this.exchange = exchange;
+            this.out = exchange.getResponseBody();
+        }
+    }
+
+    /**
+     * Server-sent events: one "update" event whenever the journal view changed, checked every 250 ms.
+     * The stream is kept open after the request's thread returns and written by the reader's
+     * thread ({@link #tellStreams}), so that open pages, and pages closed but not yet known to be
+     * gone, hold no thread: a pool of threads, one per stream, was used up by 16 open streams,
+     * and the page's own requests then waited.
+     *
+     * @return true: the stream is open, to be closed by {@link #tellStreams} or {@link #close}
+     */
+    private boolean events(HttpExchange ex) throws IOException {
         ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         ex.sendResponseHeaders(200, 0);
-        streams.incrementAndGet();
-        try {
-            OutputStream out = ex.getResponseBody();
-            out.write("retry: 1000\n\n".getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            long sent = -1;
-            long quiet = 0;
-            while (!closing) {
-                long v = view.version();
-                if (v != sent) {
-                    out.write(("event: update\ndata: " + v + "\n\n").getBytes(StandardCharsets.UTF_8));
-                    out.flush();
-                    sent = v;
-                    quiet = 0;
-                } else if (++quiet % 60 == 0) {
-                    // a comment every 15 s, so that a proxy or tunnel keeps the stream open
-                    out.write(":\n\n".getBytes(StandardCharsets.UTF_8));
-                    out.flush();
-                }
-                Thread.sleep(TICK_MILLIS);
+        Stream s = new Stream(ex);
+        // written here before the stream is shared; from then on by the reader's thread alone
+        s.sent = view.version();
+        s.out.write(("retry: 1000\n\nevent: update\ndata: " + s.sent + "\n\n").getBytes(StandardCharsets.UTF_8));
+        s.out.flush();
+        streams.addLast(s);
+        while (streams.size() > MAX_STREAMS) {
+            Stream oldest = streams.pollFirst();
+            if (oldest != null) {
+                oldest.exchange.close();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            streams.decrementAndGet();
+        }
+        if (closing && streams.remove(s)) {
+            ex.close();
+        }
+        return true;
+    }
+
+    /**
+     * Writes each open stream what changed: an "update" event with the view's version when it
+     * changed, else a comment every 15 s so that a proxy or tunnel keeps the stream open. A stream
+     * whose page went away fails to be written and is closed.
+     */
+    private void tellStreams() {
+        long v = view.version();
+        for (Stream s : streams) {
+            try {
+                if (v != s.sent) {
+                    s.out.write(("event: update\ndata: " + v + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    s.out.flush();
+                    s.sent = v;
+                    s.quiet = 0;
+                } else if (++s.quiet % 60 == 0) {
+                    s.out.write(":\n\n".getBytes(StandardCharsets.UTF_8));
+                    s.out.flush();
+                }
+            } catch (IOException | RuntimeException e) {
+                streams.remove(s);
+                s.exchange.close();
+            }
         }
     }
 
@@ -326,12 +386,12 @@ public final class Dashboard implements AutoCloseable {
     @Override
     public void close() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        if (streams.get() > 0) {
+        if (!streams.isEmpty()) {
             // what the journal holds now, read (in batches) within the time the page is given
             view.refreshUntil(deadline);
         }
         long last = view.version();
-        while (streams.get() > 0 && servedVersion.get() < last && System.nanoTime() - deadline < 0) {
+        while (!streams.isEmpty() && servedVersion.get() < last && System.nanoTime() - deadline < 0) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
@@ -339,13 +399,21 @@ public final class Dashboard implements AutoCloseable {
                 break;
             }
         }
-        boolean watched = streams.get() > 0;
+        boolean watched = !streams.isEmpty();
         closing = true;
         // a refresh under way stops after its current batch
         view.close();
         reader.shutdownNow();
-        // with a page open, the response under way is finished first (its event stream ends
-        // within a tick); the server may wait out the whole second
+        try {
+            // the streams are written by the reader's thread: closed once it wrote its last
+            reader.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Stream s = streams.pollFirst(); s != null; s = streams.pollFirst()) {
+            s.exchange.close();
+        }
+        // with a page open, a response under way is finished first; the server may wait out the whole second
         server.stop(watched ? 1 : 0);
         handlers.shutdownNow();
     }

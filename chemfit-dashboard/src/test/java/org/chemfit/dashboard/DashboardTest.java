@@ -99,6 +99,55 @@ class DashboardTest {
         }
     }
 
+    /** Reads the socket until the text has come (or fails on the socket's timeout); @return what was read. */
+    private static String readUntil(Socket s, String text) throws IOException {
+        InputStream in = s.getInputStream();
+        StringBuilder sb = new StringBuilder();
+        while (sb.indexOf(text) < 0) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            sb.append((char) b);
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void openEventStreamsHoldNoThreadAndBeyondTheCapTheOldestEnds() throws Exception {
+        Journals.fit(dir, 10);
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            List<Socket> open = new java.util.ArrayList<>();
+            try {
+                // more pages than the server has threads, and one beyond the cap of open streams
+                for (int i = 0; i <= Dashboard.MAX_STREAMS; i++) {
+                    Socket s = new Socket("127.0.0.1", d.port());
+                    open.add(s);
+                    s.setSoTimeout(20_000);
+                    s.getOutputStream()
+                            .write(("GET /events?token=" + token(d) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
+                    String head = readUntil(s, "event: update");
+                    assertTrue(head.startsWith("HTTP/1.1 200"), head);
+                    assertTrue(head.contains("text/event-stream"), head);
+                }
+                // the page's own requests are answered while every stream is open
+                HttpResponse<String> summary = get(base(d) + "/api/summary?token=" + token(d));
+                assertEquals(200, summary.statusCode());
+                assertEquals(
+                        10, JSON.readTree(summary.body()).at("/counts/total").asInt(), summary.body());
+                // the oldest stream was ended (its last chunk sent) when the one beyond the cap opened
+                String rest = readUntil(open.get(0), "\r\n0\r\n\r\n");
+                assertTrue(rest.endsWith("\r\n0\r\n\r\n"), rest);
+                // the newest is still open: the stream is ended by the close, within its wait
+            } finally {
+                for (Socket s : open) {
+                    s.close();
+                }
+            }
+        }
+    }
+
     @Test
     void pathsWithDotDotOrEncodedSeparatorsAreRefusedAndNoRouteServesAFile() throws Exception {
         Files.writeString(dir.resolve("secret.txt"), "do not serve me");
