@@ -29,8 +29,12 @@ import org.jspecify.annotations.Nullable;
  * is estimated, as one inside. So is a
  * parameter that changes no residual ({@link #noEffect()}); both get a warning, as does a nearly
  * singular {@code J^T J} (scaled condition number above 1e10), naming the parameters involved, and
- * a singular one (its smallest singular value at most the largest times {@code ulp(1.0) max(m, n)},
- * not only 0), which has no inverse and so gives no standard errors. With no more residuals
+ * a singular one (its smallest singular value at most the largest times {@link #singularRatio},
+ * not only 0), which has no inverse: the parameters of its undetermined directions get no
+ * standard errors, and the others those of the pseudo-inverse, with each undetermined combination
+ * counted as one parameter in {@code m - n} (as a fit with that combination as one parameter would
+ * give them). A fit whose residuals are all 0 gets standard errors of 0, and a warning that they
+ * say nothing; its correlations, which do not depend on the residuals, are kept. With no more residuals
  * than estimated parameters there is no residual variance: one warning says so, and none of
  * {@code J^T J} (singular with fewer residuals) is added.
  *
@@ -127,6 +131,21 @@ public record Uncertainty(
     static final double NEAR_BOUND = 1e-3;
     /** The scaled condition number above which {@code J^T J} counts as nearly singular. */
     static final double NEARLY_SINGULAR = 1e10;
+
+    /**
+     * @param m the number of residuals
+     * @param k the number of columns
+     * @return the ratio of the smallest to the largest singular value of the column-scaled Jacobian
+     *     at or below which it counts as singular: the square root of the machine epsilon (a scaled
+     *     condition number of {@code J^T J} of 1/epsilon, 4.5e15, which no double inverts), or
+     *     NumPy's rank tolerance {@code max(m, n) epsilon} when larger. A Jacobian of central
+     *     differences carries noise of about epsilon^(2/3) of its entries (rounding over a step of
+     *     epsilon^(1/3)), so two parameters that the data determine only in a combination leave
+     *     a singular value of that noise, 1e-11 of the largest, not 0, and far above epsilon.
+     */
+    static double singularRatio(int m, int k) {
+        return Math.max(Math.sqrt(Math.ulp(1.0)), Math.ulp(1.0) * Math.max(m, k));
+    }
 
     /**
      * Whether a parameter is at a bound, and so left out of the covariance: within {@link
@@ -260,7 +279,7 @@ public record Uncertainty(
         double[] sv = new SingularValueDecomposition(MatrixUtils.createRealMatrix(js)).getSingularValues();
         double smax = sv[0];
         double smin = sv.length < k ? 0 : sv[k - 1];
-        return smin <= smax * Math.ulp(1.0) * Math.max(m, k) ? Double.POSITIVE_INFINITY : (smax / smin) * (smax / smin);
+        return smin <= smax * singularRatio(m, k) ? Double.POSITIVE_INFINITY : (smax / smin) * (smax / smin);
     }
 
     /**
@@ -359,7 +378,11 @@ public record Uncertainty(
         }
         if (!atBound.isEmpty()) {
             warnings.add("parameter(s) " + quoted(atBound)
-                    + " at a bound: left out of the covariance (their uncertainty is" + " not estimated)");
+                    + " at a bound: left out of the covariance (their uncertainty is not estimated"
+                    + (cols.isEmpty()
+                            ? ")"
+                            : "; the other parameters' standard errors are those with "
+                                    + (atBound.size() == 1 ? "it" : "them") + " held there)"));
         }
         if (!noEffect.isEmpty()) {
             // a tiny non-zero value sets a tiny step (the step is relative to the start's size): the
@@ -392,7 +415,6 @@ public record Uncertainty(
         // reported is that of the errors, s^2 / c^2, which goes with the errors' Jacobian J / c
         double s2 = m > k ? ssr / (m - k) : Double.NaN;
         double common = factor > 0 && Double.isFinite(factor) ? factor : 1.0;
-        double s2Reported = s2 / common / common;
         if (k > 0 && m <= k) {
             warnings.add("only " + m + (m == 1 ? " residual" : " residuals") + " for " + k
                     + (k == 1 ? " estimated parameter" : " estimated parameters")
@@ -423,55 +445,88 @@ public record Uncertainty(
             double smax = sv[0];
             double smin = sv.length < k ? 0 : sv[k - 1];
             // singular not only at an exact 0: a rank-deficient Jacobian of finite differences has
-            // columns equal up to rounding, and a smallest singular value at the rounding of the
-            // largest: the default rank tolerance of NumPy's matrix_rank, smax * max(m, n) * eps
-            boolean singular = smin <= smax * Math.ulp(1.0) * Math.max(m, k);
+            // columns equal up to the differences' noise, and a smallest singular value at that noise
+            double tol = smax * singularRatio(m, k);
+            boolean singular = smin <= tol;
             cond = singular ? Double.POSITIVE_INFINITY : (smax / smin) * (smax / smin);
+            // the directions the data do not determine (singular values at the noise), and the
+            // parameters with a part in them: no standard error for those; the others' come from the
+            // pseudo-inverse, as they would from a fit with the undetermined combination as one parameter
+            RealMatrix v = svd.getV();
+            int rank = 0;
+            while (rank < sv.length && sv[rank] > tol) {
+                rank++;
+            }
+            boolean[] undetermined = new boolean[k];
+            List<String> involved = new ArrayList<>();
+            if (!(cond <= NEARLY_SINGULAR)) {
+                for (int a = 0; a < k; a++) {
+                    double part = 0;
+                    if (singular) {
+                        // every direction past the rank (with fewer residuals than columns, also those SVD does not
+                        // give)
+                        double inRank = 0;
+                        for (int c = 0; c < rank; c++) {
+                            inRank += v.getEntry(a, c) * v.getEntry(a, c);
+                        }
+                        part = Math.sqrt(Math.max(0, 1 - inRank));
+                    } else {
+                        part = Math.abs(v.getEntry(a, sv.length - 1));
+                    }
+                    if (part > 0.1) {
+                        involved.add(est.get(a));
+                        undetermined[a] = singular;
+                    }
+                }
+            }
             // with no more residuals than parameters there are no standard errors, and the warning
             // above says why: a singular J^T J (as it is with fewer) has nothing to add
             if (!(cond <= NEARLY_SINGULAR) && m > k) {
-                RealMatrix v = svd.getV();
-                List<String> involved = new ArrayList<>();
-                int last = Math.min(k, sv.length) - 1;
-                for (int a = 0; a < k; a++) {
-                    double comp = last < k - 1 ? 1 : Math.abs(v.getEntry(a, last));
-                    if (comp > 0.1) {
-                        involved.add(est.get(a));
-                    }
-                }
                 if (!singular) {
                     warnings.add("J^T J is nearly singular (scaled condition number "
                             + String.format(java.util.Locale.ROOT, "%.3g", cond)
                             + "): the data determine only a combination of " + quoted(involved)
                             + "; their standard errors are unreliable");
+                } else if (involved.size() < k) {
+                    warnings.add("J^T J is singular: the data determine only a combination of " + quoted(involved)
+                            + ", so they get no standard errors; those of the other parameters are those of a fit"
+                            + " with that combination as one parameter");
                 } else {
                     // (J^T J)^-1 does not exist: no covariance, so no standard error at all
                     warnings.add("J^T J is singular: the data determine only a combination of " + quoted(involved)
                             + ", so no standard errors are computed");
                 }
             }
-            if (!singular) {
-                RealMatrix v = svd.getV();
-                for (int a = 0; a < k; a++) {
-                    for (int b = 0; b < k; b++) {
-                        double s = 0;
-                        for (int c = 0; c < k; c++) {
-                            s += v.getEntry(a, c) * v.getEntry(b, c) / (sv[c] * sv[c]);
-                        }
-                        cov[a][b] = s2 * s / (cn[a] * cn[b]);
+            if (m > k && rank < k && involved.size() < k) {
+                // the undetermined combination counts as one parameter, as in the fit that has it as one
+                s2 = ssr / (m - rank);
+            }
+            // (J^T J)^+ of the scaled columns, over the determined directions
+            double[][] inverse = new double[k][k];
+            for (int a = 0; a < k; a++) {
+                for (int b = 0; b < k; b++) {
+                    double s = 0;
+                    for (int c = 0; c < rank; c++) {
+                        s += v.getEntry(a, c) * v.getEntry(b, c) / (sv[c] * sv[c]);
                     }
-                }
-            } else {
-                for (double[] row : cov) {
-                    java.util.Arrays.fill(row, Double.NaN);
+                    inverse[a][b] = s;
                 }
             }
             for (int a = 0; a < k; a++) {
-                se.put(est.get(a), Math.sqrt(cov[a][a]));
                 for (int b = 0; b < k; b++) {
-                    cor[a][b] =
-                            a == b && Double.isFinite(cov[a][a]) ? 1.0 : cov[a][b] / Math.sqrt(cov[a][a] * cov[b][b]);
+                    boolean none = undetermined[a] || undetermined[b];
+                    cov[a][b] = none ? Double.NaN : s2 * inverse[a][b] / (cn[a] * cn[b]);
+                    // of the scaled inverse, not of the covariance: a fit whose residuals are all 0
+                    // (s^2 = 0) still has the correlations its Jacobian gives
+                    cor[a][b] = none || !(m > k)
+                            ? Double.NaN
+                            : a == b ? 1.0 : inverse[a][b] / Math.sqrt(inverse[a][a] * inverse[b][b]);
                 }
+                se.put(est.get(a), Math.sqrt(cov[a][a]));
+            }
+            if (m > k && s2 == 0) {
+                warnings.add("the residuals are all 0 (the model gives the reference values exactly): the standard"
+                        + " errors are 0, which says nothing of how well the data determine the parameters");
             }
         }
         for (int a = 0; a < k; a++) {
@@ -481,6 +536,7 @@ public record Uncertainty(
                 warnings.add(undetermined);
             }
         }
+        double s2Reported = s2 / common / common;
         return new Uncertainty(est, se, cov, cor, cond, atBound, noEffect, m, s2Reported, warnings);
     }
 

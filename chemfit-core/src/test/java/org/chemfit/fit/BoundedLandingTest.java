@@ -250,7 +250,8 @@ class BoundedLandingTest {
         assertEquals(Math.sqrt(ssr / 2 / 2e-12), u.standardErrors().get("q"), 1e-6 * Math.sqrt(ssr / 4e-12));
         assertEquals(
                 List.of(
-                        "parameter(s) 'p' at a bound: left out of the covariance (their uncertainty is not estimated)",
+                        "parameter(s) 'p' at a bound: left out of the covariance (their uncertainty is not estimated; the"
+                                + " other parameters' standard errors are those with it held there)",
                         "parameter 'q' = 1.25 has a standard error of " + Uncertainty.g(Math.sqrt(ssr / 4e-12))
                                 + ", larger than its scale 1.25 (the size of its start value 1.25): the data do not"
                                 + " determine it (its value is where the method stopped, not a result of the fit);"

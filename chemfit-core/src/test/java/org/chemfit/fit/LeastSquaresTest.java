@@ -315,7 +315,7 @@ class LeastSquaresTest {
         QuantityComputer qc = p -> {
             double[] y = new double[T.length];
             for (int i = 0; i < T.length; i++) {
-                y[i] = (p.get("a") + p.get("b")) * T[i] + 1e-9 * p.get("a") * T[i] * T[i];
+                y[i] = (p.get("a") + p.get("b")) * T[i] + 1e-6 * p.get("a") * T[i] * T[i];
             }
             return Quantities.builder().put("y", y).build();
         };
@@ -329,6 +329,77 @@ class LeastSquaresTest {
                                 && !w.contains("'c'")),
                 r.warnings().toString());
         assertTrue(r.uncertainty().conditionNumber() > 1e10);
+    }
+
+    /**
+     * Two parameters that enter only as their sum: the Jacobian of central differences has a
+     * smallest singular value at the differences' noise (about 1e-11 of the largest, not 0), which
+     * counts as singular; the pair gets no standard errors, and the parameter the data determine
+     * gets those of the fit with the sum as one parameter.
+     */
+    @Test
+    void parametersDeterminedOnlyAsASumGetNoStandardErrorsAndTheOthersThoseOfTheSumAsOne() {
+        QuantityComputer pair = p -> {
+            double[] y = new double[T.length];
+            for (int i = 0; i < T.length; i++) {
+                y[i] = p.get("a") + p.get("b") + p.get("c") * T[i];
+            }
+            return Quantities.builder().put("y", y).build();
+        };
+        QuantityComputer one = p -> {
+            double[] y = new double[T.length];
+            for (int i = 0; i < T.length; i++) {
+                y[i] = p.get("e") + p.get("c") * T[i];
+            }
+            return Quantities.builder().put("y", y).build();
+        };
+        FitResult r = new Fitter(pair.withLoss(LossFunctions.sumOfSquares("y", Y)), start("a", 0.3, "b", 0.4, "c", 1.5))
+                .fit("least-squares");
+        FitResult sum = new Fitter(one.withLoss(LossFunctions.sumOfSquares("y", Y)), start("e", 0.7, "c", 1.5))
+                .fit("least-squares");
+        Uncertainty u = r.uncertainty();
+        assertEquals(Double.POSITIVE_INFINITY, u.conditionNumber());
+        assertTrue(
+                r.warnings()
+                        .contains("J^T J is singular: the data determine only a combination of 'a', 'b', so they"
+                                + " get no standard errors; those of the other parameters are those of a fit with that"
+                                + " combination as one parameter"),
+                r.warnings().toString());
+        assertTrue(Double.isNaN(u.standardErrors().get("a")), u.standardErrors().toString());
+        assertTrue(Double.isNaN(u.standardErrors().get("b")), u.standardErrors().toString());
+        double se = sum.uncertainty().standardErrors().get("c");
+        assertEquals(se, u.standardErrors().get("c"), 1e-6 * se);
+        // c and the undetermined pair: no correlation; c with itself: 1
+        assertTrue(Double.isNaN(u.correlation()[0][2]), java.util.Arrays.deepToString(u.correlation()));
+        assertEquals(1.0, u.correlation()[2][2]);
+    }
+
+    /** A model that gives the reference values exactly: standard errors of 0, said to mean nothing; correlations kept. */
+    @Test
+    void anExactFitSaysItsStandardErrorsOf0MeanNothingAndKeepsItsCorrelations() {
+        double[] exact = new double[T.length];
+        for (int i = 0; i < T.length; i++) {
+            exact[i] = 0.5 + 2.0 * T[i];
+        }
+        QuantityComputer qc = p -> {
+            double[] y = new double[T.length];
+            for (int i = 0; i < T.length; i++) {
+                y[i] = p.get("a") + p.get("b") * T[i];
+            }
+            return Quantities.builder().put("y", y).build();
+        };
+        FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", exact)), start("a", 0.5, "b", 2.0))
+                .maxEvaluations(20)
+                .fit("least-squares");
+        Uncertainty u = r.uncertainty();
+        assertEquals(0.0, u.standardErrors().get("a"));
+        assertTrue(
+                r.warnings().stream().anyMatch(w -> w.startsWith("the residuals are all 0")),
+                r.warnings().toString());
+        // the correlation of intercept and slope over T = 0..7: -sum(T) / sqrt(n sum(T^2))
+        double sumT = 28;
+        double sumT2 = 140;
+        assertEquals(-sumT / Math.sqrt(T.length * sumT2), u.correlation()[0][1], 1e-6);
     }
 
     /**
