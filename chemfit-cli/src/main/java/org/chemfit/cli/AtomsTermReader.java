@@ -221,10 +221,13 @@ final class AtomsTermReader {
                 coulombSaid = coulombSaid || checks.coulomb(items, pairs, s.getValue(), shown, where + " potential");
                 // each structure too small for the minimum image is named: it is a problem of its own
                 checks.minimumImage(items, pairs, s.getValue(), shown, where + " potential");
-                // each structure with two atoms at the same place is a problem of its own
-                checks.samePlace(t.entries.get("reference"), pairs, s.getValue(), shown, where);
-                // a structure in nm: every energy would take seconds
-                checks.tooManyImages(t.entries.get("reference"), pairs, s.getValue(), shown, where);
+                // a cell too thin for its cutoff (two vectors nearly alike): no search of it would end
+                if (!checks.tooThin(t.entries.get("reference"), pairs, s.getValue(), shown, where)) {
+                    // each structure with two atoms at the same place is a problem of its own
+                    checks.samePlace(t.entries.get("reference"), pairs, s.getValue(), shown, where);
+                    // a structure in nm: every energy would take seconds
+                    checks.tooManyImages(t.entries.get("reference"), pairs, s.getValue(), shown, where);
+                }
             }
         }
         Double coulombConstant = coulombConstant(t, items, pn instanceof Node.ListNode, where);

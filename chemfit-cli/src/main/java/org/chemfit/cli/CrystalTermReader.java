@@ -142,8 +142,13 @@ final class CrystalTermReader {
                             where + " potential");
                     ok &= !checks.coulomb(items, pairs, cell, shown, where + " potential");
                     ok &= !checks.minimumImage(items, pairs, cell, shown, where + " potential");
-                    ok &= !checks.samePlace(sn, pairs, cell, shown, where);
-                    ok &= !checks.tooManyImages(sn, pairs, cell, shown, where);
+                    // a cell too thin for its cutoff (two vectors nearly alike): no search of it would end
+                    boolean thin = checks.tooThin(sn, pairs, cell, shown, where);
+                    ok &= !thin;
+                    if (!thin) {
+                        ok &= !checks.samePlace(sn, pairs, cell, shown, where);
+                        ok &= !checks.tooManyImages(sn, pairs, cell, shown, where);
+                    }
                 }
                 if (ok && reader.problems.isEmpty()) {
                     Map<String, org.chemfit.atoms.Atoms> cells = Map.of(shown, cell);

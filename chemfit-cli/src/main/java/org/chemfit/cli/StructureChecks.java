@@ -135,6 +135,65 @@ final class StructureChecks {
     }
 
     /**
+     * The most slabs of periodic images one atom's search may visit before a structure is refused:
+     * a tenth of what the library's neighbour search takes at most (its {@code
+     * Neighbours.MOST_IMAGE_SLABS}, 1e8), so that a structure the job reader lets through is never
+     * one the evaluation fails on for it. 10 million slabs is a cutoff 107 times the cell's width
+     * in every direction, which no structure needs.
+     */
+    static final double MOST_IMAGE_SLABS = 1e7;
+
+    /**
+     * Refuses a periodic cell so thin against the largest cutoff of the pair terms summed over its
+     * images that each atom would meet millions of slabs of its own images: two vectors nearly
+     * alike (a width of 1e-9 Å, whose search would never end) or a cell in another unit. Counted as
+     * the evaluation's cell list counts them, {@code 2 ceil(r_c / w) + 1} slabs along each periodic
+     * direction of width w (the distance between the cell's opposite faces).
+     *
+     * @param node the node the problem is reported at (the term's {@code reference} or {@code structure})
+     * @param pairs the potential's pair terms
+     * @param atoms a structure of the term
+     * @param structure the structure as the user names it (a path, with the CSV line where there is one)
+     * @param where the term in words ("term 'periclase'")
+     * @return whether a problem was reported
+     */
+    boolean tooThin(Node node, List<JobFile.PairTermSpec> pairs, Atoms atoms, String structure, String where) {
+        double cutoff = cutoffOverImages(pairs);
+        double[][] cell = atoms.cell();
+        if (!(cutoff > 0) || cell == null || !atoms.isPeriodic()) {
+            return false;
+        }
+        boolean[] pbc = atoms.pbc();
+        double volume = atoms.volume();
+        double[] width = new double[3];
+        double slabs = 1;
+        for (int a = 0; a < 3; a++) {
+            double[] u = cell[(a + 1) % 3];
+            double[] v = cell[(a + 2) % 3];
+            double cx = u[1] * v[2] - u[2] * v[1];
+            double cy = u[2] * v[0] - u[0] * v[2];
+            double cz = u[0] * v[1] - u[1] * v[0];
+            width[a] = volume / Math.sqrt(cx * cx + cy * cy + cz * cz);
+            if (pbc[a]) {
+                slabs *= 2 * Math.ceil(cutoff / width[a]) + 1;
+            }
+        }
+        if (!(slabs > MOST_IMAGE_SLABS)) {
+            return false;
+        }
+        r.problem(
+                node,
+                where + " structure " + structure + ": the periodic cell is too thin for the pair terms' cutoff of "
+                        + Tables.fmt(cutoff, "Å") + ": the distances between its opposite faces are "
+                        + Tables.fmt(width[0], "Å") + ", " + Tables.fmt(width[1], "Å") + " and "
+                        + Tables.fmt(width[2], "Å") + ", so each atom would meet "
+                        + String.format(Locale.ROOT, "%.3g", slabs) + " slabs of its own images (more than "
+                        + String.format(Locale.ROOT, "%,.0f", MOST_IMAGE_SLABS) + " are refused); are the cell's"
+                        + " vectors right (two of them nearly alike make a cell of nearly no width) and in Å?");
+        return true;
+    }
+
+    /**
      * Refuses a structure with two atoms at the same place (closer than {@link #SAME_PLACE}) that a
      * pair term of the potential pairs: there the evaluation fails (the pair energy is infinite) or,
      * just apart, gives an energy out of all proportion. In a periodic cell the atoms' images count,
@@ -149,17 +208,34 @@ final class StructureChecks {
      * @return whether a problem was reported
      */
     boolean samePlace(Node node, List<JobFile.PairTermSpec> pairs, Atoms atoms, String structure, String where) {
-        int[] pair;
+        org.chemfit.atoms.PairPotential potential;
         try {
-            pair = AtomsTerms.potential(pairs, false).closePair(atoms, SAME_PLACE);
+            potential = AtomsTerms.potential(pairs, false);
         } catch (IllegalArgumentException e) {
             return false; // a pair term the library refuses is reported where it is read
+        }
+        int[] pair;
+        try {
+            pair = potential.closePair(atoms, SAME_PLACE);
+        } catch (IllegalArgumentException e) {
+            // a cell too thin for even this search: what the evaluation would fail with
+            r.problem(node, where + " structure " + structure + ": " + e.getMessage());
+            return true;
         }
         if (pair == null) {
             return false;
         }
         int i = pair[0];
         int j = pair[1];
+        if (i == j) {
+            r.problem(
+                    node,
+                    where + " structure " + structure + ": atom " + (i + 1) + " (" + atoms.species(i) + "), counted"
+                            + " from 1 in the file's order, is at the same place as its own periodic image (less than "
+                            + Tables.fmt(SAME_PLACE, "Å") + " apart): a vector of the cell's lattice is that short;"
+                            + " are the cell's vectors right (two of them nearly alike?) and in Å?");
+            return true;
+        }
         double[] a = atoms.position(i);
         double[] b = atoms.position(j);
         double direct = Math.sqrt(
@@ -571,13 +647,23 @@ final class StructureChecks {
         List<String> close = new java.util.ArrayList<>();
         for (Map.Entry<String, Atoms> e : structures.entrySet()) {
             Atoms atoms = e.getValue();
-            int[] pair = potential.closePair(atoms, CLOSE);
-            if (pair == null || atoms.distance(pair[0], pair[1]) < SAME_PLACE) {
+            int[] pair;
+            try {
+                pair = potential.closePair(atoms, CLOSE);
+            } catch (IllegalArgumentException thin) {
+                continue; // a cell too thin to search, which the evaluation fails with
+            }
+            if (pair == null || pair[0] != pair[1] && atoms.distance(pair[0], pair[1]) < SAME_PLACE) {
                 continue;
             }
-            close.add("atoms " + (pair[0] + 1) + " (" + atoms.species(pair[0]) + ") and " + (pair[1] + 1) + " ("
-                    + atoms.species(pair[1]) + ") of " + e.getKey() + " are "
-                    + Tables.fmt(atoms.distance(pair[0], pair[1]), "Å") + " apart");
+            close.add(
+                    pair[0] == pair[1]
+                            ? "atom " + (pair[0] + 1) + " (" + atoms.species(pair[0]) + ") of " + e.getKey()
+                                    + " is less than " + Tables.fmt(CLOSE, "Å") + " from its own periodic image (a"
+                                    + " vector of the cell's lattice is that short)"
+                            : "atoms " + (pair[0] + 1) + " (" + atoms.species(pair[0]) + ") and " + (pair[1] + 1)
+                                    + " (" + atoms.species(pair[1]) + ") of " + e.getKey() + " are "
+                                    + Tables.fmt(atoms.distance(pair[0], pair[1]), "Å") + " apart");
         }
         if (close.isEmpty()) {
             return;
@@ -623,7 +709,13 @@ final class StructureChecks {
                 continue;
             }
             Atoms atoms = e.getValue();
-            for (org.chemfit.atoms.PairPotential.AtCutoff at : potential.pairsAtCutoff(atoms, AT_CUTOFF)) {
+            List<org.chemfit.atoms.PairPotential.AtCutoff> found;
+            try {
+                found = potential.pairsAtCutoff(atoms, AT_CUTOFF);
+            } catch (IllegalArgumentException thin) {
+                continue; // a cell too thin to search, which the evaluation fails with
+            }
+            for (org.chemfit.atoms.PairPotential.AtCutoff at : found) {
                 String pair = at.i() == at.j()
                         ? "atom " + (at.i() + 1) + " (" + atoms.species(at.i()) + ") and its own periodic image"
                         : "atoms " + (at.i() + 1) + " (" + atoms.species(at.i()) + ") and " + (at.j() + 1) + " ("

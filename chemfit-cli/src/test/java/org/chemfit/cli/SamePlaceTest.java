@@ -112,4 +112,52 @@ class SamePlaceTest {
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         assertTrue(r.err().isEmpty(), r::toString);
     }
+
+    /** An argon cell of two atoms whose second vector is the first moved by the gap (Å) along y. */
+    private Path thinCellJob(String gap) throws IOException {
+        write(
+                "data/thin.xyz",
+                "2",
+                "Lattice=\"4.0 0.0 0.0 4.0 " + gap + " 0.0 0.0 0.0 4.0\" Properties=species:S:1:pos:R:3 pbc=\"T T T\"",
+                "Ar 0 0 0",
+                "Ar 2 0 2");
+        write("data/ref.csv", "file,reference_energy,tag", "thin.xyz,-1.0,t");
+        return write(
+                "job.yaml",
+                "parameters: {eps: {initial: 1.0, bounds: [0.1, 10.0]}, sigma: {initial: 2.2, bounds: [1.0, 4.0]}}",
+                "terms:",
+                "  - name: curve",
+                "    kind: atoms",
+                "    reference: data/ref.csv",
+                "    potential: {form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sigma, cutoff: 10}",
+                "output: {folder: out}");
+    }
+
+    @Test
+    void aCellOfTwoVectorsNearlyAlikeIsRefusedAtOnceNotSearchedForever() throws IOException {
+        // a width of 1e-9 Å against a cutoff of 10 Å: some 1e20 slabs of images, a search that never ended
+        Path job = thinCellJob("1e-9");
+        refusedEverywhere(
+                job,
+                job + ":5:16: term 'curve' structure " + dir.resolve("data/thin.xyz") + " ("
+                        + dir.resolve("data/ref.csv")
+                        + " line 2, tag 't'): the periodic cell is too thin for the pair terms' cutoff of 10 Å: the"
+                        + " distances between its opposite faces are 1e-09 Å, 1e-09 Å and 4 Å, so each atom would meet"
+                        + " 2.80e+21 slabs of its own images (more than 10,000,000 are refused); are the cell's vectors"
+                        + " right (two of them nearly alike make a cell of nearly no width) and in Å?");
+    }
+
+    @Test
+    void anAtomCloseToItsOwnImageIsWarnedOf() throws IOException {
+        // a gap of 0.3 Å: each atom is 0.3 Å from its own image, through the difference of two vectors
+        Path job = thinCellJob("0.3");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("atom 1 (Ar) of " + dir.resolve("data/thin.xyz") + " (" + dir.resolve("data/ref.csv")
+                                + " line 2, tag 't') is less than 0.5 Å from its own periodic image (a vector of the cell's"
+                                + " lattice is that short)"),
+                r::toString);
+    }
 }

@@ -272,11 +272,6 @@ public final class Atoms {
         return new Atoms(species, positions, c, new boolean[] {pbcA, pbcB, pbcC}, molecules, energy, info, null);
     }
 
-    /** @return a copy without a cell and without periodicity */
-    Atoms withoutCell() {
-        return new Atoms(species, positions, null, new boolean[3], molecules, energy, info, null);
-    }
-
     /**
      * @param moleculeIndex one molecule index per atom; pair potentials may exclude pairs within a molecule
      * @return a copy with these molecule indices

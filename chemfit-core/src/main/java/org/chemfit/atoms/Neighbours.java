@@ -28,6 +28,16 @@ final class Neighbours {
     /** An upper bound on the number of slabs per direction for non-periodic directions. */
     private static final int MAX_BINS = 1 << 20;
 
+    /**
+     * The most slabs of periodic images the search of one atom may visit: 100 million, (464)^3, a
+     * cutoff 232 times the cell's width in every direction, which no structure needs (a cutoff of
+     * 66 Å in a cell of diamond, 3.57 Å wide, visits 39^3 = 59,319). A cell beyond it is one whose
+     * vectors are wrong (two nearly alike make a width of nearly 0) or in another unit, and its
+     * search would not end in any time a fit has (a width of 1e-9 Å against a cutoff of 10 Å: some
+     * 10^20 slabs). The job reader refuses such cells sooner, at a tenth of this.
+     */
+    static final double MOST_IMAGE_SLABS = 1e8;
+
     private Neighbours() {}
 
     /**
@@ -35,7 +45,9 @@ final class Neighbours {
      * with every image of j, and, in periodic cells, an atom with its own images (i == j), each
      * image and its opposite counted once.
      *
-     * @throws IllegalArgumentException when the cutoff is infinite in a periodic cell
+     * @throws IllegalArgumentException when the cutoff is infinite in a periodic cell, or the cell is
+     *     so thin against the cutoff that one atom's search would visit more than {@link
+     *     #MOST_IMAGE_SLABS} slabs of images
      * @throws org.chemfit.EvaluationCancelledException when the thread is interrupted (checked for
      *     each atom and slab of images; the flag stays set)
      */
@@ -139,6 +151,29 @@ final class Neighbours {
                     reach[a] = Math.min(nb[a] - 1, reach[a]);
                 }
             }
+        }
+        double visited = 1;
+        for (int a = 0; a < 3; a++) {
+            // reach in slabs from the cutoff over the width, in double: a width of 1e-9 Å overflows an int
+            visited *= 2 * (pbc[a] ? Math.min(1e9, Math.ceil(cutoff * nb[a] / extent[a])) : reach[a]) + 1.0;
+        }
+        if (visited > MOST_IMAGE_SLABS) {
+            double[] width = new double[3];
+            for (int a = 0; a < 3; a++) {
+                width[a] = vol / crossNorm(cell, (a + 1) % 3, (a + 2) % 3);
+            }
+            throw new IllegalArgumentException(String.format(
+                    java.util.Locale.ROOT,
+                    "the periodic cell is too thin for a cutoff of %.6g Å: the distances between its opposite"
+                            + " faces are %.6g, %.6g and %.6g Å, so each atom would meet some %.3g slabs of its own"
+                            + " images (at most %.0e are searched); are the cell's vectors right (two of them nearly"
+                            + " alike make a cell of nearly no width) and in Å?",
+                    cutoff,
+                    width[0],
+                    width[1],
+                    width[2],
+                    visited,
+                    MOST_IMAGE_SLABS));
         }
         int[] bin = new int[n];
         int[] count = new int[(int) total + 1];

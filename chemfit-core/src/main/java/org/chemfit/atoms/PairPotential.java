@@ -99,11 +99,6 @@ public final class PairPotential implements Potential {
         return s;
     }
 
-    /** @return whether pairs within one molecule are left out */
-    boolean excludesIntramolecular() {
-        return excludeIntramolecular;
-    }
-
     @Override
     public double energyAndForces(Atoms atoms, Parameters params, double @Nullable [] forces) {
         return compute(atoms, params, forces, null);
@@ -134,16 +129,18 @@ public final class PairPotential implements Potential {
      * is out of all proportion, so a job can refuse such a structure before it is evaluated. The
      * search uses the evaluation's cell list: its cost grows with the number of atoms, not with the
      * number of pairs. In a periodic cell every image counts, so two atoms on opposite faces of the
-     * cell are found too. A pair within one molecule counts whether or not the potential leaves such
-     * pairs out.
+     * cell are found too, and so is an atom closer than the distance to its own image (a lattice
+     * vector that short: a cell in nm read as Å, or two vectors nearly alike), returned as {@code
+     * {i, i}}. A pair within one molecule counts whether or not the potential leaves such pairs out.
      *
      * <pre>{@code
-     * int[] pair = potential.closePair(atoms, 1e-3);   // null, or {i, j} with i < j
+     * int[] pair = potential.closePair(atoms, 1e-3);   // null, or {i, j} with i <= j
      * }</pre>
      *
      * @param atoms the structure
      * @param distance the distance in Å, positive and finite
-     * @return the 0-based indices {@code {i, j}}, {@code i < j}, of such a pair: the closest one,
+     * @return the 0-based indices {@code {i, j}}, {@code i <= j} ({@code i == j}: an atom and its
+     *     own image), of such a pair: the closest one,
      *     over periodic images (of pairs equally close, the one with the smallest i, then the
      *     smallest j), or null when there is none
      * @throws IllegalArgumentException when the distance is not positive and finite
@@ -158,8 +155,8 @@ public final class PairPotential implements Potential {
         int[] best = {-1, -1};
         double[] bestR2 = {Double.POSITIVE_INFINITY};
         Neighbours.forEach(atoms, distance, (i, j, dx, dy, dz, r2) -> {
-            if (i == j || r2 > bestR2[0] || r2 == bestR2[0] && (i > best[0] || i == best[0] && j > best[1])) {
-                return; // an atom and its own image, or a pair no closer than the one found
+            if (r2 > bestR2[0] || r2 == bestR2[0] && (i > best[0] || i == best[0] && j > best[1])) {
+                return; // a pair no closer than the one found
             }
             for (Term t : terms) {
                 if (t.applies(species[i], species[j])) {

@@ -289,10 +289,16 @@ class PairPotentialTest {
         assertEquals(0.0, across.distance(0, 2), 1e-12);
         Atoms open = across.withCell(new double[][] {{10, 0, 0}, {0, 10, 0}, {0, 0, 10}}, false, true, true);
         assertEquals(null, aa.closePair(open, 1e-3));
-        // an atom is not close to its own images, and a bad distance is named
+        // an atom is close to its own image only through a lattice vector that short
         Atoms alone = Atoms.of(List.of("A"), new double[][] {{0.1, 5, 5}})
                 .withCell(new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, true, true, true);
         assertEquals(null, aa.closePair(alone, 1e-3));
+        assertArrayEquals(new int[] {0, 0}, aa.closePair(alone, 1.5));
+        // two vectors 1e-4 Å apart: their difference is a lattice vector of 1e-4 Å
+        Atoms thin = Atoms.of(List.of("A", "A"), new double[][] {{0, 0, 0}, {2, 0, 2}})
+                .withCell(new double[][] {{4, 0, 0}, {4, 1e-4, 0}, {0, 0, 4}}, true, true, true);
+        assertArrayEquals(new int[] {0, 0}, aa.closePair(thin, 1e-3));
+        // a bad distance is named
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> aa.closePair(a, 0));
         assertEquals("the distance must be positive and finite, got 0.0", bad.getMessage());
     }
