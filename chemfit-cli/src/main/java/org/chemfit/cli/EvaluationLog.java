@@ -122,7 +122,10 @@ final class EvaluationLog implements FitListener, AutoCloseable {
     /** Leaf terms the journal gave to evaluations that earlier attempts left cut off. */
     private volatile int cutOffTerms;
 
-    /** Per evaluation: its number, its loss, the best loss so far and the best's number (NaN while none). */
+    /**
+     * Per evaluation: its number, its loss, the best loss so far, the best's number (NaN while none),
+     * and 1 when a term of it failed under a penalty or was skipped (else 0).
+     */
     final List<double[]> history = new ArrayList<>();
 
     /**

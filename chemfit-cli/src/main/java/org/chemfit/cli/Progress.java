@@ -143,6 +143,10 @@ final class Progress implements AutoCloseable {
     /** Draws the bar or writes a progress line now (the ticker does this at its interval). */
     synchronized void tick() {
         try {
+            if (closing) {
+                // a tick the ticker began before close() stopped it: close() wrote the last line
+                return;
+            }
             if (mode == Mode.BAR && Interrupts.announced()) {
                 // the stop's words ended the bar's line: a bar drawn again after them would take
                 // the words of a second Ctrl-C onto its own line; close() draws the last one

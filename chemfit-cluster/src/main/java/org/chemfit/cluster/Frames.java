@@ -384,11 +384,15 @@ final class Frames {
      * Each frame inside keeps its own tag.
      */
     static byte[] bundle(List<byte @Nullable []> frames) {
-        int size = 4;
+        long size = 4;
         for (byte[] f : frames) {
             size += 4 + (f == null ? 0 : f.length);
         }
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(
+                    "frames of " + size + " bytes in all cannot be sent together: at most " + (Integer.MAX_VALUE - 8));
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) size);
         b.putInt(frames.size());
         for (byte[] f : frames) {
             if (f == null) {

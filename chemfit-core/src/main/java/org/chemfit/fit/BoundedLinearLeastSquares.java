@@ -30,18 +30,7 @@ final class BoundedLinearLeastSquares {
      * @param step the minimising {@code p}; a coordinate on a bound holds that bound exactly
      * @param side per coordinate: -1 on its lower bound, +1 on its upper bound, 0 free
      */
-    record Solution(double[] step, int[] side) {
-
-        /** @return whether the minimum puts any coordinate on a bound */
-        boolean anyOnBound() {
-            for (int s : side) {
-                if (s != 0) {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
+    record Solution(double[] step, int[] side) {}
 
     /**
      * @param jac the m x n matrix {@code J}

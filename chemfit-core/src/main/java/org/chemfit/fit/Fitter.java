@@ -550,11 +550,6 @@ public final class Fitter {
         return objective;
     }
 
-    /** @return the initial parameters */
-    Parameters initialParameters() {
-        return initial;
-    }
-
     /**
      * Fits with the configured method (Nelder-Mead unless {@link #optimizer} said otherwise).
      *

@@ -91,14 +91,6 @@ final class HipparchusOptimizer implements Optimizer {
         return new HipparchusOptimizer(method, relative, absolute, initialStep);
     }
 
-    /**
-     * @param step the initial step, relative to each parameter's scale
-     * @return a copy with this step
-     */
-    HipparchusOptimizer withInitialStep(double step) {
-        return new HipparchusOptimizer(method, relativeTolerance, absoluteTolerance, step);
-    }
-
     @Override
     public String name() {
         return method.label;

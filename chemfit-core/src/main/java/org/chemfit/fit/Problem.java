@@ -17,7 +17,9 @@ import java.util.List;
  * @param upper upper bounds (positive infinity when open)
  * @param maxEvaluations the budget
  * @param seed the seed of randomised methods
- * @implNote Immutable in intent: arrays are copied in.
+ * @implNote Immutable in intent: arrays are copied in, and the accessors return those copies
+ *     themselves, which no caller may change; {@code equals} compares the arrays by identity, as a
+ *     record's does.
  */
 public record Problem(
         List<String> names, double[] start, double[] lower, double[] upper, int maxEvaluations, long seed) {

@@ -44,7 +44,7 @@ final class JournalView implements AutoCloseable {
 
     private static final int PAGE_SIZE = 5000;
     /** Pages read per {@link #refresh}, so that a page asking meanwhile waits for one batch, not a whole long journal. */
-    private static final int pageS_PER_REFRESH = 2;
+    private static final int PAGES_PER_REFRESH = 2;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -311,7 +311,7 @@ final class JournalView implements AutoCloseable {
                     journal, journal.evaluationRows(run.id(), lowest, Math.max(1, Math.min(batch, next - lowest))));
         }
         for (int pages = 0; ; pages++) {
-            if (pages == pageS_PER_REFRESH || closing) {
+            if (pages == PAGES_PER_REFRESH || closing) {
                 behind = true;
                 break;
             }
@@ -326,7 +326,7 @@ final class JournalView implements AutoCloseable {
             readAtBest(journal);
         }
         for (int pages = 0; ; pages++) {
-            if (pages == pageS_PER_REFRESH * 2 || closing) {
+            if (pages == PAGES_PER_REFRESH * 2 || closing) {
                 behind = true;
                 break;
             }

@@ -4,7 +4,7 @@ import org.chemfit.EvaluationContext;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Not API: the one rule that says which point of a fit is its best, shared by the Fitter, the
+ * The one rule that says which point of a fit is its best, shared by the Fitter, the
  * journal, the command line's outputs and the dashboard, so that they all name the same point.
  * A point is one of three {@link Kind kinds}: clean (its evaluation finished with a finite loss
  * and no term of non-zero weight failed), degraded (a finite loss, but a term failed and the

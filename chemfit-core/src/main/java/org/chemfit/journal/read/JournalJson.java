@@ -9,7 +9,7 @@ import org.chemfit.journal.JournalException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Not API: reads the JSON trees the journal stores (settings, evaluation trees, term metadata)
+ * Reads the JSON trees the journal stores (settings, evaluation trees, term metadata)
  * back into maps, for the records of this package and for the journal itself.
  *
  * <pre>{@code

@@ -11,9 +11,10 @@ import org.chemfit.journal.JournalMode;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Not API: a {@link Journal} that is also read back, run by run, evaluation by evaluation and
- * term by term: what the command line's resume, report and dashboard read. ChemFit's SQLite
- * journal is one; code outside ChemFit reads the file with {@code sqlite3} or pandas instead.
+ * A {@link Journal} that is also read back, run by run, evaluation by evaluation and
+ * term by term: what the command line's resume, report and dashboard read, and Java code that
+ * reads a fit's journal back. ChemFit's SQLite journal is one; other tools read the file with
+ * {@code sqlite3} or pandas.
  *
  * <pre>{@code
  * try (JournalReader j = JournalReader.openReadOnly(Path.of("out"))) {
