@@ -110,7 +110,8 @@ final class CommandsReader {
                                         ? "give its standard input with a map {run: [...], stdin: TEXT} or {run:"
                                                 + " [...], stdin_template: FILE}, or run it through a shell: "
                                         : "run it through a shell: ")
-                                + asList(List.of("sh", "-c", str.trim())));
+                                + asList(List.of("sh", "-c", str.trim()))
+                                + stagedForAShell(str.trim().split("\\s+")[0]));
                 return out;
             }
             if (!str.isBlank()) {
@@ -132,6 +133,20 @@ final class CommandsReader {
             r.problem(c, where + " must not be empty");
         }
         return out;
+    }
+
+    /**
+     * @param program the first word of a command given to a shell
+     * @return for a relative path ({@code ./sim.py}), which the shell looks for in the run
+     *     directory rather than beside the job file, what it takes there; else ""
+     */
+    private static String stagedForAShell(String program) {
+        if (!program.contains("/") || program.startsWith("/") || program.startsWith("~")) {
+            return "";
+        }
+        String name = java.nio.file.Path.of(program).normalize().toString();
+        return " (a shell looks for " + program + " in the run directory, not beside the job file: stage it there"
+                + " with files: {" + name + ": " + name + "}, unless the term stages it already)";
     }
 
     /**

@@ -546,6 +546,20 @@ final class FitPlan implements AutoCloseable {
                                 + "}, or give its absolute path");
                     }
                 }
+                String code = shellCode(command);
+                if (code != null) {
+                    // a shell runs its code in the run directory: a path there, the program too, is looked for there
+                    for (String word : code.trim().split("\\s+")) {
+                        String arg = word.replaceAll("^[\"']+|[\"';&|)]+$", "");
+                        if (arg.contains("/") && unstaged(arg, staged, job.folder())) {
+                            String name = Path.of(arg).normalize().toString();
+                            out.add("term '" + t.name() + "' command '" + String.join(" ", command) + "': " + arg
+                                    + " is a file beside the job file, but the shell runs its code in the term's run"
+                                    + " directory, where it is not; stage it with files: {" + name + ": " + name
+                                    + "}, or give its absolute path");
+                        }
+                    }
+                }
                 String script = scriptOf(command);
                 String missing = script == null ? null : missingScript(script, staged, job.folder());
                 if (missing != null) {
@@ -554,6 +568,27 @@ final class FitPlan implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * @return the code a shell is given to run ({@code sh -c "./sim.py > log"}: {@code ./sim.py > log}),
+     *     or null for a command that is no shell's {@code -c}
+     */
+    static @Nullable String shellCode(List<String> command) {
+        if (command.size() < 3 || !baseName(command.get(0)).matches("sh|bash|dash|zsh")) {
+            return null;
+        }
+        for (int a = 1; a < command.size() - 1; a++) {
+            String arg = command.get(a);
+            if (!arg.startsWith("-")) {
+                return null;
+            }
+            // -c alone, or among other one-letter options (-ec, -xc)
+            if (!arg.startsWith("--") && arg.indexOf('c') > 0) {
+                return command.get(a + 1);
+            }
+        }
+        return null;
     }
 
     /**

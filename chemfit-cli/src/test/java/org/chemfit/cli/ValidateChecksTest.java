@@ -1772,6 +1772,42 @@ class ValidateChecksTest {
         }
     }
 
+    /**
+     * A script beside the job file run through a shell's {@code -c} is looked for by the shell in the run
+     * directory: warned of unless staged, as the fix a redirection is told to take writes it.
+     */
+    @Test
+    void aScriptBesideTheJobRunThroughAShellButNotStagedIsWarnedAbout() throws IOException {
+        Path script = dir.resolve("sim.sh");
+        Files.writeString(script, "#!/bin/sh\ncp in.txt out.txt\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(dir.resolve("in.tmpl"), "e = {{ x }}\n");
+        Path job = dir.resolve("job.yaml");
+        for (String staging : List.of("", "    files: {sim.sh: sim.sh}\n")) {
+            Files.writeString(
+                    job,
+                    "parameters: {x: {initial: 1.0, bounds: [0.1, 10.0]}}\n"
+                            + "terms:\n"
+                            + "  - name: sim\n"
+                            + "    kind: external\n"
+                            + "    templates: {in.txt: in.tmpl}\n"
+                            + staging
+                            + "    command: [sh, -c, \"./sim.sh > sim.log\"]\n"
+                            + "    outputs: {energy: {parser: regex, file: out.txt, pattern: 'e = (\\S+)'}}\n"
+                            + "    reference: {energy: 1.0}\n"
+                            + "output: {folder: out}\n");
+            Cli.Run r = Cli.run("validate", job.toString());
+            assertEquals(ExitCodes.OK, r.code(), r::toString);
+            String warning = "warning: term 'sim' command 'sh -c ./sim.sh > sim.log': ./sim.sh is a file beside the job"
+                    + " file, but the shell runs its code in the term's run directory, where it is not; stage it with"
+                    + " files: {sim.sh: sim.sh}, or give its absolute path";
+            assertEquals(staging.isEmpty(), r.err().contains(warning), () -> staging + "\n" + r);
+        }
+        // run as the warning says, the staged script runs and its output is read
+        Cli.Run eval = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, eval.code(), eval::toString);
+    }
+
     /** The argon example with molecule_size 3: its 46 dimers of two atoms cannot be split into molecules of 3. */
     @Test
     void aMoleculeSizeThatSplitsNoStructureIsAProblemAtItsKey() throws IOException {
