@@ -1255,6 +1255,11 @@ final class FitRun {
                 // why the fit failed comes first: it is often why results.json cannot be written (a full disk)
                 err().println("error: " + Messages.clean(end.message()));
                 err().flush();
+                String resume = resumeHint(runId);
+                if (resume != null) {
+                    out().println(resume);
+                    out().flush();
+                }
             } else if (code == ExitCodes.INTERRUPTED) {
                 // how an interrupted fit goes on comes first too: the journal holds what finished, results.json or not
                 String resume = resumeHint(runId);
@@ -1350,7 +1355,7 @@ final class FitRun {
         if (htmlSaid != null) {
             out().println(htmlSaid);
         }
-        if (code == ExitCodes.INTERRUPTED) {
+        if (code == ExitCodes.INTERRUPTED || code == ExitCodes.FIT_FAILED) {
             String resume = resumeHint(runId);
             if (resume != null) {
                 out().println(resume);
@@ -1368,30 +1373,43 @@ final class FitRun {
     }
 
     /**
-     * How an interrupted fit goes on: the same command resumes the run from the journal when the
-     * journal recorded it as interrupted with finished evaluations, or with finished terms of
-     * evaluations cut off ({@code --restart} would start a new run instead).
+     * How an interrupted or failed fit goes on: the same command resumes the run from the journal
+     * when the journal recorded it as interrupted or failed with finished evaluations, or with
+     * finished terms of evaluations cut off ({@code --restart} would start a new run instead); a
+     * failed one once what failed is fixed outside the job (a resume must find the job file and the
+     * files it stages as they were).
      *
      * @return the line to print, or null when there is nothing to resume
      */
     private @Nullable String resumeHint(long runId) {
-        boolean interrupted =
-                journal.runs().stream().anyMatch(r -> r.id() == runId && "INTERRUPTED".equals(r.status()));
-        if (!interrupted) {
+        String status = journal.runs().stream()
+                .filter(r -> r.id() == runId)
+                .map(RunRecord::status)
+                .findFirst()
+                .orElse("");
+        boolean failed = "FAILED".equals(status);
+        if (!failed && !"INTERRUPTED".equals(status)) {
             return null;
         }
-        int n = finished(journal, runId);
+        // of a failed fit, the evaluations that completed: its closing table counts those
+        int n = failed
+                ? journal.evaluationCounts(runId).getOrDefault(EvaluationRecord.State.COMPLETE, 0)
+                : finished(journal, runId);
         // the terms that finished in evaluations cut off are taken from the journal too, without running again:
         // worth resuming even when no evaluation finished (interrupted before the first one ended)
-        int[] cut = cutOffTerms(journal, runId);
+        int[] cut = failed ? new int[2] : cutOffTerms(journal, runId);
         if (n == 0 && cut[0] == 0) {
             return null;
         }
         String held = n == 0
                 ? Tables.count(cut[0], "finished term") + " of " + Tables.count(cut[1], "evaluation") + " cut off"
                 : Tables.count(n, "evaluation");
-        return "run the same command" + (options.restart() ? " without --restart" : "") + " to resume: " + held
-                + (n == 1 || (n == 0 && cut[0] == 1) ? " is" : " are") + " in the journal";
+        String inJournal = held + (n == 1 || (n == 0 && cut[0] == 1) ? " is" : " are") + " in the journal";
+        String again = "run the same command" + (options.restart() ? " without --restart" : "") + " to resume";
+        return failed
+                ? "once what failed is fixed outside the job (the job file and the files it stages must stay as they"
+                        + " were), " + again + ": " + inJournal + "; a changed job starts over with --restart"
+                : again + ": " + inJournal;
     }
 
     /** @return the failed term in the causes of a failed fit, or null */

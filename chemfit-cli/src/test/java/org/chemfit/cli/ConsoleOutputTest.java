@@ -224,6 +224,8 @@ class ConsoleOutputTest {
         assertTrue(r.out().startsWith("console: failed before any evaluation completed, "), r::toString);
         // why it stopped, as for a fit that ran
         assertEquals("FAILED", results().at("/stop_reason").asText(), r::toString);
+        // nothing finished: nothing to resume
+        assertFalse(r.out().contains("to resume"), r::toString);
     }
 
     @Test
@@ -249,7 +251,8 @@ class ConsoleOutputTest {
         Files.writeString(
                 dir.resolve("edge.sh"),
                 "x=$(cat x.txt)\n"
-                        + "if awk -v x=\"$x\" 'BEGIN { exit !(x > 0.6) }'; then echo \"too far: $x\" >&2; exit 4; fi\n"
+                        + "if [ ! -f '" + dir.resolve("allowed") + "' ] && awk -v x=\"$x\" 'BEGIN { exit !(x > 0.6) }';"
+                        + " then echo \"too far: $x\" >&2; exit 4; fi\n"
                         + "echo '{\"y\": 0.0}' > out.json\n");
         Path job = job("  - name: edge\n"
                 + "    kind: external\n"
@@ -272,6 +275,22 @@ class ConsoleOutputTest {
         assertTrue(rows.get(1).startsWith("fit,quad,0,y,0.0,2.25,"), rows::toString);
         assertEquals((best - 2) * (best - 2), Double.parseDouble(rows.get(1).split(",")[6]), 1e-12, rows::toString);
         assertTrue(rows.get(2).startsWith("fit,edge,0,y,0.0,0.0,0.0,"), rows::toString);
+        // the evaluations that finished are kept, and the same command goes on with them once the cause is fixed
+        java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("after (\\d+) completed evaluations")
+                .matcher(r.err());
+        assertTrue(stopped.find(), r::toString);
+        int finished = Integer.parseInt(stopped.group(1));
+        assertTrue(
+                r.out()
+                        .contains("once what failed is fixed outside the job (the job file and the files it stages must"
+                                + " stay as they were), run the same command to resume: " + finished
+                                + " evaluations are"
+                                + " in the journal; a changed job starts over with --restart\n"),
+                r::toString);
+        // fixed outside the job: the script lets every x through once this file is there
+        Files.writeString(dir.resolve("allowed"), "");
+        Cli.Run again = Cli.run("fit", job.toString(), "--no-plots", "--progress", "none");
+        assertTrue(again.err().contains("resuming run 1"), again::toString);
     }
 
     @Test
