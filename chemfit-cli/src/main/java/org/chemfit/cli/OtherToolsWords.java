@@ -31,6 +31,8 @@ final class OtherToolsWords {
             + " write tolerance: {relative: ..., absolute: ...}";
     /** What to write for a finite-difference step. */
     private static final String STEP = "write finite_difference_step: {relative: ...}";
+    /** What to write for a parameter's bounds given one by one. */
+    private static final String BOUNDS = "write bounds: [lower, upper], null for an open side";
     /** What to write for initial values given apart from the parameters. */
     private static final String INITIAL = "write each parameter's initial value under parameters";
     /** What to write for nevergrad's methods. */
@@ -72,7 +74,29 @@ final class OtherToolsWords {
             Map.entry("x0", said("parameters", INITIAL)),
             Map.entry("initial_params", said("parameters", INITIAL)),
             Map.entry("weights", said("terms", "write each term's weight in the term: {name: ..., weight: 0.5}")),
-            Map.entry("loss_function", said("loss", "write loss: mean_squared_error (a loss by its name)")));
+            Map.entry("loss_function", said("loss", "write loss: mean_squared_error (a loss by its name)")),
+            // DAKOTA's
+            Map.entry("max_iterations", said("max_evaluations", BUDGET)),
+            Map.entry("max_function_evaluations", said("max_evaluations", BUDGET)),
+            Map.entry("convergence_tolerance", said("tolerance", "write tolerance: {relative: ...}")),
+            Map.entry("evaluation_concurrency", said("execution", "write execution: {workers: N}")),
+            // a parameter's
+            Map.entry("lower", said("bounds", BOUNDS)),
+            Map.entry("upper", said("bounds", BOUNDS)),
+            Map.entry("lower_bounds", said("bounds", BOUNDS)),
+            Map.entry("upper_bounds", said("bounds", BOUNDS)),
+            Map.entry("min", said("bounds", BOUNDS)),
+            Map.entry("max", said("bounds", BOUNDS)),
+            Map.entry("value", said("initial", "write initial: VALUE")),
+            Map.entry("initial_point", said("initial", "write initial: VALUE")),
+            Map.entry(
+                    "scale",
+                    said(
+                            "initial",
+                            "the fit scales each parameter itself, by the size of its start value and its bounds:"
+                                    + " there is no scale to give")),
+            Map.entry(
+                    "scale_types", said("initial", "the fit scales each parameter itself: there is no scale to give")));
 
     /** Optimizer methods, by the other tool's name (lower case). */
     private static final Map<String, Said> METHODS = Map.ofEntries(
