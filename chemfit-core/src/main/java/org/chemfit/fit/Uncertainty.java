@@ -473,7 +473,9 @@ public record Uncertainty(
                     } else {
                         part = Math.abs(v.getEntry(a, sv.length - 1));
                     }
-                    if (part > 0.1) {
+                    // of an undetermined direction, any part of a parameter leaves it free (parts of
+                    // the differences' noise are some 1e-9); of a weakest one, the parameters it is made of
+                    if (part > (singular ? 1e-6 : 0.1)) {
                         involved.add(est.get(a));
                         undetermined[a] = singular;
                     }
@@ -497,7 +499,7 @@ public record Uncertainty(
                             + ", so no standard errors are computed");
                 }
             }
-            if (m > k && rank < k && involved.size() < k) {
+            if (m > k && rank < k) {
                 // the undetermined combination counts as one parameter, as in the fit that has it as one
                 s2 = ssr / (m - rank);
             }

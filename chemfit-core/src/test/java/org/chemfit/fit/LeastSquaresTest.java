@@ -374,6 +374,36 @@ class LeastSquaresTest {
         assertEquals(1.0, u.correlation()[2][2]);
     }
 
+    /**
+     * Three parameters in one undetermined combination, one of them with a small part in it (a
+     * moves by 0.01 of b and c): each is free, so none gets a standard error, however small its part.
+     */
+    @Test
+    void everyParameterWithAPartInAnUndeterminedCombinationGetsNoStandardError() {
+        QuantityComputer qc = p -> {
+            double[] y = new double[T.length];
+            for (int i = 0; i < T.length; i++) {
+                double t = T[i];
+                y[i] = p.get("a") * t * t + p.get("b") * (t + 0.01 * t * t) - p.get("c") * t + p.get("e");
+            }
+            return Quantities.builder().put("y", y).build();
+        };
+        FitResult r = new Fitter(
+                        qc.withLoss(LossFunctions.sumOfSquares("y", Y)), start("a", 0.1, "b", 1.0, "c", 0.5, "e", 1.0))
+                .fit("least-squares");
+        Uncertainty u = r.uncertainty();
+        for (String free : List.of("a", "b", "c")) {
+            assertTrue(Double.isNaN(u.standardErrors().get(free)), free + ": " + u.standardErrors());
+        }
+        assertTrue(
+                Double.isFinite(u.standardErrors().get("e")), u.standardErrors().toString());
+        assertTrue(
+                r.warnings().stream()
+                        .anyMatch(w -> w.startsWith(
+                                "J^T J is singular: the data determine only a combination of 'a', 'b', 'c', so they")),
+                r.warnings().toString());
+    }
+
     /** A model that gives the reference values exactly: standard errors of 0, said to mean nothing; correlations kept. */
     @Test
     void anExactFitSaysItsStandardErrorsOf0MeanNothingAndKeepsItsCorrelations() {
