@@ -66,6 +66,12 @@ public final class Dashboard implements AutoCloseable {
     private final URI url;
     private final ExecutorService handlers;
     private final ScheduledExecutorService reader;
+    /**
+     * Write the event streams: a thread per write under way, kept a minute when idle. A page that
+     * stops reading can hold one of them for as long as its connection lives; no other stream
+     * waits for it. Written by hand around the JDK's server, which has no asynchronous writes.
+     */
+    private final ExecutorService writers;
     /** The open event streams, oldest first; written by the ticker alone, after they were opened. */
     private final java.util.concurrent.ConcurrentLinkedDeque<Stream> streams =
             new java.util.concurrent.ConcurrentLinkedDeque<>();
@@ -86,6 +92,12 @@ public final class Dashboard implements AutoCloseable {
             th.setDaemon(true);
             return th;
         });
+        this.writers = new java.util.concurrent.ThreadPoolExecutor(
+                0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread th = new Thread(r, "chemfit-dashboard-events");
+                    th.setDaemon(true);
+                    return th;
+                });
         this.reader = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread th = new Thread(r, "chemfit-dashboard-reader");
             th.setDaemon(true);
@@ -100,6 +112,7 @@ public final class Dashboard implements AutoCloseable {
             server.stop(0);
             handlers.shutdownNow();
             reader.shutdownNow();
+            writers.shutdownNow();
             throw e;
         }
         // the task catches its own failures and the reader is shut down on close: no one waits on its future
@@ -268,12 +281,17 @@ public final class Dashboard implements AutoCloseable {
     static final int MAX_STREAMS = 64;
 
     /**
-     * An open event stream: the version of the view it was last told, and the ticks since it was last written.
+     * An open event stream: the version of the view it was last told, the ticks since it was last
+     * written, and whether a write to it is under way (one at a time; a tick that finds one skips
+     * the stream, whose next write says the newest version).
      */
     private static final class Stream {
         final HttpExchange exchange;
         final OutputStream out;
-        long sent = -1;
+        final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+        /** Written by a writer, read by the reader's ticks. */
+        volatile long sent = -1;
+        /** The reader's ticks since the stream was last told an update: the reader's alone. */
         long quiet;
 
         Stream(HttpExchange exchange) {
@@ -284,18 +302,19 @@ public final class Dashboard implements AutoCloseable {
 
     /**
      * Server-sent events: one "update" event whenever the journal view changed, checked every 250 ms.
-     * The stream is kept open after the request's thread returns and written by the reader's
-     * thread ({@link #tellStreams}), so that open pages, and pages closed but not yet known to be
-     * gone, hold no thread: a pool of threads, one per stream, was used up by 16 open streams,
-     * and the page's own requests then waited.
+     * The stream is kept open after the request's thread returns and written by the stream
+     * writers ({@link #tellStreams}), so that open pages, and pages closed but not yet known to be
+     * gone, hold no thread of the server's: a thread per stream, from a pool of 16, was used up by
+     * 16 open streams, and the page's own requests then waited. A page that stops reading holds
+     * one writer, never the journal's reader or another page's stream.
      *
-     * @return true: the stream is open, to be closed by {@link #tellStreams} or {@link #close}
+     * @return true: the stream is open, to be closed by a writer or by {@link #close}
      */
     private boolean events(HttpExchange ex) throws IOException {
         ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         ex.sendResponseHeaders(200, 0);
         Stream s = new Stream(ex);
-        // written here before the stream is shared; from then on by the reader's thread alone
+        // written here before the stream is shared; from then on by one writer at a time
         s.sent = view.version();
         s.out.write(("retry: 1000\n\nevent: update\ndata: " + s.sent + "\n\n").getBytes(StandardCharsets.UTF_8));
         s.out.flush();
@@ -303,7 +322,9 @@ public final class Dashboard implements AutoCloseable {
         while (streams.size() > MAX_STREAMS) {
             Stream oldest = streams.pollFirst();
             if (oldest != null) {
-                oldest.exchange.close();
+                // ended even while a write to it is under way: it is no longer told anything
+                oldest.busy.set(false);
+                write(oldest, null, -1);
             }
         }
         if (closing && streams.remove(s)) {
@@ -313,27 +334,56 @@ public final class Dashboard implements AutoCloseable {
     }
 
     /**
-     * Writes each open stream what changed: an "update" event with the view's version when it
-     * changed, else a comment every 15 s so that a proxy or tunnel keeps the stream open. A stream
-     * whose page went away fails to be written and is closed.
+     * Has each open stream told what changed: an "update" event with the view's version when it
+     * changed, else a comment every second, so that a page that went away is found (its write
+     * fails, and the stream is closed) within about two seconds, before the cap of {@link
+     * #MAX_STREAMS} would end a page still open, and a proxy or tunnel keeps the stream open.
      */
     private void tellStreams() {
         long v = view.version();
         for (Stream s : streams) {
-            try {
-                if (v != s.sent) {
-                    s.out.write(("event: update\ndata: " + v + "\n\n").getBytes(StandardCharsets.UTF_8));
-                    s.out.flush();
-                    s.sent = v;
-                    s.quiet = 0;
-                } else if (++s.quiet % 60 == 0) {
-                    s.out.write(":\n\n".getBytes(StandardCharsets.UTF_8));
-                    s.out.flush();
-                }
-            } catch (IOException | RuntimeException e) {
-                streams.remove(s);
-                s.exchange.close();
+            if (v != s.sent) {
+                s.quiet = 0;
+                write(s, ("event: update\ndata: " + v + "\n\n").getBytes(StandardCharsets.UTF_8), v);
+            } else if (++s.quiet % 4 == 0) {
+                write(s, ":\n\n".getBytes(StandardCharsets.UTF_8), -1);
             }
+        }
+    }
+
+    /**
+     * Writes to a stream on a stream writer, unless a write to it is under way; a write that fails
+     * (the page went away) closes the stream.
+     *
+     * @param s the stream
+     * @param bytes what to write, or null to end the stream (its last chunk)
+     * @param told the version of the view the bytes tell, or -1 for none
+     */
+    private void write(Stream s, byte @Nullable [] bytes, long told) {
+        if (!s.busy.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            writers.execute(() -> {
+                try {
+                    if (bytes == null) {
+                        s.exchange.close();
+                        return;
+                    }
+                    s.out.write(bytes);
+                    s.out.flush();
+                    if (told >= 0) {
+                        s.sent = told;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    streams.remove(s);
+                    s.exchange.close();
+                } finally {
+                    s.busy.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            s.busy.set(false); // closing: close() ends the stream
         }
     }
 
@@ -405,16 +455,26 @@ public final class Dashboard implements AutoCloseable {
         view.close();
         reader.shutdownNow();
         try {
-            // the streams are written by the reader's thread: closed once it wrote its last
+            // the reader tells the streams: none is told anything after its last tick
             reader.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // each stream ended with its last chunk, by the writers: a page that stopped reading holds its writer,
+        // and the server's stop, which closes every connection, frees it
         for (Stream s = streams.pollFirst(); s != null; s = streams.pollFirst()) {
-            s.exchange.close();
+            s.busy.set(false);
+            write(s, null, -1);
+        }
+        writers.shutdown();
+        try {
+            writers.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         // with a page open, a response under way is finished first; the server may wait out the whole second
         server.stop(watched ? 1 : 0);
+        writers.shutdownNow();
         handlers.shutdownNow();
     }
 
