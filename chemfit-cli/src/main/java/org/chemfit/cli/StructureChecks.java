@@ -9,6 +9,7 @@ import org.chemfit.atoms.Atoms;
 import org.chemfit.atoms.PairPotential;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
 import org.jspecify.annotations.NullUnmarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rules that tie a term's settings to the structures it reads, checked while the job file is
@@ -136,12 +137,13 @@ final class StructureChecks {
 
     /**
      * The most slabs of periodic images one atom's search may visit before a structure is refused:
-     * a tenth of what the library's neighbour search takes at most (its {@code
-     * Neighbours.MOST_IMAGE_SLABS}, 1e8), so that a structure the job reader lets through is never
-     * one the evaluation fails on for it. 10 million slabs is a cutoff 107 times the cell's width
-     * in every direction, which no structure needs.
+     * what the library's neighbour search takes at most (its {@code Neighbours.MOST_IMAGE_SLABS}),
+     * counted here as many or more, so that a structure the job reader lets through is never one
+     * the evaluation fails on for it. 100 million slabs is a cutoff 232 times the cell's width in
+     * every direction, which no structure needs; a cutoff of 850 Å (a digit too many) in a cell of
+     * 5.26 Å comes to 34 million, slow rather than wrong, and is warned of instead.
      */
-    static final double MOST_IMAGE_SLABS = 1e7;
+    static final double MOST_IMAGE_SLABS = 1e8;
 
     /**
      * Refuses a periodic cell so thin against the largest cutoff of the pair terms summed over its
@@ -159,24 +161,17 @@ final class StructureChecks {
      */
     boolean tooThin(Node node, List<JobFile.PairTermSpec> pairs, Atoms atoms, String structure, String where) {
         double cutoff = cutoffOverImages(pairs);
-        double[][] cell = atoms.cell();
-        if (!(cutoff > 0) || cell == null || !atoms.isPeriodic()) {
+        double[] width = widths(atoms);
+        if (!(cutoff > 0) || width == null || !atoms.isPeriodic()) {
             return false;
         }
         boolean[] pbc = atoms.pbc();
-        double volume = atoms.volume();
-        double[] width = new double[3];
         double slabs = 1;
         for (int a = 0; a < 3; a++) {
-            double[] u = cell[(a + 1) % 3];
-            double[] v = cell[(a + 2) % 3];
-            double cx = u[1] * v[2] - u[2] * v[1];
-            double cy = u[2] * v[0] - u[0] * v[2];
-            double cz = u[0] * v[1] - u[1] * v[0];
-            width[a] = volume / Math.sqrt(cx * cx + cy * cy + cz * cz);
-            if (pbc[a]) {
-                slabs *= 2 * Math.ceil(cutoff / width[a]) + 1;
-            }
+            // as the search counts them, or more: slabs half a cutoff wide at least, 2 each way of those,
+            // and as many each way as the cutoff is wider than a cell narrower than half of it; at most
+            // 2 each way along a direction that is not periodic
+            slabs *= pbc[a] && width[a] < cutoff / 2 ? 2 * Math.ceil(cutoff / width[a]) + 1 : 5;
         }
         if (!(slabs > MOST_IMAGE_SLABS)) {
             return false;
@@ -185,12 +180,45 @@ final class StructureChecks {
                 node,
                 where + " structure " + structure + ": the periodic cell is too thin for the pair terms' cutoff of "
                         + Tables.fmt(cutoff, "Å") + ": the distances between its opposite faces are "
-                        + Tables.fmt(width[0], "Å") + ", " + Tables.fmt(width[1], "Å") + " and "
-                        + Tables.fmt(width[2], "Å") + ", so each atom would meet "
-                        + String.format(Locale.ROOT, "%.3g", slabs) + " slabs of its own images (more than "
-                        + String.format(Locale.ROOT, "%,.0f", MOST_IMAGE_SLABS) + " are refused); are the cell's"
-                        + " vectors right (two of them nearly alike make a cell of nearly no width) and in Å?");
+                        + widthsSaid(atoms)
+                        + ", so each atom would meet " + String.format(Locale.ROOT, "%.3g", slabs)
+                        + " slabs of its own images (more than " + String.format(Locale.ROOT, "%,.0f", MOST_IMAGE_SLABS)
+                        + " are refused)" + THIN_CELL_ADVICE);
         return true;
+    }
+
+    /** What a cell of nearly no width is told. */
+    private static final String THIN_CELL_ADVICE =
+            "; are the cell's vectors right (two of them nearly alike make a cell of nearly no width) and in Å?";
+
+    /**
+     * @return the distances between the cell's opposite faces, in Å, in the order of its vectors (the
+     *     first the distance along which the second and third span a face); null without a cell
+     */
+    private static double @Nullable [] widths(Atoms atoms) {
+        double[][] cell = atoms.cell();
+        if (cell == null) {
+            return null;
+        }
+        double volume = atoms.volume();
+        double[] width = new double[3];
+        for (int a = 0; a < 3; a++) {
+            double[] u = cell[(a + 1) % 3];
+            double[] v = cell[(a + 2) % 3];
+            double cx = u[1] * v[2] - u[2] * v[1];
+            double cy = u[2] * v[0] - u[0] * v[2];
+            double cz = u[0] * v[1] - u[1] * v[0];
+            width[a] = volume / Math.sqrt(cx * cx + cy * cy + cz * cz);
+        }
+        return width;
+    }
+
+    /** @return the cell's widths in words: "1e-09 Å, 1e-09 Å and 4 Å" */
+    private static String widthsSaid(Atoms atoms) {
+        double[] w = widths(atoms);
+        return w == null
+                ? "unknown (no cell)"
+                : Tables.fmt(w[0], "Å") + ", " + Tables.fmt(w[1], "Å") + " and " + Tables.fmt(w[2], "Å");
     }
 
     /**
@@ -218,8 +246,12 @@ final class StructureChecks {
         try {
             pair = potential.closePair(atoms, SAME_PLACE);
         } catch (IllegalArgumentException e) {
-            // a cell too thin for even this search: what the evaluation would fail with
-            r.problem(node, where + " structure " + structure + ": " + e.getMessage());
+            // a cell too thin for even this search (which tooThin did not look at: no pair term summed over images)
+            r.problem(
+                    node,
+                    where + " structure " + structure + ": the periodic cell is too thin to be searched for atoms at"
+                            + " the same place: the distances between its opposite faces are " + widthsSaid(atoms)
+                            + THIN_CELL_ADVICE);
             return true;
         }
         if (pair == null) {

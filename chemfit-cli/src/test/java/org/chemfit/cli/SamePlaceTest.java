@@ -143,7 +143,7 @@ class SamePlaceTest {
                         + dir.resolve("data/ref.csv")
                         + " line 2, tag 't'): the periodic cell is too thin for the pair terms' cutoff of 10 Å: the"
                         + " distances between its opposite faces are 1e-09 Å, 1e-09 Å and 4 Å, so each atom would meet"
-                        + " 2.80e+21 slabs of its own images (more than 10,000,000 are refused); are the cell's vectors"
+                        + " 2.80e+21 slabs of its own images (more than 100,000,000 are refused); are the cell's vectors"
                         + " right (two of them nearly alike make a cell of nearly no width) and in Å?");
     }
 

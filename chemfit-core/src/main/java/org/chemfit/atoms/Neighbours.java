@@ -34,7 +34,7 @@ final class Neighbours {
      * 66 Å in a cell of diamond, 3.57 Å wide, visits 39^3 = 59,319). A cell beyond it is one whose
      * vectors are wrong (two nearly alike make a width of nearly 0) or in another unit, and its
      * search would not end in any time a fit has (a width of 1e-9 Å against a cutoff of 10 Å: some
-     * 10^20 slabs). The job reader refuses such cells sooner, at a tenth of this.
+     * 10^20 slabs). The job reader refuses such cells before they are evaluated.
      */
     static final double MOST_IMAGE_SLABS = 1e8;
 
