@@ -111,7 +111,7 @@ final class CommandsReader {
                                                 + " [...], stdin_template: FILE}, or run it through a shell: "
                                         : "run it through a shell: ")
                                 + asList(List.of("sh", "-c", str.trim()))
-                                + stagedForAShell(str.trim().split("\\s+")[0]));
+                                + stagedForAShell(str.trim().split("\\s+")));
                 return out;
             }
             if (!str.isBlank()) {
@@ -136,17 +136,22 @@ final class CommandsReader {
     }
 
     /**
-     * @param program the first word of a command given to a shell
-     * @return for a relative path ({@code ./sim.py}), which the shell looks for in the run
-     *     directory rather than beside the job file, what it takes there; else ""
+     * @param words the words of a command given to a shell
+     * @return for a program written as a relative path ({@code ./sim.py}, after any {@code
+     *     NAME=value}), which the shell looks for in the run directory rather than beside the job file,
+     *     what it takes there; else ""
      */
-    private static String stagedForAShell(String program) {
+    private static String stagedForAShell(String[] words) {
+        int k = 0;
+        while (k < words.length - 1 && words[k].matches("[A-Za-z_][A-Za-z0-9_]*=.*")) {
+            k++;
+        }
+        String program = words[k];
         if (!program.contains("/") || program.startsWith("/") || program.startsWith("~")) {
             return "";
         }
-        String name = java.nio.file.Path.of(program).normalize().toString();
-        return " (a shell looks for " + program + " in the run directory, not beside the job file: stage it there"
-                + " with files: {" + name + ": " + name + "}, unless the term stages it already)";
+        return " (a shell looks for " + program + " in the run directory, not beside the job file: "
+                + FitPlan.stagingHint(program) + ", unless the term stages it already)";
     }
 
     /**

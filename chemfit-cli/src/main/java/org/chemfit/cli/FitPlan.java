@@ -538,25 +538,24 @@ final class FitPlan implements AutoCloseable {
             staged.addAll(x.files().keySet());
             staged.addAll(x.links().keySet());
             for (List<String> command : x.commands()) {
+                String code = shellCode(command);
                 for (String arg : command.subList(Math.min(1, command.size()), command.size())) {
-                    if (unstaged(arg, staged, job.folder())) {
+                    // the shell's code is looked at word by word below
+                    if (!arg.equals(code) && unstaged(arg, staged, job.folder())) {
                         out.add("term '" + t.name() + "' command '" + String.join(" ", command) + "': " + arg
                                 + " is a file beside the job file, but the command runs in the term's run directory,"
-                                + " where it is not; stage it with files: {" + arg + ": " + arg
-                                + "}, or give its absolute path");
+                                + " where it is not; " + stagingHint(arg) + ", or give its absolute path");
                     }
                 }
-                String code = shellCode(command);
                 if (code != null) {
-                    // a shell runs its code in the run directory: a path there, the program too, is looked for there
-                    for (String word : code.trim().split("\\s+")) {
-                        String arg = word.replaceAll("^[\"']+|[\"';&|)]+$", "");
-                        if (arg.contains("/") && unstaged(arg, staged, job.folder())) {
-                            String name = Path.of(arg).normalize().toString();
+                    // a shell runs its code in the run directory: a file there, the program too, is looked for there
+                    for (String word : code.trim().split("[\\s;&|<>()]+")) {
+                        String arg = word.replaceAll("^[\"'`]+|[\"'`]+$", "");
+                        if (unstaged(arg, staged, job.folder())) {
                             out.add("term '" + t.name() + "' command '" + String.join(" ", command) + "': " + arg
                                     + " is a file beside the job file, but the shell runs its code in the term's run"
-                                    + " directory, where it is not; stage it with files: {" + name + ": " + name
-                                    + "}, or give its absolute path");
+                                    + " directory, where it is not; " + stagingHint(arg)
+                                    + ", or give its absolute path");
                         }
                     }
                 }
@@ -568,6 +567,22 @@ final class FitPlan implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * @param arg a relative path to a file beside the job file
+     * @return how to stage it into the run directory: under its own path ({@code files: {ext/sim.sh:
+     *     ext/sim.sh}}), or, for a path out of the job's folder ({@code ../bin/sim.py}), which no staged
+     *     name may be, under its file name, by which the command must then name it
+     */
+    static String stagingHint(String arg) {
+        Path p = Path.of(arg).normalize();
+        if (p.startsWith("..")) {
+            String name = String.valueOf(p.getFileName());
+            return "stage it with files: {" + name + ": " + arg + "} and name it " + name + " in the command (" + "./"
+                    + name + " as the program)";
+        }
+        return "stage it with files: {" + p + ": " + p + "}";
     }
 
     /**

@@ -1806,6 +1806,40 @@ class ValidateChecksTest {
         // run as the warning says, the staged script runs and its output is read
         Cli.Run eval = Cli.run("eval", job.toString());
         assertEquals(ExitCodes.OK, eval.code(), eval::toString);
+        // a script given to its interpreter inside the shell's code, and one named alone: warned of once each
+        for (String command : List.of("[sh, -c, \"sh sim.sh > sim.log\"]", "[bash, -lc, ./sim.sh]")) {
+            Files.writeString(
+                    job,
+                    "parameters: {x: {initial: 1.0, bounds: [0.1, 10.0]}}\n"
+                            + "terms:\n"
+                            + "  - name: sim\n"
+                            + "    kind: external\n"
+                            + "    templates: {in.txt: in.tmpl}\n"
+                            + "    command: " + command + "\n"
+                            + "    outputs: {energy: {parser: regex, file: out.txt, pattern: 'e = (\\S+)'}}\n"
+                            + "    reference: {energy: 1.0}\n"
+                            + "output: {folder: out}\n");
+            Cli.Run r = Cli.run("validate", job.toString());
+            assertEquals(ExitCodes.OK, r.code(), r::toString);
+            assertEquals(
+                    1,
+                    r.err()
+                            .lines()
+                            .filter(l -> l.contains("is a file beside the job file, but"))
+                            .count(),
+                    () -> command + "\n" + r);
+            assertTrue(r.err().contains("stage it with files: {sim.sh: sim.sh}"), () -> command + "\n" + r);
+        }
+    }
+
+    /** A script out of the job's folder is staged under its file name, the only name a staged file may have. */
+    @Test
+    void aScriptOutOfTheJobsFolderIsToldToBeStagedUnderItsFileName() {
+        assertEquals(
+                "stage it with files: {sim.py: ../bin/sim.py} and name it sim.py in the command (./sim.py as the"
+                        + " program)",
+                FitPlan.stagingHint("../bin/sim.py"));
+        assertEquals("stage it with files: {ext/sim.sh: ext/sim.sh}", FitPlan.stagingHint("./ext/sim.sh"));
     }
 
     /** The argon example with molecule_size 3: its 46 dimers of two atoms cannot be split into molecules of 3. */
