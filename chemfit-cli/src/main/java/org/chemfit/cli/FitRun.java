@@ -1407,8 +1407,8 @@ final class FitRun {
         String inJournal = held + (n == 1 || (n == 0 && cut[0] == 1) ? " is" : " are") + " in the journal";
         String again = "run the same command" + (options.restart() ? " without --restart" : "") + " to resume";
         return failed
-                ? "once what failed is fixed outside the job (the job file and the files it stages must stay as they"
-                        + " were), " + again + ": " + inJournal + "; a changed job starts over with --restart"
+                ? "once what failed is fixed outside the job (the job file and the files it stages or runs must stay"
+                        + " as they were), " + again + ": " + inJournal + "; a changed job starts over with --restart"
                 : again + ": " + inJournal;
     }
 

@@ -252,8 +252,8 @@ final class NodeParser {
 
     /**
      * @return "little-endian" or "big-endian" when the file's first bytes read as UTF-16 text
-     *     without a byte order mark (a NUL byte beside nearly every other byte, as ASCII text in
-     *     UTF-16 has it), else null
+     *     without a byte order mark (a NUL byte beside a third of the characters or more, always on
+     *     the same side, as ASCII text in UTF-16 has it), else null
      */
     private static @Nullable String utf16WithoutMark(byte[] bytes) {
         int pairs = Math.min(bytes.length, 512) / 2;
@@ -271,8 +271,13 @@ final class NodeParser {
             little += even != 0 && odd == 0 ? 1 : 0;
             big += even == 0 && odd != 0 ? 1 : 0;
         }
-        // nine in ten: a few characters beyond ASCII (an Å, a Greek letter) have no NUL byte
-        return little * 10 >= pairs * 9 ? "little-endian" : big * 10 >= pairs * 9 ? "big-endian" : null;
+        // NUL bytes on one side only, beside nearly a third of the characters at least: the ASCII of YAML's keys
+        // and numbers, though a comment in Chinese or Greek (no NUL byte in either half) may come first; a
+        // binary file has NUL bytes on both sides
+        if (little * 10 >= pairs * 3 && big * 100 <= little) {
+            return "little-endian";
+        }
+        return big * 10 >= pairs * 3 && little * 100 <= big ? "big-endian" : null;
     }
 
     private static int firstBadByte(byte[] bytes) {

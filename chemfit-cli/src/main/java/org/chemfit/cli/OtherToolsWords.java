@@ -80,13 +80,13 @@ final class OtherToolsWords {
             Map.entry("max_function_evaluations", said("max_evaluations", BUDGET)),
             Map.entry("convergence_tolerance", said("tolerance", "write tolerance: {relative: ...}")),
             Map.entry("evaluation_concurrency", said("execution", "write execution: {workers: N}")),
-            // a parameter's
-            Map.entry("lower", said("bounds", BOUNDS)),
-            Map.entry("upper", said("bounds", BOUNDS)),
-            Map.entry("lower_bounds", said("bounds", BOUNDS)),
-            Map.entry("upper_bounds", said("bounds", BOUNDS)),
-            Map.entry("min", said("bounds", BOUNDS)),
-            Map.entry("max", said("bounds", BOUNDS)),
+            // a parameter's (a map that knows initial: the top level's bounds is a map by parameter)
+            Map.entry("lower", said("initial", BOUNDS)),
+            Map.entry("upper", said("initial", BOUNDS)),
+            Map.entry("lower_bounds", said("initial", BOUNDS)),
+            Map.entry("upper_bounds", said("initial", BOUNDS)),
+            Map.entry("min", said("initial", BOUNDS)),
+            Map.entry("max", said("initial", BOUNDS)),
             Map.entry("value", said("initial", "write initial: VALUE")),
             Map.entry("initial_point", said("initial", "write initial: VALUE")),
             Map.entry(

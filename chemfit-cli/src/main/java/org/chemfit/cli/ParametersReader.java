@@ -78,7 +78,7 @@ final class ParametersReader {
     /** Their words for its upper bound. */
     private static final List<String> UPPER_WORDS = List.of("max", "upper", "ub", "upper_bound");
     /** Their other words of a parameter: whether it varies, and lmfit's constraint and grid step. */
-    private static final List<String> OTHER_WORDS = List.of("vary", "expr", "brute_step");
+    private static final List<String> OTHER_WORDS = List.of("vary", "expr", "brute_step", "scale");
 
     /**
      * A map of scalars whose keys are all another tool's words of one parameter ({@code {value: 1.0,
@@ -133,14 +133,14 @@ final class ParametersReader {
 
     /**
      * @param name a name
-     * @return it with each whitespace character but the plain space written as {@code <U+0009>}, so
-     *     that a tab or an em space is seen in the message
+     * @return it with each whitespace or space character but the plain space written as {@code
+     *     <U+0009>}, so that a tab, an em space or a no-break space is seen in the message
      */
     static String shown(String name) {
         StringBuilder sb = new StringBuilder();
         name.codePoints()
                 .forEach(c -> sb.append(
-                        Character.isWhitespace(c) && c != ' '
+                        (Character.isWhitespace(c) || Character.isSpaceChar(c)) && c != ' '
                                 ? String.format(Locale.ROOT, "<U+%04X>", c)
                                 : new String(Character.toChars(c))));
         return sb.toString();

@@ -282,8 +282,8 @@ class ConsoleOutputTest {
         int finished = Integer.parseInt(stopped.group(1));
         assertTrue(
                 r.out()
-                        .contains("once what failed is fixed outside the job (the job file and the files it stages must"
-                                + " stay as they were), run the same command to resume: " + finished
+                        .contains("once what failed is fixed outside the job (the job file and the files it stages or"
+                                + " runs must stay as they were), run the same command to resume: " + finished
                                 + " evaluations are"
                                 + " in the journal; a changed job starts over with --restart\n"),
                 r::toString);
