@@ -8,6 +8,8 @@
 #                    child-PID) and sleep for minutes too, as a long simulation would
 #   IGNORE_TERM=1    ignore SIGTERM (and so do the children it starts), as a program that
 #                    flushes its files for a long time would: only SIGKILL after the kill grace ends it
+#   HOLD=file        with LOG_DIR: once 3 runs have finished, wait until the file exists, so that a
+#                    fit stays running until a test lets it go on
 #   RENDEZVOUS=folder with TERM_NAME and PEERS=n: write started-TERM_NAME-K there (K: this term's
 #                    K-th run), then wait until n runs have written their K-th file; after 60 s
 #                    without them, fail (exit 4): runs of the terms made one after another never meet
@@ -28,6 +30,9 @@ if [ -n "$RENDEZVOUS" ]; then
         sleep 0.1
         waited=$((waited + 1))
     done
+fi
+if [ -n "$HOLD" ] && [ "$(ls "$LOG_DIR" | grep -c '^run-')" -ge 3 ]; then
+    while [ ! -f "$HOLD" ]; do sleep 0.05; done
 fi
 if [ -n "$SLEEP" ]; then sleep "$SLEEP"; fi
 if [ -n "$FAIL" ]; then echo "quad.sh: simulated failure: $FAIL" >&2; exit 3; fi

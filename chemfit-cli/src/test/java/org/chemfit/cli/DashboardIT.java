@@ -49,13 +49,15 @@ class DashboardIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern URL = Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/\\?token=[0-9a-f]+)");
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private static Path work;
+    /** Deleted after the class's tests, the browser quit: its profile and the fits' folders. */
+    @org.junit.jupiter.api.io.TempDir
+    static Path work;
+
     private static Path finished;
     private static ChromeDriver driver;
 
     @BeforeAll
     static void browser() throws IOException {
-        work = Files.createTempDirectory("chemfit-dashboard-it");
         ChromeOptions o = new ChromeOptions();
         o.setBinary("/usr/bin/chromium");
         o.addArguments(
@@ -88,6 +90,14 @@ class DashboardIT {
 
     /** A fit of two external terms, one of which fails past x = 1.8, slow enough to be watched. */
     private static Path job(Path dir) throws IOException {
+        return job(dir, "{SLEEP: \"0.05\"}");
+    }
+
+    /**
+     * @param env the environment of the term quad ({@code quad.sh}'s variables), as YAML
+     * @return the job, in dir
+     */
+    private static Path job(Path dir, String env) throws IOException {
         Path res = Cli.resource("external");
         for (String f : List.of("quad.sh", "wall.sh", "x.txt")) {
             Files.copy(res.resolve(f), dir.resolve(f));
@@ -103,7 +113,7 @@ class DashboardIT {
                     templates: [x.txt]
                     files: [quad.sh]
                     command: [sh, quad.sh]
-                    env: {SLEEP: "0.05"}
+                    env: %s
                     outputs: {y: {parser: json, file: out.json, path: /y}}
                     reference: {y: 0.0}
                     unit: eV
@@ -126,7 +136,7 @@ class DashboardIT {
                 combination: {on_failure: penalty, penalty: 10.0}
                 optimizer: {method: Nelder-Mead, max_evaluations: 60, tolerance: {relative: 0.0, absolute: 0.0}}
                 output: {folder: out}
-                """);
+                """.formatted(env));
         return job;
     }
 
@@ -296,7 +306,11 @@ class DashboardIT {
     @Order(1)
     void aPageWatchingAFitSeesTheCountAndTheLossChartGrowThenTheFinalStatus() throws Exception {
         Path dir = Files.createDirectories(work.resolve("live"));
-        Running fit = new Running("fit", "--dashboard", "0", job(dir).toString(), "--no-plots", "--progress", "none");
+        // quad's runs wait after the third until the page has been looked at: the fit is sure to run then
+        Path runs = Files.createDirectories(dir.resolve("runs-log"));
+        Path release = dir.resolve("release");
+        Path job = job(dir, "{SLEEP: \"0.05\", LOG_DIR: \"" + runs + "\", HOLD: \"" + release + "\"}");
+        Running fit = new Running("fit", "--dashboard", "0", job.toString(), "--no-plots", "--progress", "none");
         String url = fit.url();
         driver.get(url);
         waitFor(() -> count() >= 1 && points("status-chart") >= 1, () -> "no evaluation shown\n" + fit);
@@ -309,6 +323,7 @@ class DashboardIT {
         assertEquals("note", driver.findElement(By.id("results-pending")).getAttribute("class"));
         assertEquals("The results appear when the fit ends.", text("results-pending"));
         assertEquals("hidden", driver.findElement(By.id("results-body")).getAttribute("class"));
+        Files.writeString(release, "");
         waitFor(
                 () -> count() > firstCount + 5 && points("status-chart") > firstPoints + 5,
                 () -> "the page did not grow past " + firstCount + " evaluations\n" + fit);

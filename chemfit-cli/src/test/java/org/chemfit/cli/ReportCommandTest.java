@@ -439,7 +439,7 @@ class ReportCommandTest {
      */
     @Test
     void aKilledFitNotYetCollectedByItsParentIsReportedStoppedAtOnce() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(
+        org.chemfit.testfixtures.MachineRequirement.require(
                 Files.isDirectory(Path.of("/proc/self")), "a zombie is told by /proc, which this system lacks");
         Path dir = tmp.resolve("zombie");
         Files.createDirectories(dir);

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -458,7 +457,8 @@ class UpFrontChecksTest {
         }
         // made executable, the staged script runs, a rendered one too
         Files.setPosixFilePermissions(model, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Assumptions.assumeTrue(ExternalTerms.findOnPath("python3", System.getenv("PATH")) != null, "python3");
+        org.chemfit.testfixtures.MachineRequirement.require(
+                ExternalTerms.findOnPath("python3", System.getenv("PATH")) != null, "python3 is not on the PATH");
         for (String stage : List.of("files", "templates")) {
             Path job = stagedJob(stage + ": {runme.py: model.py}", "command: [./runme.py]", "program.stdout");
             Cli.Run ran = Cli.run("eval", job.toString());
@@ -752,7 +752,8 @@ class UpFrontChecksTest {
     @Test
     void aDeviceIsSaidNotToBeARegularFile() throws IOException {
         Path zero = Path.of("/dev/zero");
-        Assumptions.assumeTrue(Files.exists(zero) && !Files.isRegularFile(zero), "no /dev/zero here");
+        org.chemfit.testfixtures.MachineRequirement.require(
+                Files.exists(zero) && !Files.isRegularFile(zero), "no /dev/zero here");
         Path job = atomsJob(zero, "squared_error");
         refusedEverywhere(
                 job,

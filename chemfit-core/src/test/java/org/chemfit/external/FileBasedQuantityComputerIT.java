@@ -35,7 +35,7 @@ import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.TermFailedException;
 import org.chemfit.schedule.AsyncWrapperCOB;
-import org.junit.jupiter.api.Assumptions;
+import org.chemfit.testfixtures.MachineRequirement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -320,7 +320,7 @@ class FileBasedQuantityComputerIT {
 
     @Test
     void aDaemonThatStartedASessionOfItsOwnIsKilledAtTheEndOfTheTermWithAWarning() throws Exception {
-        Assumptions.assumeTrue(
+        MachineRequirement.require(
                 ProcessRunner.findOnPath("setsid", System.getenv("PATH")) != null, "no setsid on the PATH");
         FileBasedQuantityComputer c = fake("setsid").keep(KeepPolicy.ALL).build();
         EvaluationContext ctx = new EvaluationContext(x(3), "e7");

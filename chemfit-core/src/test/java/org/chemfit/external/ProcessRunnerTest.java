@@ -19,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.chemfit.testfixtures.MachineRequirement;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +43,7 @@ class ProcessRunnerTest {
                 dir.resolve("out"),
                 dir.resolve("err"),
                 null);
-        Assumptions.assumeTrue(r.tag() != null, "no /proc here: programs run untagged");
+        MachineRequirement.require(r.tag() != null, "no /proc here: programs run untagged");
         assertEquals(0, r.exitCode(), "exit code; stderr: " + read("err"));
         return Objects.requireNonNull(r.tag());
     }
@@ -87,7 +87,7 @@ class ProcessRunnerTest {
 
     @Test
     void aChildThatStartsASessionOfItsOwnKeepsTheTagAndIsEnded() throws Exception {
-        Assumptions.assumeTrue(
+        MachineRequirement.require(
                 ProcessRunner.findOnPath("setsid", System.getenv("PATH")) != null, "no setsid on the PATH");
         long started = System.nanoTime();
         // in a script (no job control) the background job is no process group leader: setsid executes
@@ -292,7 +292,7 @@ class ProcessRunnerTest {
     @Test
     void eachStartSeesItsOwnAdditionsOnlyWhenTheyChangeFromStartToStart() throws Exception {
         String home = System.getenv("HOME");
-        Assumptions.assumeTrue(home != null, "HOME is not set in this JVM");
+        MachineRequirement.require(home != null, "HOME is not set in this JVM");
         assertEquals(null, System.getenv("CHEMFIT_TEST_A"), "the JVM's environment has CHEMFIT_TEST_A");
         assertEquals(null, System.getenv("CHEMFIT_TEST_B"), "the JVM's environment has CHEMFIT_TEST_B");
         String[][] starts = {

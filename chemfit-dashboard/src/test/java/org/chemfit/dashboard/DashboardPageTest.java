@@ -47,14 +47,15 @@ import org.openqa.selenium.chrome.ChromeDriver;
 class DashboardPageTest {
 
     private static ChromeDriver driver;
-    private static Path profile;
+    /** The browser's profile, deleted after the class's tests, the browser quit. */
+    @TempDir
+    static Path profile;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void browser() throws Exception {
-        profile = Files.createTempDirectory("chemfit-dashboard-page");
         driver = PageLoadBenchmark.browser(profile);
     }
 

@@ -37,6 +37,10 @@ class DashboardTest {
     @TempDir
     Path dir;
 
+    /** The output of a fit run in its own JVM, apart from the fit's folder. */
+    @TempDir
+    Path logs;
+
     private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -201,10 +205,11 @@ class DashboardTest {
                 e.getMessage().contains("'0.0.0.0' is reachable from other machines")
                         && e.getMessage().contains("--allow-remote"),
                 e.getMessage());
+        // a bracketed IPv6 literal that is none: refused without a lookup, so no query leaves the machine
         IllegalArgumentException unknown = assertThrows(
                 IllegalArgumentException.class,
-                () -> Dashboard.builder(dir).bind("no-such-host.invalid").start());
-        assertTrue(unknown.getMessage().contains("'no-such-host.invalid': unknown host"), unknown.getMessage());
+                () -> Dashboard.builder(dir).bind("[::zz]").start());
+        assertTrue(unknown.getMessage().contains("'[::zz]': unknown host"), unknown.getMessage());
         assertThrows(
                 IllegalArgumentException.class, () -> Dashboard.builder(dir).port(70000));
         try (Dashboard d =
@@ -406,8 +411,7 @@ class DashboardTest {
                         Journals.class.getName(),
                         dir.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(
-                        dir.resolveSibling(dir.getFileName() + "-fit.log").toFile())
+                .redirectOutput(logs.resolve("fit.log").toFile())
                 .start();
         try (JournalView v = new JournalView(dir)) {
             await("three evaluations of the fit in its own JVM")
