@@ -52,6 +52,9 @@ public final class DivergingFit {
     /** Called before each point the optimizer asks after x = 1.2, with the number of points told so far. */
     public volatile IntConsumer beforeAsk = n -> {};
 
+    /** Called as term "b" starts at x = 1.2 (in a resume, as it runs the failed term again). */
+    public volatile Runnable beforeB = () -> {};
+
     /** What stops the fit as a kill would: not a term's failure, which the policy would take. */
     public static final class Crash extends Error {
         private static final long serialVersionUID = 1L;
@@ -73,6 +76,9 @@ public final class DivergingFit {
                 double x = p.get("x");
                 if (name.equals("a") && Math.abs(x - crashAt) < 1e-9) {
                     throw new Crash("killed at x = " + x);
+                }
+                if (name.equals("b") && Math.abs(x - 1.2) < 1e-9) {
+                    beforeB.run();
                 }
                 if (name.equals("b") && failing && Math.abs(x - 1.2) < 1e-9) {
                     throw new IllegalStateException("licence server not reachable");

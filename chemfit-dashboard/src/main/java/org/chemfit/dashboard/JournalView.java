@@ -134,7 +134,10 @@ final class JournalView implements AutoCloseable {
     private final List<Row> rows = new ArrayList<>();
     /** The number after the highest evaluation read. */
     private int next;
-    /** The evaluations read while RUNNING, to be read again. */
+    /**
+     * The evaluations read while RUNNING, or degraded in an earlier attempt of a run that runs
+     * again (whose failed terms it runs again), to be read again.
+     */
     private final java.util.TreeSet<Integer> running = new java.util.TreeSet<>();
 
     private long lastTermId;
@@ -416,7 +419,15 @@ final class JournalView implements AutoCloseable {
                 changed = true;
             }
             rows.set(e.number(), r);
-            if ("RUNNING".equals(r.state())) {
+            RunRecord now = run;
+            // a term of an earlier attempt's degraded evaluation runs again in a resumed run, which
+            // rewrites the evaluation's row in place: read again, as a running one is, until then
+            boolean rerun = r.degraded()
+                    && "COMPLETE".equals(r.state())
+                    && now != null
+                    && "RUNNING".equals(now.status())
+                    && r.attempt() < now.attempts();
+            if ("RUNNING".equals(r.state()) || rerun) {
                 running.add(e.number());
             } else {
                 running.remove(e.number());

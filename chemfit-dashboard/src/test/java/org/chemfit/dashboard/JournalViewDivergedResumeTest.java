@@ -103,4 +103,37 @@ class JournalViewDivergedResumeTest {
             assertEquals(2, v.summary().get("attempts"));
         }
     }
+
+    /**
+     * A resume on the same path runs the failed term of evaluation 1 again and rewrites its row in
+     * place: a view that read the row as penalised once the resume began reads it again, and no
+     * longer counts it with a failed term.
+     */
+    @Test
+    void aViewThatReadAPenalisedRowAsTheResumeBeganReadsItAgainOnceRunAgain() throws Exception {
+        DivergingFit f = new DivergingFit();
+        f.failing = true;
+        f.crashAt = 2.3;
+        assertThrows(DivergingFit.Crash.class, () -> f.fit(dir));
+        try (JournalView v = new JournalView(dir, 2)) {
+            v.refreshAll();
+            assertEquals("4 " + v.summary().get("best_loss") + " 6/1/0+1 1", shown(v));
+            f.failing = false;
+            f.crashAt = Double.NaN;
+            f.pathB = DivergingFit.PATH_A;
+            AtomicReference<String> during = new AtomicReference<>();
+            // as term b runs again in the resume: the journal holds attempt 2, and evaluation 1 as penalised
+            f.beforeB = () -> {
+                v.refreshAll();
+                during.set(shown(v));
+            };
+            f.fit(dir);
+            assertEquals("1", during.get().split(" ")[2].split("/")[1], "read as penalised then: " + during.get());
+            v.refreshAll();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> counts = (Map<String, Object>) v.summary().get("counts");
+            assertEquals(0, counts.get("with_failed_terms"), v.summary()::toString);
+            assertEquals(2, v.summary().get("attempts"));
+        }
+    }
 }
