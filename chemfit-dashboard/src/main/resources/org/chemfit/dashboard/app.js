@@ -836,25 +836,63 @@
     $('live').textContent = 'cannot reach the dashboard: ' + e.message;
   }
 
+  // one request for the summary at a time: an update told while one is under way asks again after it
+  var fetching = null;
+  var fetchingSince = 0;
+  var askAgain = false;
+  var es = null;
+
   function refresh() {
-    return api('api/summary').then(function (s) {
+    if (fetching) {
+      askAgain = true;
+      return fetching;
+    }
+    fetchingSince = Date.now();
+    fetching = api('api/summary').then(function (s) {
       summary = s;
       render();
+      if (es) { $('live').textContent = 'live · updated ' + new Date().toLocaleTimeString(); }
       if (view === 'evaluations') { loadEvaluations(); }
-    }).catch(report);
+    }).catch(report).then(function () {
+      fetching = null;
+      if (askAgain) {
+        askAgain = false;
+        refresh();
+      }
+    });
+    return fetching;
   }
 
   function connect() {
-    var es = new EventSource('events?token=' + encodeURIComponent(token));
+    es = new EventSource('events?token=' + encodeURIComponent(token));
     es.addEventListener('update', function () {
-      $('live').textContent = 'live · updated ' + new Date().toLocaleTimeString();
+      if (fetching && Date.now() - fetchingSince > 5000) {
+        // the browser holds the request back: it opens at most 6 connections to one address, and
+        // each shown page of the dashboard keeps one open for its updates
+        $('live').textContent = 'waiting for the dashboard: too many pages of it are shown in this browser'
+          + ' (at most 5 at once); close some';
+      }
       refresh();
     });
     es.onerror = function () {
       $('live').textContent = 'disconnected (the fit or the dashboard ended); reload to reconnect';
-      if (es.readyState === EventSource.CLOSED) { es.close(); }
+      if (es && es.readyState === EventSource.CLOSED) { es.close(); }
     };
   }
+
+  // a page in a tab not shown lets go of its connection, and takes it again when shown: a browser opens
+  // at most 6 connections to one address, so that many pages each holding one would leave none for
+  // their requests
+  document.addEventListener('visibilitychange', function () {
+    if (STATIC) { return; }
+    if (document.hidden) {
+      if (es) { es.close(); es = null; }
+      $('live').textContent = 'paused while the page is not shown';
+    } else if (!es) {
+      connect();
+      refresh();
+    }
+  });
 
   document.querySelectorAll('.tab').forEach(function (b) {
     b.addEventListener('click', function () { show(b.getAttribute('data-view')); });
@@ -869,7 +907,7 @@
     $('live').textContent = 'report written ' + STATIC.written;
     render();
   } else {
-    refresh().then(connect);
+    refresh().then(function () { if (!document.hidden) { connect(); } });
     window.setInterval(function () { if (summary) { renderStatus(); } }, 1000);
   }
 }());
