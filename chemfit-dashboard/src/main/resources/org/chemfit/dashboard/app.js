@@ -308,13 +308,16 @@
       // a standard error wider than the bounds: the data do not determine the value shown as best
       var se = errors[p.name];
       var wide = typeof se === 'number' && typeof p.lower === 'number' && typeof p.upper === 'number' && se > p.upper - p.lower;
+      // estimated, with a residual variance, but no standard error: a part of a combination the data leave free
+      var free = se === null && Object.prototype.hasOwnProperty.call(errors, p.name)
+        && u && typeof u.residual_variance === 'number';
       var seCell = el('td', typeof se === 'number' ? fmt(se) : '–', wide ? 'warn' : '');
       seCell.className += ' std-error';
       tr.appendChild(seCell);
       tr.appendChild(el('td', fmt(p.upper)));
-      var flag = p.fixed ? 'fixed' : (p.at_bound ? 'at a bound' : (wide ? 'not determined by the data'
+      var flag = p.fixed ? 'fixed' : (p.at_bound ? 'at a bound' : (wide || free ? 'not determined by the data'
         : (noEffect.indexOf(p.name) >= 0 ? 'no effect' : '')));
-      tr.appendChild(el('td', flag, p.at_bound || wide || noEffect.indexOf(p.name) >= 0 ? 'text warn' : 'text'));
+      tr.appendChild(el('td', flag, p.at_bound || wide || free || noEffect.indexOf(p.name) >= 0 ? 'text warn' : 'text'));
       tb.appendChild(tr);
       if (!h || !h.number.length) { return; }
       var id = 'param-' + k;
