@@ -1742,6 +1742,29 @@ class ValidateChecksTest {
                 .orElseThrow();
         assertTrue(row.endsWith("fixed"), row);
     }
+
+    /**
+     * Writes a job of one external term, sim, whose template in.tmpl gives in.txt and whose command
+     * writes out.txt.
+     *
+     * @param staging the term's lines that stage files ("" for none), each ending in a new line
+     * @param command the command, as YAML
+     */
+    private static void externalJob(Path job, String staging, String command) throws IOException {
+        Files.writeString(
+                job,
+                "parameters: {x: {initial: 1.0, bounds: [0.1, 10.0]}}\n"
+                        + "terms:\n"
+                        + "  - name: sim\n"
+                        + "    kind: external\n"
+                        + "    templates: {in.txt: in.tmpl}\n"
+                        + staging
+                        + "    command: " + command + "\n"
+                        + "    outputs: {energy: {parser: regex, file: out.txt, pattern: 'e = (\\S+)'}}\n"
+                        + "    reference: {energy: 1.0}\n"
+                        + "output: {folder: out}\n");
+    }
+
     /** A script beside the job file that the command names but the term does not stage is warned about. */
     @Test
     void aCommandsScriptBesideTheJobButNotStagedIsWarnedAbout() throws IOException {
@@ -1750,18 +1773,7 @@ class ValidateChecksTest {
         Files.writeString(dir.resolve("in.tmpl"), "e = {{ x }}\n");
         Path job = dir.resolve("job.yaml");
         for (String staging : List.of("", "    files: {ext/sim.sh: ext/sim.sh}\n", "    link: {ext: ext}\n")) {
-            Files.writeString(
-                    job,
-                    "parameters: {x: {initial: 1.0, bounds: [0.1, 10.0]}}\n"
-                            + "terms:\n"
-                            + "  - name: sim\n"
-                            + "    kind: external\n"
-                            + "    templates: {in.txt: in.tmpl}\n"
-                            + staging
-                            + "    command: [sh, ext/sim.sh, in.txt]\n"
-                            + "    outputs: {energy: {parser: regex, file: out.txt, pattern: 'e = (\\S+)'}}\n"
-                            + "    reference: {energy: 1.0}\n"
-                            + "output: {folder: out}\n");
+            externalJob(job, staging, "[sh, ext/sim.sh, in.txt]");
             Cli.Run r = Cli.run("validate", job.toString());
             assertEquals(ExitCodes.OK, r.code(), r::toString);
             String warning = "warning: term 'sim' command 'sh ext/sim.sh in.txt': ext/sim.sh is a file beside the job"
@@ -1784,18 +1796,7 @@ class ValidateChecksTest {
         Files.writeString(dir.resolve("in.tmpl"), "e = {{ x }}\n");
         Path job = dir.resolve("job.yaml");
         for (String staging : List.of("", "    files: {sim.sh: sim.sh}\n")) {
-            Files.writeString(
-                    job,
-                    "parameters: {x: {initial: 1.0, bounds: [0.1, 10.0]}}\n"
-                            + "terms:\n"
-                            + "  - name: sim\n"
-                            + "    kind: external\n"
-                            + "    templates: {in.txt: in.tmpl}\n"
-                            + staging
-                            + "    command: [sh, -c, \"./sim.sh > sim.log\"]\n"
-                            + "    outputs: {energy: {parser: regex, file: out.txt, pattern: 'e = (\\S+)'}}\n"
-                            + "    reference: {energy: 1.0}\n"
-                            + "output: {folder: out}\n");
+            externalJob(job, staging, "[sh, -c, \"./sim.sh > sim.log\"]");
             Cli.Run r = Cli.run("validate", job.toString());
             assertEquals(ExitCodes.OK, r.code(), r::toString);
             String warning = "warning: term 'sim' command 'sh -c ./sim.sh > sim.log': ./sim.sh is a file beside the job"
@@ -1808,17 +1809,7 @@ class ValidateChecksTest {
         assertEquals(ExitCodes.OK, eval.code(), eval::toString);
         // a script given to its interpreter inside the shell's code, and one named alone: warned of once each
         for (String command : List.of("[sh, -c, \"sh sim.sh > sim.log\"]", "[bash, -lc, ./sim.sh]")) {
-            Files.writeString(
-                    job,
-                    "parameters: {x: {initial: 1.0, bounds: [0.1, 10.0]}}\n"
-                            + "terms:\n"
-                            + "  - name: sim\n"
-                            + "    kind: external\n"
-                            + "    templates: {in.txt: in.tmpl}\n"
-                            + "    command: " + command + "\n"
-                            + "    outputs: {energy: {parser: regex, file: out.txt, pattern: 'e = (\\S+)'}}\n"
-                            + "    reference: {energy: 1.0}\n"
-                            + "output: {folder: out}\n");
+            externalJob(job, "", command);
             Cli.Run r = Cli.run("validate", job.toString());
             assertEquals(ExitCodes.OK, r.code(), r::toString);
             assertEquals(
