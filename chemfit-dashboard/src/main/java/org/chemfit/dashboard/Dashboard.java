@@ -67,11 +67,18 @@ public final class Dashboard implements AutoCloseable {
     private final ExecutorService handlers;
     private final ScheduledExecutorService reader;
     /**
-     * Write the event streams: a thread per write under way, kept a minute when idle. A page that
-     * stops reading can hold one of them for as long as its connection lives; no other stream
-     * waits for it. Written by hand around the JDK's server, which has no asynchronous writes.
+     * Write the event streams: {@link #WRITERS} threads, each kept a minute when idle, one write at
+     * a time per stream. A page that stops reading can hold one of them for as long as its
+     * connection lives; the others write the other streams. Written by hand around the JDK's
+     * server, which has no asynchronous writes.
      */
     private final ExecutorService writers;
+
+    /** The threads that write the event streams. */
+    private static final int WRITERS = 8;
+
+    /** When a page last asked for the state ({@link System#nanoTime}): a page not shown asks every 2 s. */
+    private volatile long lastAsked = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
     /** The open event streams, oldest first; written by the ticker alone, after they were opened. */
     private final java.util.concurrent.ConcurrentLinkedDeque<Stream> streams =
             new java.util.concurrent.ConcurrentLinkedDeque<>();
@@ -92,12 +99,14 @@ public final class Dashboard implements AutoCloseable {
             th.setDaemon(true);
             return th;
         });
-        this.writers = new java.util.concurrent.ThreadPoolExecutor(
-                0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
+                WRITERS, WRITERS, 60, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
                     Thread th = new Thread(r, "chemfit-dashboard-events");
                     th.setDaemon(true);
                     return th;
                 });
+        pool.allowCoreThreadTimeOut(true);
+        this.writers = pool;
         this.reader = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread th = new Thread(r, "chemfit-dashboard-reader");
             th.setDaemon(true);
@@ -208,6 +217,7 @@ public final class Dashboard implements AutoCloseable {
                 case "/uplot.js" -> send(ex, 200, "text/javascript; charset=utf-8", Assets.uplotJs());
                 case "/uplot.css" -> send(ex, 200, "text/css; charset=utf-8", Assets.uplotCss());
                 case "/api/summary" -> {
+                    lastAsked = System.nanoTime();
                     Summary s = summary();
                     send(ex, 200, "application/json", s.json());
                     // served once the page has it all: close() may stop the server from then on
@@ -322,15 +332,25 @@ public final class Dashboard implements AutoCloseable {
         while (streams.size() > MAX_STREAMS) {
             Stream oldest = streams.pollFirst();
             if (oldest != null) {
-                // ended even while a write to it is under way: it is no longer told anything
-                oldest.busy.set(false);
-                write(oldest, null, -1);
+                end(oldest);
             }
         }
         if (closing && streams.remove(s)) {
             ex.close();
         }
         return true;
+    }
+
+    /**
+     * Ends a stream (its last chunk) on a writer, even while a write to it is under way: it is no
+     * longer told anything, and its connection ends anyway.
+     */
+    private void end(Stream s) {
+        try {
+            writers.execute(s.exchange::close);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            s.exchange.close();
+        }
     }
 
     /**
@@ -356,20 +376,16 @@ public final class Dashboard implements AutoCloseable {
      * (the page went away) closes the stream.
      *
      * @param s the stream
-     * @param bytes what to write, or null to end the stream (its last chunk)
+     * @param bytes what to write
      * @param told the version of the view the bytes tell, or -1 for none
      */
-    private void write(Stream s, byte @Nullable [] bytes, long told) {
+    private void write(Stream s, byte[] bytes, long told) {
         if (!s.busy.compareAndSet(false, true)) {
             return;
         }
         try {
             writers.execute(() -> {
                 try {
-                    if (bytes == null) {
-                        s.exchange.close();
-                        return;
-                    }
                     s.out.write(bytes);
                     s.out.flush();
                     if (told >= 0) {
@@ -427,8 +443,14 @@ public final class Dashboard implements AutoCloseable {
         ex.getResponseBody().write(b);
     }
 
+    /** @return whether a page is open: one with a stream, or one not shown that asked for the state in the last 3 s */
+    private boolean watched() {
+        return !streams.isEmpty() || System.nanoTime() - lastAsked < TimeUnit.SECONDS.toNanos(3);
+    }
+
     /**
-     * Stops the server. When a page is open, it is first given up to five seconds to read and
+     * Stops the server. When a page is open (one with an event stream, or one not shown that asked
+     * for the state in the last 3 s), it is first given up to five seconds to read and
      * fetch the last state (so that a page watching a fit that just ended shows its final status,
      * also from a browser on a busy machine); with none open it stops at once, without reading
      * the journal again.
@@ -436,12 +458,12 @@ public final class Dashboard implements AutoCloseable {
     @Override
     public void close() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        if (!streams.isEmpty()) {
+        if (watched()) {
             // what the journal holds now, read (in batches) within the time the page is given
             view.refreshUntil(deadline);
         }
         long last = view.version();
-        while (!streams.isEmpty() && servedVersion.get() < last && System.nanoTime() - deadline < 0) {
+        while (watched() && servedVersion.get() < last && System.nanoTime() - deadline < 0) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
@@ -449,7 +471,7 @@ public final class Dashboard implements AutoCloseable {
                 break;
             }
         }
-        boolean watched = !streams.isEmpty();
+        boolean watched = watched();
         closing = true;
         // a refresh under way stops after its current batch
         view.close();
@@ -463,8 +485,7 @@ public final class Dashboard implements AutoCloseable {
         // each stream ended with its last chunk, by the writers: a page that stopped reading holds its writer,
         // and the server's stop, which closes every connection, frees it
         for (Stream s = streams.pollFirst(); s != null; s = streams.pollFirst()) {
-            s.busy.set(false);
-            write(s, null, -1);
+            end(s);
         }
         writers.shutdown();
         try {

@@ -142,7 +142,7 @@
     $('best-at').textContent = s.best_evaluation !== null && s.best_evaluation !== undefined ? 'at evaluation ' + s.best_evaluation : '';
     // while running, the clock ticks on the page between updates (a long evaluation sends none)
     var elapsed = s.elapsed_seconds;
-    if (!STATIC && s.status === 'running' && s.started) {
+    if (!STATIC && !gone && s.status === 'running' && s.started) {
       elapsed = Math.max(elapsed || 0, (Date.now() - Date.parse(s.started)) / 1000);
     }
     var toLast = s.status === 'stopped' && (elapsed === null || elapsed === undefined);
@@ -844,6 +844,10 @@
   var fetchingSince = 0;
   var askAgain = false;
   var es = null;
+  // while the page is not shown it asks for the state every 2 s instead of holding a connection
+  var poll = null;
+  // the dashboard could not be reached after it was: the last state is shown, its clock stopped
+  var gone = false;
 
   function refresh() {
     if (fetching) {
@@ -853,10 +857,14 @@
     fetchingSince = Date.now();
     fetching = api('api/summary').then(function (s) {
       summary = s;
+      gone = false;
       render();
       if (es) { $('live').textContent = 'live · updated ' + new Date().toLocaleTimeString(); }
       if (view === 'evaluations') { loadEvaluations(); }
-    }).catch(report).then(function () {
+    }).catch(function (e) {
+      if (summary) { gone = true; renderStatus(); }
+      report(e);
+    }).then(function () {
       fetching = null;
       if (askAgain) {
         askAgain = false;
@@ -867,20 +875,28 @@
   }
 
   function connect() {
-    es = new EventSource('events?token=' + encodeURIComponent(token));
-    es.addEventListener('update', function () {
-      if (fetching && Date.now() - fetchingSince > 5000) {
-        // the browser holds the request back: it opens at most 6 connections to one address, and
-        // each shown page of the dashboard keeps one open for its updates
-        $('live').textContent = 'waiting for the dashboard: too many pages of it are shown in this browser'
-          + ' (at most 5 at once); close some';
-      }
+    if (es) { es.close(); }
+    var source = new EventSource('events?token=' + encodeURIComponent(token));
+    es = source;
+    source.addEventListener('update', function () {
+      gone = false;
       refresh();
     });
-    es.onerror = function () {
+    source.onerror = function () {
+      if (es !== source) { return; }
+      gone = true;
       $('live').textContent = 'disconnected (the fit or the dashboard ended); reload to reconnect';
-      if (es && es.readyState === EventSource.CLOSED) { es.close(); }
+      if (summary) { renderStatus(); }
     };
+  }
+
+  // the browser holds a request back when the page's connections are all taken: it opens at most 6 to
+  // one address, and each shown page of the dashboard keeps one open for its updates
+  function checkStall() {
+    if (fetching && es && Date.now() - fetchingSince > 5000) {
+      $('live').textContent = 'waiting for the dashboard: too many pages of it are shown in this browser'
+        + ' (at most 5 at once); close some';
+    }
   }
 
   // a page in a tab not shown lets go of its connection, and takes it again when shown: a browser opens
@@ -890,10 +906,11 @@
     if (STATIC) { return; }
     if (document.hidden) {
       if (es) { es.close(); es = null; }
-      $('live').textContent = 'paused while the page is not shown';
-    } else if (!es) {
-      connect();
-      refresh();
+      if (!poll) { poll = window.setInterval(refresh, 2000); }
+      $('live').textContent = 'not shown: the state is asked for every 2 s';
+    } else {
+      if (poll) { window.clearInterval(poll); poll = null; }
+      if (!es) { connect(); }
     }
   });
 
@@ -910,7 +927,13 @@
     $('live').textContent = 'report written ' + STATIC.written;
     render();
   } else {
-    refresh().then(function () { if (!document.hidden) { connect(); } });
-    window.setInterval(function () { if (summary) { renderStatus(); } }, 1000);
+    refresh().then(function () {
+      if (document.hidden) {
+        if (!poll) { poll = window.setInterval(refresh, 2000); }
+      } else if (!es) {
+        connect();
+      }
+    });
+    window.setInterval(function () { if (summary) { renderStatus(); } checkStall(); }, 1000);
   }
 }());
