@@ -149,8 +149,9 @@ final class StructureChecks {
      * Refuses a periodic cell so thin against the largest cutoff of the pair terms summed over its
      * images that each atom would meet millions of slabs of its own images: two vectors nearly
      * alike (a width of 1e-9 Å, whose search would never end) or a cell in another unit. Counted as
-     * the evaluation's cell list counts them, {@code 2 ceil(r_c / w) + 1} slabs along each periodic
-     * direction of width w (the distance between the cell's opposite faces).
+     * the evaluation's cell list counts them or more: {@code 2 ceil(r_c / w) + 1} slabs along a
+     * periodic direction of width w (the distance between the cell's opposite faces) narrower than
+     * half the cutoff, 5 along any other.
      *
      * @param node the node the problem is reported at (the term's {@code reference} or {@code structure})
      * @param pairs the potential's pair terms

@@ -79,7 +79,7 @@ public final class Dashboard implements AutoCloseable {
 
     /** When a page last asked for the state ({@link System#nanoTime}): a page not shown asks every 2 s. */
     private volatile long lastAsked = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
-    /** The open event streams, oldest first; written by the ticker alone, after they were opened. */
+    /** The open event streams, oldest first; told by the reader's ticks, written by the writers. */
     private final java.util.concurrent.ConcurrentLinkedDeque<Stream> streams =
             new java.util.concurrent.ConcurrentLinkedDeque<>();
 
@@ -93,7 +93,7 @@ public final class Dashboard implements AutoCloseable {
         this.token = HexFormat.of().formatHex(t);
         this.server = HttpServer.create(new InetSocketAddress(b.address, b.port), 16);
         // A request holds a thread only while it is answered: an open page's event stream is
-        // written by the reader's thread (see events), so open pages never take these.
+        // written by the writers (see events), so open pages never take these.
         this.handlers = Executors.newFixedThreadPool(16, r -> {
             Thread th = new Thread(r, "chemfit-dashboard-http");
             th.setDaemon(true);
