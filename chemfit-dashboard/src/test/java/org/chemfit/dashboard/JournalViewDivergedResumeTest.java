@@ -47,12 +47,21 @@ class JournalViewDivergedResumeTest {
         return (List<Map<String, Object>>) v.summary().get("resolved_failures");
     }
 
-    @Test
-    void aViewOpenedBeforeTheResumeShowsTheNewPathOnly() throws Exception {
+    /**
+     * @return the fit after its first attempt: term b failing at x = 1.2 (evaluation 1 penalised),
+     *     cut off at x = 2.3 (evaluation 6) as a kill would
+     */
+    private DivergingFit firstAttemptCutOff() {
         DivergingFit f = new DivergingFit();
         f.failing = true;
         f.crashAt = 2.3;
         assertThrows(DivergingFit.Crash.class, () -> f.fit(dir));
+        return f;
+    }
+
+    @Test
+    void aViewOpenedBeforeTheResumeShowsTheNewPathOnly() throws Exception {
+        DivergingFit f = firstAttemptCutOff();
         try (JournalView v = new JournalView(dir, 2)) {
             v.refreshAll();
             // path A: x = 2.1 at evaluation 4, loss 2 * 0.1^2; evaluation 1 penalised; evaluation 6 cut off
@@ -111,10 +120,7 @@ class JournalViewDivergedResumeTest {
      */
     @Test
     void aViewThatReadAPenalisedRowAsTheResumeBeganReadsItAgainOnceRunAgain() throws Exception {
-        DivergingFit f = new DivergingFit();
-        f.failing = true;
-        f.crashAt = 2.3;
-        assertThrows(DivergingFit.Crash.class, () -> f.fit(dir));
+        DivergingFit f = firstAttemptCutOff();
         try (JournalView v = new JournalView(dir, 2)) {
             v.refreshAll();
             assertEquals("4 " + v.summary().get("best_loss") + " 6/1/0+1 1", shown(v));
