@@ -383,6 +383,7 @@ final class ReportCommand extends BaseCommand {
      * @param stopped "pid N on HOST" when the run's process ended without finishing it, else null
      * @param state how the run stands, in words ({@link #state}), or null when there is no run
      * @param unread why the journal cannot be read, or null when it was read
+     * @param degraded the run's complete evaluations in which the failure policy stood in for a failed term
      */
     record JournalFigures(
             org.chemfit.journal.read.@Nullable RunRecord run,
@@ -391,7 +392,8 @@ final class ReportCommand extends BaseCommand {
             org.chemfit.journal.read.@Nullable EvaluationRecord best,
             @Nullable String stopped,
             @Nullable String state,
-            @Nullable String unread) {
+            @Nullable String unread,
+            int degraded) {
 
         /**
          * @param file the journal
@@ -403,7 +405,7 @@ final class ReportCommand extends BaseCommand {
                 return j.consistently(r -> {
                     var run = reportedRun(r, results).orElse(null);
                     if (run == null) {
-                        return new JournalFigures(null, 0, Map.of(), null, null, null, null);
+                        return new JournalFigures(null, 0, Map.of(), null, null, null, null, 0);
                     }
                     String stopped = run.status().equals("RUNNING")
                             ? r.endedWithoutFinishing(run.id()).orElse(null)
@@ -415,12 +417,37 @@ final class ReportCommand extends BaseCommand {
                             r.best(run.id()).orElse(null),
                             stopped,
                             ReportCommand.state(run, stopped, file),
-                            null);
+                            null,
+                            degraded(r, run.id()));
                 });
             } catch (org.chemfit.journal.JournalException e) {
-                return new JournalFigures(null, 0, Map.of(), null, null, null, e.getMessage());
+                return new JournalFigures(null, 0, Map.of(), null, null, null, e.getMessage(), 0);
             }
         }
+
+        /**
+         * @return the run's complete evaluations in which a term failed and the failure policy stood
+         *     in for it (a penalty or a skip), read a page of rows at a time without their trees
+         */
+        private static int degraded(org.chemfit.journal.read.JournalReader r, long runId) {
+            int count = 0;
+            int from = 0;
+            while (true) {
+                List<org.chemfit.journal.read.EvaluationRecord> page = r.evaluationRows(runId, from, DEGRADED_PAGE);
+                for (org.chemfit.journal.read.EvaluationRecord e : page) {
+                    if (e.degraded() && e.state() == org.chemfit.journal.read.EvaluationRecord.State.COMPLETE) {
+                        count++;
+                    }
+                }
+                if (page.size() < DEGRADED_PAGE) {
+                    return count;
+                }
+                from = page.get(page.size() - 1).number() + 1;
+            }
+        }
+
+        /** Rows of evaluations read at a time to count the degraded ones. */
+        private static final int DEGRADED_PAGE = 4096;
 
         /** @return the evaluations of the run in this state */
         int count(org.chemfit.journal.read.EvaluationRecord.State s) {
@@ -584,7 +611,7 @@ final class ReportCommand extends BaseCommand {
         boolean live = run.status().equals("RUNNING") && stopped == null;
         int unfinished = figures.count(org.chemfit.journal.read.EvaluationRecord.State.RUNNING);
         out().printf(
-                        "journal: %s, run %d of %d: %s, %d attempt%s; evaluations %d complete, %d %s, %d failed%n",
+                        "journal: %s, run %d of %d: %s, %d attempt%s; evaluations %d complete%s, %d %s, %d failed%n",
                         file,
                         run.id(),
                         figures.runs(),
@@ -592,6 +619,10 @@ final class ReportCommand extends BaseCommand {
                         run.attempts(),
                         run.attempts() == 1 ? "" : "s",
                         figures.count(org.chemfit.journal.read.EvaluationRecord.State.COMPLETE),
+                        figures.degraded() == 0
+                                ? ""
+                                : " (" + figures.degraded()
+                                        + " of them with a failed term the failure policy stood in for)",
                         unfinished,
                         // started but never finished, and nothing runs them now: a resume runs them again
                         live || unfinished == 0 ? "running" : "cut off when the fit stopped",

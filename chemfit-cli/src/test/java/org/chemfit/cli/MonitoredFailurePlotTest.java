@@ -120,6 +120,13 @@ class MonitoredFailurePlotTest {
         String again = Files.readString(out.resolve("plots/loss.svg"));
         assertEquals(rows.size() - degraded, PlotsTest.markersIn(again, BLUE), again);
         assertEquals(degraded, PlotsTest.markersIn(again, GREY), again);
+        // and its journal line counts them among the complete ones, apart from the failed ones
+        assertTrue(
+                r.out()
+                        .contains(
+                                "evaluations 16 complete (" + degraded
+                                        + " of them with a failed term the failure policy stood in for), 0 running, 0 failed\n"),
+                r::toString);
     }
 
     @Test
