@@ -408,6 +408,7 @@ final class Attempt {
             throw fail(
                     "command '" + c + "' timed out after " + human(limit) + " and its process tree was killed"
                             + "; a run that needs longer needs a longer timeout"
+                            + forced(r.forced())
                             + (c.isShell()
                                     ? ""
                                     : LammpsLog.emptyLogAfterKill(
@@ -890,6 +891,23 @@ final class Attempt {
             // every class has a public toString
         }
         return kind + " " + (index + 1);
+    }
+
+    /**
+     * @param forced how many processes of a timed-out tree outlived the kill grace
+     * @return what the message says of them: their files may be cut short, which a longer grace
+     *     can prevent; "" when every process ended on SIGTERM
+     */
+    private String forced(int forced) {
+        if (forced == 0) {
+            return "";
+        }
+        return "; " + (forced == 1 ? "1 of its processes" : forced + " of its processes")
+                + (computer.killGrace.isZero()
+                        ? " got SIGKILL at once (kill_grace: 0), so files it was writing may be cut short"
+                        : " did not end within the kill grace of " + human(computer.killGrace)
+                                + " after SIGTERM and got SIGKILL, so files it was writing may be cut short"
+                                + " (a longer kill_grace gives a program time to close them)");
     }
 
     private static String human(@Nullable Duration d) {

@@ -145,12 +145,15 @@ final class ProcessRunner {
      * @param nanos how long it ran
      * @param tag the tag it ran with, by which {@link #endTagged} finds what it left running; null
      *     when it ran untagged (not on Linux)
+     * @param forced how many processes of its tree, killed for its timeout, were still running after
+     *     the kill grace and got SIGKILL (0 when all ended on SIGTERM, or it did not time out)
      */
     record Result(
             int exitCode,
             boolean timedOut,
             long nanos,
-            @Nullable Tag tag) {
+            @Nullable Tag tag,
+            int forced) {
         /** @return whether the program was ended by a signal (the JDK reports 128 + signal) */
         boolean killedBySignal() {
             return !timedOut && exitCode > 128 && exitCode < 128 + 65;
@@ -235,10 +238,10 @@ final class ProcessRunner {
                 code = p.exitValue();
             } else {
                 running.endedByOwner = true;
-                killTree(p.toHandle(), tag, t0, grace);
-                return new Result(exitCodeAfterKill(p), true, System.nanoTime() - t0, tag);
+                int forced = killTree(p.toHandle(), tag, t0, grace);
+                return new Result(exitCodeAfterKill(p), true, System.nanoTime() - t0, tag, forced);
             }
-            return new Result(code, false, System.nanoTime() - t0, tag);
+            return new Result(code, false, System.nanoTime() - t0, tag, 0);
         } catch (InterruptedException e) {
             running.endedByOwner = true;
             throw interrupted(p, tag, t0, grace, e);
@@ -594,7 +597,10 @@ final class ProcessRunner {
      * @return the processes of the tree that were seen
      */
     static List<ProcessHandle> killTree(ProcessHandle root, Duration grace) {
-        return killTree(root, null, System.nanoTime(), grace);
+        Map<Long, ProcessHandle> tree = new LinkedHashMap<>();
+        collect(root, tree);
+        terminate(tree, List.of(), System.nanoTime(), grace);
+        return new ArrayList<>(tree.values());
     }
 
     /**
@@ -603,8 +609,9 @@ final class ProcessRunner {
      *
      * @param tag the root's tag, or null for none
      * @param started when the root was started, per {@link System#nanoTime()}
+     * @return how many of its processes were still running after the grace and got SIGKILL
      */
-    private static List<ProcessHandle> killTree(ProcessHandle root, @Nullable Tag tag, long started, Duration grace) {
+    private static int killTree(ProcessHandle root, @Nullable Tag tag, long started, Duration grace) {
         // Snapshot before the first signal: once a parent dies its children are re-parented and
         // can no longer be found through it.
         Map<Long, ProcessHandle> tree = new LinkedHashMap<>();
@@ -613,8 +620,7 @@ final class ProcessRunner {
         for (Member m : taggedProcesses(tags, started)) {
             collect(m.process(), tree);
         }
-        terminate(tree, tags, started, grace);
-        return new ArrayList<>(tree.values());
+        return terminate(tree, tags, started, grace);
     }
 
     /** A process found carrying one of the tags looked for. */
@@ -855,9 +861,12 @@ final class ProcessRunner {
      * SIGTERM to every process of the tree, the grace (cut short once all have ended), then SIGKILL
      * to whatever is left, descendants and tagged processes that appeared meanwhile included.
      * Preserves the caller's interrupt status while it waits.
+     *
+     * @return how many processes were still running after the grace and got SIGKILL
      */
-    private static void terminate(Map<Long, ProcessHandle> tree, Collection<Tag> tags, long started, Duration grace) {
+    private static int terminate(Map<Long, ProcessHandle> tree, Collection<Tag> tags, long started, Duration grace) {
         boolean interrupted = Thread.interrupted();
+        int forced = 0;
         try {
             for (ProcessHandle h : tree.values()) {
                 h.destroy();
@@ -884,6 +893,9 @@ final class ProcessRunner {
                 for (ProcessHandle h : alive) {
                     h.destroyForcibly();
                 }
+                if (round == 0) {
+                    forced = alive.size();
+                }
                 interrupted |= awaitExit(tree, Duration.ofSeconds(5));
             }
         } finally {
@@ -891,6 +903,7 @@ final class ProcessRunner {
                 Thread.currentThread().interrupt();
             }
         }
+        return forced;
     }
 
     private static void collect(ProcessHandle root, Map<Long, ProcessHandle> tree) {

@@ -191,6 +191,13 @@ class FileBasedQuantityComputerIT {
         TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1)));
         assertTrue(e.isTransient());
         assertTrue(e.getMessage().contains("timed out after 1500 ms"), e.getMessage());
+        // the child ignores SIGTERM: the message says that SIGKILL ended it, and what that may cost
+        assertTrue(
+                e.getMessage()
+                        .matches("(?s).*; [1-9] of its processes did not end within the kill grace of 300 ms after"
+                                + " SIGTERM and got SIGKILL, so files it was writing may be cut short \\(a longer"
+                                + " kill_grace gives a program time to close them\\).*"),
+                e.getMessage());
         Path dir = e.runDirectory().orElseThrow();
         long parent = TestSupport.readPid(dir.resolve("parent.pid"));
         long child = TestSupport.readPid(dir.resolve("child.pid"));
@@ -240,6 +247,16 @@ class FileBasedQuantityComputerIT {
         TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1)));
         assertTrue(e.isTransient());
         assertTrue(e.getMessage().contains("timed out after 1500 ms"), e.getMessage());
+        if (mode.equals("wrapperterm")) {
+            assertTrue(
+                    e.getMessage()
+                            .contains(" of its processes did not end within the kill grace of " + grace.toMillis()
+                                    + " ms after SIGTERM and got SIGKILL"),
+                    e.getMessage());
+        } else {
+            // every process ended on SIGTERM: no word of SIGKILL
+            assertFalse(e.getMessage().contains("SIGKILL"), e.getMessage());
+        }
         Path dir = e.runDirectory().orElseThrow();
         for (String f : List.of("parent.pid", "child.pid", "grandchild.pid")) {
             long pid = TestSupport.readPid(dir.resolve(f));
@@ -261,6 +278,9 @@ class FileBasedQuantityComputerIT {
                 .build();
         TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1)));
         assertTrue(e.getMessage().contains("timed out after 4500 ms and its process tree was killed"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("did not end within the kill grace of 300 ms after SIGTERM and got SIGKILL"),
+                e.getMessage());
         Path dir = e.runDirectory().orElseThrow();
         long parent = TestSupport.readPid(dir.resolve("parent.pid"));
         long grandchild = TestSupport.readPid(dir.resolve("grandchild.pid"));
