@@ -590,10 +590,11 @@ final class FitPlan implements AutoCloseable {
      *     or null for a command that is no shell's {@code -c}
      */
     static @Nullable String shellCode(List<String> command) {
-        if (command.size() < 3 || !baseName(command.get(0)).matches("sh|bash|dash|zsh")) {
+        int k = programIndex(command);
+        if (command.size() - k < 3 || !baseName(command.get(k)).matches("sh|bash|dash|zsh")) {
             return null;
         }
-        for (int a = 1; a < command.size() - 1; a++) {
+        for (int a = k + 1; a < command.size() - 1; a++) {
             String arg = command.get(a);
             if (!arg.startsWith("-")) {
                 return null;
@@ -638,35 +639,7 @@ final class FitPlan implements AutoCloseable {
      *     argument holding white space, which is no path a job writes
      */
     static @Nullable String scriptOf(List<String> command) {
-        int k = 0;
-        // the wrappers that run the rest of the command on this machine, as it is
-        while (k < command.size()) {
-            String base = baseName(command.get(k));
-            if (base.equals("env")) {
-                k++;
-                while (k < command.size()
-                        && (command.get(k).startsWith("-") || command.get(k).contains("="))) {
-                    k++;
-                }
-            } else if (base.equals("nice")) {
-                k++;
-                if (k < command.size() && command.get(k).equals("-n")) {
-                    k += 2;
-                } else if (k < command.size() && command.get(k).matches("-[0-9]+|--adjustment=.*")) {
-                    k++;
-                }
-            } else if (base.equals("timeout")) {
-                k++;
-                while (k < command.size() && command.get(k).startsWith("-")) {
-                    k += command.get(k).equals("-s") || command.get(k).equals("-k") ? 2 : 1;
-                }
-                k++; // the duration
-            } else if (base.equals("nohup") || base.equals("time")) {
-                k++;
-            } else {
-                break;
-            }
-        }
+        int k = programIndex(command);
         if (k >= command.size() - 1) {
             return null;
         }
@@ -694,6 +667,43 @@ final class FitPlan implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * @return the index of the program a command runs in the end: past the wrappers that run the rest
+     *     of the command on this machine, as it is ({@code env}, {@code nice}, {@code timeout},
+     *     {@code nohup}, {@code time}) and their options; the command's size when nothing follows them
+     */
+    private static int programIndex(List<String> command) {
+        int k = 0;
+        while (k < command.size()) {
+            String base = baseName(command.get(k));
+            if (base.equals("env")) {
+                k++;
+                while (k < command.size()
+                        && (command.get(k).startsWith("-") || command.get(k).contains("="))) {
+                    k++;
+                }
+            } else if (base.equals("nice")) {
+                k++;
+                if (k < command.size() && command.get(k).equals("-n")) {
+                    k += 2;
+                } else if (k < command.size() && command.get(k).matches("-[0-9]+|--adjustment=.*")) {
+                    k++;
+                }
+            } else if (base.equals("timeout")) {
+                k++;
+                while (k < command.size() && command.get(k).startsWith("-")) {
+                    k += command.get(k).equals("-s") || command.get(k).equals("-k") ? 2 : 1;
+                }
+                k++; // the duration
+            } else if (base.equals("nohup") || base.equals("time")) {
+                k++;
+            } else {
+                break;
+            }
+        }
+        return Math.min(k, command.size());
     }
 
     /** @return a program's name without its folder */

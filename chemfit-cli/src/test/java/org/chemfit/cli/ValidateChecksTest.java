@@ -1808,7 +1808,12 @@ class ValidateChecksTest {
         Cli.Run eval = Cli.run("eval", job.toString());
         assertEquals(ExitCodes.OK, eval.code(), eval::toString);
         // a script given to its interpreter inside the shell's code, and one named alone: warned of once each
-        for (String command : List.of("[sh, -c, \"sh sim.sh > sim.log\"]", "[bash, -lc, ./sim.sh]")) {
+        // and a shell behind a wrapper that runs the rest of the command as it is
+        for (String command : List.of(
+                "[sh, -c, \"sh sim.sh > sim.log\"]",
+                "[bash, -lc, ./sim.sh]",
+                "[timeout, -s, INT, 60, sh, -c, \"./sim.sh > sim.log\"]",
+                "[env, OMP_NUM_THREADS=1, nice, -n, 5, bash, -c, ./sim.sh]")) {
             externalJob(job, "", command);
             Cli.Run r = Cli.run("validate", job.toString());
             assertEquals(ExitCodes.OK, r.code(), r::toString);
