@@ -158,10 +158,7 @@ class ClusterCliIT {
                   folder: out
                   plots: false
                 """);
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = freePortPair();
         String cluster = "cli-stop-" + ProcessHandle.current().pid();
         String join = "127.0.0.1:" + port + ",127.0.0.1:" + (port + 1);
         Process driver = chemfitJar(
@@ -246,10 +243,7 @@ class ClusterCliIT {
                   folder: out
                   plots: false
                 """);
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = freePortPair();
         String cluster = "cli-kill-" + ProcessHandle.current().pid();
         String join = "127.0.0.1:" + port + ",127.0.0.1:" + (port + 1);
         String[] workerArgs = {
@@ -344,10 +338,7 @@ class ClusterCliIT {
 
     @Test
     void aVerboseWorkerStartedFromTheJarGetsTheJdkAccessHazelcastAsksFor() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = freePortPair();
         Process worker = chemfitJar(
                 "verbose-worker",
                 "worker",
@@ -391,10 +382,7 @@ class ClusterCliIT {
     @Test
     void aClusterFitOfTheArgonExampleIsTheSerialFit() throws Exception {
         Path job = ExamplesIT.examples().resolve("argon/fit.yaml");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = freePortPair();
         String cluster = "cli-" + ProcessHandle.current().pid();
         String join = "127.0.0.1:" + port;
         Process worker = chemfit(
@@ -485,10 +473,7 @@ class ClusterCliIT {
         String workerJob = JobFile.read(b.resolve("fit.yaml")).hash();
         assertTrue(!driverJob.equals(workerJob));
 
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = freePortPair();
         String cluster = "cli-job-" + ProcessHandle.current().pid();
         String join = "127.0.0.1:" + port;
         Process worker = chemfit(
@@ -571,10 +556,7 @@ class ClusterCliIT {
                 job,
                 Files.readString(job) + "\ncombination: {on_failure: penalty, penalty: 1.0e6}\n",
                 java.nio.charset.StandardCharsets.UTF_8);
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = freePortPair();
         String cluster = "cli-quiet-" + ProcessHandle.current().pid();
         // no worker at all: every term fails once the member wait of 1 s is over, and the next ones at once
         Process driver = chemfit(
@@ -637,5 +619,25 @@ class ClusterCliIT {
         Cli.Run r = Cli.run("worker", "no-such-job.yaml");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(r.err().contains("--cluster NAME is required"), r::toString);
+    }
+
+    /**
+     * @return a port of the loopback address that is free, and whose next port is free too: the
+     *     driver takes the first and a worker the second
+     */
+    static int freePortPair() throws IOException {
+        for (int tries = 0; tries < 50; tries++) {
+            try (ServerSocket first = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                int port = first.getLocalPort();
+                if (port < 65535) {
+                    try (ServerSocket second = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
+                        return second.getLocalPort() - 1;
+                    } catch (IOException taken) {
+                        // the next port is in use: try another pair
+                    }
+                }
+            }
+        }
+        throw new IOException("no two free consecutive ports on the loopback address in 50 tries");
     }
 }
