@@ -707,6 +707,19 @@ final class FitRun {
         }
     }
 
+    /**
+     * @param runId the journal's run the results are of
+     * @return the optimizer the run used, every default applied ({@link JobSettings#effectiveOptimizer}:
+     *     the method, its seed, tolerances and finite-difference step) and its budget as the run was
+     *     given it, {@code --max-evaluations} included: what the job file alone does not say
+     */
+    private Map<String, Object> optimizerUsed(long runId) {
+        Map<String, Object> used = new java.util.LinkedHashMap<>(JobSettings.effectiveOptimizer(jobSettings, jf));
+        long recorded = journal.run(runId).map(FitRun::budgetOf).orElse(-1L);
+        used.put("max_evaluations", recorded >= 0 ? recorded : budget);
+        return used;
+    }
+
     /** @return whether the run stopped at its budget and this fit has a larger one */
     private boolean moreBudget(RunRecord run) {
         return "MAX_EVALUATIONS".equals(run.stopReason()) && budgetOf(run) < budget;
@@ -1223,6 +1236,7 @@ final class FitRun {
             Map<String, Object> j = (Map<String, Object>) job;
             j.put("settings_sha256", ownSettings);
         }
+        results.put("optimizer", optimizerUsed(runId));
         // last, apart from the job's name and hashes at the top: it is long, and read by eval --params
         results.put("job_settings", jobSettings);
         if (resumed.isPresent()) {

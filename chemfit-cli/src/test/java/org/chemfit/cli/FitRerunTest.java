@@ -237,6 +237,13 @@ class FitRerunTest {
                 "--no-plots");
         assertEquals(ExitCodes.OK, first.code(), first::toString);
         assertTrue(first.out().contains("done (max evaluations) after 15 evaluations"), first::toString);
+        // results.json says the budget the fit had, which its job_settings (the job file) do not
+        JsonNode firstResults = JSON.readTree(out.resolve("results.json").toFile());
+        assertEquals(15, firstResults.at("/optimizer/max_evaluations").asInt(), firstResults::toString);
+        assertEquals(42, firstResults.at("/optimizer/seed").asInt(), firstResults::toString);
+        assertEquals("Nelder-Mead", firstResults.at("/optimizer/method").asText(), firstResults::toString);
+        assertTrue(
+                firstResults.at("/job_settings/file/optimizer/max_evaluations").asInt() != 15, firstResults::toString);
 
         Cli.Run more = Cli.run(
                 "fit",
@@ -262,6 +269,8 @@ class FitRerunTest {
         assertEquals(
                 a.at("/evaluations/total").asInt(), b.at("/evaluations/total").asInt());
         assertEquals(15, b.at("/evaluations/replayed").asInt(), b::toString);
+        assertEquals(40, b.at("/optimizer/max_evaluations").asInt(), b::toString);
+        assertEquals(a.get("optimizer"), b.get("optimizer"));
         try (JournalReader j = JournalReader.openReadOnly(out.resolve("journal.sqlite"))) {
             assertEquals(1, j.runs().size(), "the same run went on");
         }
