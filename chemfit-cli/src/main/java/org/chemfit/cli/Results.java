@@ -55,6 +55,7 @@ final class Results {
         JobFile job = plan.job;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("chemfit_version", Version.get());
+        m.put("runtime", runtime());
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("name", job.name());
         j.put("file", job.file().toString());
@@ -163,6 +164,21 @@ final class Results {
         }
         m.put("files", files);
         return m;
+    }
+
+    /**
+     * @return where the fit ran, for a reader who wants to run it again: the Java runtime (version
+     *     and virtual machine), the operating system (name, version, architecture) and the host
+     */
+    static Map<String, Object> runtime() {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
+        r.put(
+                "os",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
+        r.put("host", org.chemfit.support.HostName.get());
+        return r;
     }
 
     /**

@@ -243,6 +243,12 @@ class FitRerunTest {
         assertEquals(42, firstResults.at("/optimizer/seed").asInt(), firstResults::toString);
         assertEquals("Nelder-Mead", firstResults.at("/optimizer/method").asText(), firstResults::toString);
         assertTrue(
+                firstResults.at("/runtime/java").asText().startsWith(System.getProperty("java.version") + " ("),
+                firstResults::toString);
+        assertEquals(
+                org.chemfit.support.HostName.get(),
+                firstResults.at("/runtime/host").asText());
+        assertTrue(
                 firstResults.at("/job_settings/file/optimizer/max_evaluations").asInt() != 15, firstResults::toString);
 
         Cli.Run more = Cli.run(
