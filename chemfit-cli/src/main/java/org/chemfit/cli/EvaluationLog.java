@@ -188,8 +188,9 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         }
     }
 
-    /** Opens the file for writing, truncated. */
+    /** Opens the file for writing, truncated: a symbolic link in its place is replaced ({@link Results#unlinked}). */
     private static java.io.OutputStream open(Path file) {
+        Results.unlinked(file);
         try {
             // A FileOutputStream, not Files.newOutputStream: NIO channels close themselves when the
             // writing thread is interrupted, and Ctrl-C interrupts the fit thread that writes here.

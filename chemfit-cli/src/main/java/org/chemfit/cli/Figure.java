@@ -607,6 +607,12 @@ final class Figure {
         layout();
         Path svg = Path.of(base + ".svg");
         Path png = Path.of(base + ".png");
+        // a symbolic link in a file's place is replaced, not written through (Results.unlinked)
+        for (Path f : List.of(svg, png)) {
+            if (Files.isSymbolicLink(f)) {
+                Files.delete(f);
+            }
+        }
         Files.writeString(svg, svg(), StandardCharsets.UTF_8);
         writePng(image(), png);
         return List.of(png, svg);

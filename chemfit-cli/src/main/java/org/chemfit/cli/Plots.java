@@ -370,7 +370,7 @@ final class Plots {
                         lines.add(drawnFrom); // the results they show: a fit run again finds its plots whole
                     }
                     lines.addAll(kept);
-                    Files.write(list, lines, java.nio.charset.StandardCharsets.UTF_8);
+                    Files.write(Results.unlinked(list), lines, java.nio.charset.StandardCharsets.UTF_8);
                 }
             } catch (IOException e) {
                 throw new BaseCommand.UserException("cannot write " + list + ": " + Messages.reason(e));

@@ -568,7 +568,8 @@ final class Results {
 
     /**
      * Writes results.json aside and moves it into place, so that a reader (the dashboard, {@code
-     * chemfit report}) never sees half a file; the file aside is deleted when the move fails.
+     * chemfit report}) never sees half a file; the file aside is deleted when the move fails. A
+     * symbolic link in its place is replaced, not written through ({@link #unlinked}).
      *
      * @param folder the output folder
      * @param results what to write
@@ -576,7 +577,29 @@ final class Results {
      * @throws BaseCommand.UserException when it cannot be written, naming the file and the reason
      */
     static Path write(Path folder, Map<String, Object> results) {
-        return writeJson(folder.resolve(FILE), results);
+        return writeJson(unlinked(folder.resolve(FILE)), results);
+    }
+
+    /**
+     * Removes a symbolic link where a file of the output folder is to be written, so that the
+     * write makes a file of the folder's own: one who can write in a shared folder could otherwise
+     * plant a link there and have the fit write over a file of its user's elsewhere (a file given
+     * on the command line, as {@code eval --json}'s, is written through its link instead).
+     *
+     * @param f a file of the output folder
+     * @return f
+     * @throws BaseCommand.UserException when the link cannot be removed
+     */
+    static Path unlinked(Path f) {
+        if (Files.isSymbolicLink(f)) {
+            try {
+                Files.delete(f);
+            } catch (IOException e) {
+                throw new BaseCommand.UserException("cannot write " + f + ": it is a symbolic link, which a file of"
+                        + " the output folder replaces, and it cannot be removed: " + Messages.reason(e));
+            }
+        }
+        return f;
     }
 
     /**

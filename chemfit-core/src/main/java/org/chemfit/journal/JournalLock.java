@@ -61,6 +61,10 @@ final class JournalLock {
      * there, so opening and closing it lets none go.
      */
     private static Object key(Path lockFile) throws IOException {
+        if (Files.isSymbolicLink(lockFile)) {
+            // a link would have the lock, and the holder's pid, written into a file elsewhere
+            throw new IOException("it is a symbolic link, where the lock file must be a file of its own; remove it");
+        }
         if (!Files.exists(lockFile)) {
             try {
                 Files.createFile(lockFile);
