@@ -248,7 +248,7 @@ record Judgement(
      */
     Path writeCsv(Path folder) {
         Path f = folder.resolve(FILE);
-        Path tmp = folder.resolve(FILE + ".tmp");
+        Path tmp = Results.unlinked(folder.resolve(FILE + ".tmp"));
         try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             w.write("set,term,item,quantity,reference,model_initial,model_best,residual,unit");
             w.newLine();

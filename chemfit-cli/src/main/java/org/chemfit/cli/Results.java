@@ -721,7 +721,8 @@ final class Results {
 
     /** Writes a JSON file aside ({@code f.tmp}) and moves it into place. */
     private static void writeAside(Path f, Map<String, Object> content) {
-        Path tmp = Path.of(f + ".tmp");
+        // a link planted in the place of the file aside is not written through either
+        Path tmp = unlinked(Path.of(f + ".tmp"));
         try {
             JSON.writeValue(tmp.toFile(), content);
         } catch (IOException e) {

@@ -46,6 +46,10 @@ class OutputFolderLinksTest {
             Files.delete(f);
             Files.createSymbolicLink(f, kept);
         }
+        // and links where files are written aside before they are moved into place
+        for (String aside : new String[] {"results.json.tmp", "predictions.csv.tmp"}) {
+            Files.createSymbolicLink(out.resolve(aside), kept);
+        }
         Cli.Run more = fit(out, 20);
         assertEquals(ExitCodes.OK, more.code(), more::toString);
         assertEquals("mine\n", Files.readString(kept), "the file the links led to is unchanged");
@@ -54,6 +58,7 @@ class OutputFolderLinksTest {
             assertTrue(Files.isRegularFile(f) && Files.size(f) > 0, f + " was not written");
         }
         assertTrue(Files.readString(out.resolve("results.json")).contains("\"journal_run\""));
+        assertFalse(Files.exists(out.resolve("results.json.tmp"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
         assertEquals(21, Files.readAllLines(out.resolve(EvaluationLog.FILE)).size(), "a header and 20 evaluations");
     }
 

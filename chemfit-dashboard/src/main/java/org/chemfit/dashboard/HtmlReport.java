@@ -53,6 +53,8 @@ public final class HtmlReport {
         Path out = dir.resolve(FILE);
         Path tmp = dir.resolve("." + FILE + ".tmp");
         try {
+            // a symbolic link in the place of the file aside is replaced, not written through
+            Files.deleteIfExists(tmp);
             Files.writeString(tmp, html, StandardCharsets.UTF_8);
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
