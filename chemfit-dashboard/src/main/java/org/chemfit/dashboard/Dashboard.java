@@ -60,6 +60,25 @@ public final class Dashboard implements AutoCloseable {
             + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     private static final long TICK_MILLIS = 250;
 
+    /**
+     * The JDK server's limit, in seconds, on the time from a connection's opening (or its next
+     * request) to the end of its request's headers. The server reads the headers on a handler
+     * thread, with no limit of its own: 16 connections that send part of a request and then
+     * nothing (which any user of the machine can open, without the token) would hold every handler
+     * and freeze the dashboard. A browser sends its headers at once; the server closes a connection
+     * that has not sent them within this time, and its thread is free again. An event stream, whose
+     * request has ended, is not timed.
+     */
+    static final String MAX_REQUEST_SECONDS = "10";
+
+    static {
+        // a property of the whole JVM, read once, when the JDK's server is first used: set only when
+        // absent, so that one given on the command line (-Dsun.net.httpserver.maxReqTime=...) wins
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
+        }
+    }
+
     private final HttpServer server;
     private final JournalView view;
     private final String token;

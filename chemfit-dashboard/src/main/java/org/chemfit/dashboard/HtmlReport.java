@@ -54,7 +54,9 @@ public final class HtmlReport {
         Path tmp = dir.resolve("." + FILE + ".tmp");
         try {
             // a symbolic link in the place of the file aside is replaced, not written through
-            Files.deleteIfExists(tmp);
+            if (Files.isSymbolicLink(tmp)) {
+                Files.delete(tmp);
+            }
             Files.writeString(tmp, html, StandardCharsets.UTF_8);
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

@@ -196,6 +196,53 @@ class DashboardTest {
         }
     }
 
+    /**
+     * Connections that send part of a request and then nothing, more than the server has threads,
+     * which anyone on the machine can open without the token: the server closes each once its
+     * request is {@link Dashboard#MAX_REQUEST_SECONDS} late, and then answers the page; an open
+     * page's event stream, whose request has ended, is not closed with them.
+     */
+    @Test
+    void connectionsThatSendPartOfARequestAreClosedAndTheDashboardAnswersAgain() throws Exception {
+        Journals.fit(dir, 10);
+        try (Dashboard d = Dashboard.builder(dir).start();
+                Socket stream = new Socket("127.0.0.1", d.port())) {
+            stream.setSoTimeout(60_000);
+            stream.getOutputStream()
+                    .write(("GET /events?token=" + token(d) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            assertTrue(readUntil(stream, "event: update").startsWith("HTTP/1.1 200"));
+            List<Socket> stalled = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    Socket s = new Socket("127.0.0.1", d.port());
+                    stalled.add(s);
+                    // without this limit a read would wait for as long as the server held the connection
+                    s.setSoTimeout(60_000);
+                    s.getOutputStream()
+                            .write("GET /?token=x HTTP/1.1\r\nHost: a\r\n".getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                }
+                for (Socket s : stalled) {
+                    try {
+                        s.getInputStream().readAllBytes(); // to the end the server's close makes
+                    } catch (java.net.SocketException reset) {
+                        // closed with a reset: closed all the same
+                    }
+                }
+                assertEquals(
+                        200, get(base(d) + "/api/summary?token=" + token(d)).statusCode());
+                // the page's stream still gets its comment of every second
+                String more = readUntil(stream, ":\n\n");
+                assertTrue(more.endsWith(":\n\n"), more);
+            } finally {
+                for (Socket s : stalled) {
+                    s.close();
+                }
+            }
+        }
+    }
+
     @Test
     void anAddressOtherMachinesReachIsRefusedUnlessAllowed() throws Exception {
         IllegalArgumentException e = assertThrows(
