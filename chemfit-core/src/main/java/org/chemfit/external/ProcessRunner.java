@@ -285,6 +285,24 @@ final class ProcessRunner {
      */
     private record Reused(ProcessBuilder builder, Map<String, String> env) {}
 
+    /**
+     * Variables of the JVM's environment that no program gets: the cluster's secret, which signs
+     * the tasks of a fit's cluster, is the fit's and not its programs' (a program that writes its
+     * environment into its run directory, or a process of another user's that reads it, would
+     * learn it). A term that gives one in its own environment additions passes it on.
+     */
+    static final java.util.Set<String> WITHHELD = java.util.Set.of("CHEMFIT_CLUSTER_SECRET");
+
+    /** @return the builder, without the {@link #WITHHELD} variables of the JVM's environment */
+    private static ProcessBuilder withheld(ProcessBuilder pb) {
+        for (String name : WITHHELD) {
+            if (System.getenv(name) != null) {
+                pb.environment().remove(name);
+            }
+        }
+        return pb;
+    }
+
     /** Each thread's {@link Reused} builder, if it has started a program with an environment of its own. */
     private static final ThreadLocal<@Nullable Reused> REUSED = new ThreadLocal<>();
 
@@ -297,11 +315,11 @@ final class ProcessRunner {
      */
     private static ProcessBuilder builder(Map<String, String> env, boolean tagged) {
         if (!tagged && env.isEmpty()) {
-            return new ProcessBuilder();
+            return withheld(new ProcessBuilder());
         }
         Reused last = REUSED.get();
         if (last == null) {
-            ProcessBuilder pb = new ProcessBuilder();
+            ProcessBuilder pb = withheld(new ProcessBuilder());
             pb.environment().putAll(env);
             REUSED.set(new Reused(pb, new HashMap<>(env)));
             return pb;
@@ -310,7 +328,7 @@ final class ProcessRunner {
             Map<String, String> environment = last.builder().environment();
             for (String name : last.env().keySet()) {
                 if (!env.containsKey(name)) {
-                    String own = System.getenv(name);
+                    String own = WITHHELD.contains(name) ? null : System.getenv(name);
                     if (own == null) {
                         environment.remove(name);
                     } else {

@@ -52,6 +52,36 @@ class ProcessRunnerTest {
         return Files.readString(dir.resolve(file), StandardCharsets.UTF_8).strip();
     }
 
+    /**
+     * The cluster's secret in the JVM's environment (the build puts one there, as a worker has it)
+     * reaches no program: not on a thread's first start, nor on a later one that gives other
+     * additions; a term that gives it in its own additions passes it on.
+     */
+    @Test
+    void theClustersSecretInTheJvmsEnvironmentReachesNoProgram() throws Exception {
+        assertEquals(
+                "not-for-programs-0123456789abcdef",
+                System.getenv("CHEMFIT_CLUSTER_SECRET"),
+                "the build's surefire configuration sets it");
+        List<Map<String, String>> additions = List.of(
+                Map.of(), Map.of("A", "1"), Map.of("CHEMFIT_CLUSTER_SECRET", "given"), Map.of("B", "2"), Map.of());
+        List<String> seen = new java.util.ArrayList<>();
+        for (Map<String, String> env : additions) {
+            ProcessRunner.Result r = ProcessRunner.run(
+                    List.of("sh", "-c", "printf '%s' \"${CHEMFIT_CLUSTER_SECRET-unset}\" > seen"),
+                    dir,
+                    env,
+                    Duration.ofSeconds(30),
+                    Duration.ofMillis(300),
+                    dir.resolve("out"),
+                    dir.resolve("err"),
+                    null);
+            assertEquals(0, r.exitCode(), () -> "stderr: " + dir.resolve("err"));
+            seen.add(read("seen"));
+        }
+        assertEquals(List.of("unset", "unset", "given", "unset", "unset"), seen);
+    }
+
     @Test
     void aChildLeftRunningIsFoundByItsTagAndEnded() throws Exception {
         long started = System.nanoTime();
