@@ -139,6 +139,20 @@ abstract class BaseCommand implements Callable<Integer> {
                 }
                 return ExitCodes.USAGE;
             }
+            if (outOfMemory(e)) {
+                // a job too large for the heap the JVM was given: the user's to raise, not a bug
+                err().println("error: out of memory: the job needs more than the "
+                        + Runtime.getRuntime().maxMemory() / (1024 * 1024)
+                        + " MiB of Java heap this run was given; give it more with CHEMFIT_JAVA_OPTS=-Xmx8g (or"
+                        + " another size), or fewer workers; a fit's finished evaluations are in its journal,"
+                        + " and the same command resumes it");
+                if (verbose) {
+                    StringWriter sw = new StringWriter();
+                    e.printStackTrace(new PrintWriter(sw));
+                    err().print(sw);
+                }
+                return ExitCodes.USAGE;
+            }
             err().println("internal error: "
                     + (message == null || message.isBlank() ? "an unexpected failure" : Messages.clean(message)));
             if (verbose) {
@@ -153,6 +167,16 @@ abstract class BaseCommand implements Callable<Integer> {
             out().flush();
             err().flush();
         }
+    }
+
+    /** @return whether the failure is the JVM's heap running out, or was caused by it */
+    static boolean outOfMemory(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
