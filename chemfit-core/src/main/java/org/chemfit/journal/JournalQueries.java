@@ -1005,10 +1005,16 @@ final class JournalQueries {
         String where = (from >= 0 ? " AND evaluation_number BETWEEN ? AND ?" : "") + (afterId >= 0 ? " AND %s > ?" : "")
                 + " ORDER BY %s" + (limit > 0 ? " LIMIT ?" : "");
         boolean diverged = !divergedAttempts(runId).isEmpty();
+        // A page of all the run's terms after an id is read in the order of the rows' keys, from
+        // that id on: "+run_id" keeps SQLite from taking the index by evaluation, which made it
+        // sort every row of the run (blobs included) for each page, so that reading a journal page
+        // by page took the square of its size.
+        boolean byKey = from < 0 && afterId >= 0;
+        String run = byKey ? "+run_id" : "run_id";
         String sql = "SELECT id, run_id, evaluation_number, term_path, term_name, state, value_bits,"
                 + (quantities ? " quantities_json," : " NULL,")
                 + " metadata_json, run_directory, host, worker, failure, started_at, ended_at, seconds, attempt, "
-                + (quantities ? blobColumn("") : "NULL") + " FROM terms WHERE run_id = ?"
+                + (quantities ? blobColumn("") : "NULL") + " FROM terms WHERE " + run + " = ?"
                 + current("terms", "evaluation_number", diverged) + where.formatted("id", "id");
         PreparedStatement p = statement(sql);
         bindTermQuery(p, runId, from, to, afterId, limit);
@@ -1042,8 +1048,15 @@ final class JournalQueries {
         PreparedStatement q = statement("SELECT first_id, evaluation_number, parameter_key, attempt, terms_blob"
                 // a record of no term (an evaluation whose terms were left out or taken apart) holds
                 // none: counted against the limit, it would end a page before the terms rows after it
-                + " FROM term_packs WHERE run_id = ? AND last_id >= first_id"
+                + " FROM term_packs WHERE " + run + " = ? AND last_id >= first_id"
                 + current("term_packs", "evaluation_number", diverged)
+                // the packs' id ranges follow each other: those that end after the id are the one
+                // holding the next id and those after it, found by key (the pack of the next id
+                // being the last to begin at or before it)
+                + (byKey
+                        ? " AND first_id >= coalesce((SELECT max(first_id) FROM term_packs WHERE first_id <= "
+                                + (afterId + 1) + "), 0)"
+                        : "")
                 + where.formatted("last_id", "first_id"));
         bindTermQuery(q, runId, from, to, afterId, limit);
         boolean packed = false;
