@@ -1799,9 +1799,11 @@ public final class Fitter {
                         null);
             }
             if (badValues > 0) {
-                w.add(badValues + " evaluation(s) gave a NaN or infinite loss; the optimizer was told "
-                        + readable(badValue)
-                        + " for them and none of them is reported as the best"
+                w.add((badValues == 1 ? "1 evaluation gave" : badValues + " evaluations gave")
+                        + " a NaN or infinite loss; the optimizer was told " + readable(badValue)
+                        + (badValues == 1
+                                ? " for it and it is not reported as the best"
+                                : " for them and none of them is reported as the best")
                         + (reason == StopReason.CONVERGED
                                 ? "; the fit converged with such points among its evaluations: if the best"
                                         + " point lies against the region where the loss stops being finite, it may"
@@ -1820,8 +1822,10 @@ public final class Fitter {
                 w.add("every evaluation with a finite loss had a failed term; the best is one where the failure policy"
                         + " stood in for a failed term");
             } else if (degradedValues > 0) {
-                w.add(degradedValues + " evaluation(s) had a failed term (penalty or skipped) and were not considered"
-                        + " for the best");
+                w.add((degradedValues == 1
+                                ? "1 evaluation had a failed term (penalty or skipped) and was"
+                                : degradedValues + " evaluations had a failed term (penalty or skipped) and were")
+                        + " not considered for the best");
             }
             List<String> onBound = new ArrayList<>();
             for (Bounds.NearBound nb : bounds.nearBounds(best, nearBoundTolerance)) {

@@ -70,8 +70,8 @@ class FitterTest {
         assertEquals(2.0, r.bestParameters().get("x"), 1e-6);
         assertTrue(
                 r.warnings().stream()
-                        .anyMatch(w ->
-                                w.contains("NaN or infinite") && w.contains("the optimizer was told 123 for them")),
+                        .anyMatch(w -> w.contains("NaN or infinite")
+                                && w.matches(".*the optimizer was told 123 for (it|them).*")),
                 r.warnings().toString());
         assertThrows(
                 IllegalArgumentException.class, () -> new Fitter(holey, Map.of("x", 1.0)).valueBadParams(Double.NaN));
