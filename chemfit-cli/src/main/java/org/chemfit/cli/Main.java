@@ -127,16 +127,21 @@ public final class Main {
         return null;
     }
 
+    /** The Java release that deprecates the {@code VFORK} launch mechanism. */
+    static final int VFORK_DEPRECATED = 23;
+
     /**
      * Starts external programs with {@code vfork} on Linux unless the user chose a mechanism
      * ({@code -Djdk.lang.Process.launchMechanism=...}): the JDK's default there goes through a
      * helper program ({@code jspawnhelper}) and costs about 1 ms more per program started, which a
      * fit of many short external runs pays thousands of times (docs/benchmarks.md, "External
      * terms"). The property is read once, when the first process starts, so it is set before
-     * anything else runs.
+     * anything else runs. Not from Java 23 on, which deprecates the mechanism and says so on
+     * standard error at each start of the JVM; those keep their default.
      */
     static void useFastProcessLaunch() {
         if (System.getProperty(LAUNCH_MECHANISM) == null
+                && Runtime.version().feature() < VFORK_DEPRECATED
                 && System.getProperty("os.name", "")
                         .toLowerCase(java.util.Locale.ROOT)
                         .contains("linux")) {
