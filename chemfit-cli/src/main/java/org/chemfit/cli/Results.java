@@ -400,13 +400,16 @@ final class Results {
     /**
      * The unit of the job's loss, as {@code fit} and {@code eval} print it and results.json records
      * it: the loss is a weighted sum or mean of the terms' losses, so it has their unit when they
-     * share one; a root mean (an RMSE) has the square root of it (K for terms in K^2, 1 for
+     * share one (those of weight 0, which the loss leaves out, left out too); a root mean (an RMSE) has the square root of it (K for terms in K^2, 1 for
      * dimensionless ones); "" otherwise, or when a root mean's terms are not in a unit squared.
      */
     static String lossUnit(FitPlan plan) {
         java.util.Set<String> units = new java.util.HashSet<>();
         for (int i = 0; i < plan.job.terms().size(); i++) {
             JobFile.TermSpec spec = plan.job.terms().get(i);
+            if (spec.weight() == 0) {
+                continue; // a term to monitor is no part of the loss, nor of its unit
+            }
             Map<String, String> quantities = new LinkedHashMap<>();
             for (String q : plan.references.get(i).keySet()) {
                 // two spellings of one unit (eV, EV) give the loss one unit

@@ -110,5 +110,34 @@ class LossUnitTest {
                         .replace("    unit: {lattice_constant: A, C11: GPa}\n", ""));
         Cli.Run angstrom = Cli.run("eval", a.toString());
         assertTrue(angstrom.out().lines().anyMatch(l -> l.matches("loss: \\S+ Å\\^2")), angstrom::toString);
+
+        // a term of weight 0, in another unit, is no part of the loss: the loss keeps the others' unit
+        Path monitored = job("monitored", "");
+        Files.writeString(
+                monitored,
+                Files.readString(monitored)
+                        .replace(
+                                "reference: {lattice_constant: 4.2112, C11: 297.0}",
+                                "reference: {lattice_constant: 4.2112}")
+                        .replace("unit: {lattice_constant: A, C11: GPa}", "unit: {lattice_constant: A}")
+                        .replace(
+                                "optimizer:",
+                                "  - name: elastic\n"
+                                        + "    kind: crystal\n"
+                                        + "    weight: 0\n"
+                                        + "    structure: "
+                                        + ExamplesIT.examples().resolve("mgo-buckingham/data/mgo.xyz")
+                                        + "\n    formula_units: 4\n"
+                                        + "    potential:\n"
+                                        + "      - {form: coulomb, charges: {Mg: mgo.q, O: -1*mgo.q}, method: ewald,"
+                                        + " tolerance: 1.0e-8}\n"
+                                        + "      - {form: buckingham, species: [Mg, O], A: mgo.A, rho: mgo.rho, C: 0.0,"
+                                        + " cutoff: 12.0}\n"
+                                        + "    reference: {C11: 297.0}\n"
+                                        + "    unit: {C11: GPa}\n"
+                                        + "optimizer:"));
+        Cli.Run watched = Cli.run("eval", monitored.toString());
+        assertEquals(0, watched.code(), watched::toString);
+        assertTrue(watched.out().lines().anyMatch(l -> l.matches("loss: \\S+ A\\^2")), watched::toString);
     }
 }
