@@ -185,8 +185,15 @@ final class FitRun {
         if (shown != null) {
             return shown;
         }
-        announce();
-        removeCutOffRuns(plan);
+        try {
+            announce();
+            removeCutOffRuns(plan);
+        } catch (RuntimeException e) {
+            // the journal holds its writer's lock since its check: let go of it with the fit
+            plan.close();
+            journal.close();
+            throw e;
+        }
         LiveDashboard live;
         try {
             // before any output file is opened: a port that cannot be bound changes nothing

@@ -55,6 +55,17 @@ final class JournalLock {
     }
 
     /**
+     * @return the same lock for one who holds it for a while but does not own it: its {@link #release}
+     *     does nothing, the lock staying with this one (a session of a journal that {@code check}
+     *     reserved the lock for)
+     */
+    JournalLock borrowed() {
+        JournalLock b = new JournalLock(channel, lock, key);
+        b.released.set(true);
+        return b;
+    }
+
+    /**
      * The lock file as this process's holdings name it: its file key (device and inode), the same
      * for every path to it (links, {@code ..}, hard links), read without opening it. A file that
      * does not exist yet is created first: no lock of this process can be on a file that was not

@@ -78,6 +78,12 @@ final class SqliteJournal implements JournalReader {
 
     private boolean closed;
 
+    /**
+     * The writer's lock that {@link #check} took when no other fit held it, kept until {@link
+     * #close}; a session begun meanwhile writes under it. Guarded by {@link #lock}.
+     */
+    private @Nullable JournalLock reserved;
+
     private SqliteJournal(Path file, boolean readOnly, Connection conn, int schema, boolean syncs) {
         this.file = file;
         this.readOnly = readOnly;
@@ -353,7 +359,8 @@ final class SqliteJournal implements JournalReader {
                 throw new JournalException("journal " + file + " already has a fit running (run " + session.runId()
                         + "); one fit writes a journal at a time");
             }
-            JournalLock wl = JournalLock.acquire(file);
+            JournalLock held = reserved;
+            JournalLock wl = held != null ? held.borrowed() : JournalLock.acquire(file);
             try {
                 session = SqliteSession.begin(this, wl, settings, mode);
                 return session;
@@ -377,9 +384,11 @@ final class SqliteJournal implements JournalReader {
             } catch (SQLException e) {
                 throw failure("check the runs", e);
             }
-            if (!readOnly && (session == null || session.isEnded())) {
-                // is another process writing? (a probe: the lock is taken for good by begin)
-                JournalLock.acquire(file).release();
+            if (!readOnly && (session == null || session.isEnded()) && reserved == null) {
+                // is another process writing? If not, the lock is taken now and kept until close: a
+                // command that checks before it touches the output folder (moves a restart's files
+                // aside, writes its results after the fit) does it with no other fit in it
+                reserved = JournalLock.acquire(file);
             }
             return id < 0 ? Optional.empty() : run(id);
         }
@@ -624,6 +633,11 @@ final class SqliteJournal implements JournalReader {
             closed = true;
             queries.close();
             closeQuietly(file, conn);
+            JournalLock held = reserved;
+            if (held != null) {
+                held.release();
+                reserved = null;
+            }
         }
     }
 

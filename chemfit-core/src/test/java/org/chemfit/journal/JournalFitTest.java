@@ -1090,4 +1090,49 @@ class JournalFitTest {
             assertEquals(2, j.evaluations(1).get(0).attempt(), "the third attempt had nothing to write");
         }
     }
+
+    /**
+     * A journal checked before its fit keeps the writer's lock from the check to its close: no other
+     * fit starts in it before this one begins, nor after its session ended while the command that
+     * ran it still writes its results; a read-only journal's check takes no lock.
+     */
+    @Test
+    void aCheckedJournalKeepsTheWritersLockUntilItIsClosed() {
+        Counting c = new Counting();
+        Fitter first;
+        try (JournalReader j = JournalReader.open(dir)) {
+            first = fitter(c.objective(), j);
+            Fitter f = first.optimizer(org.chemfit.fit.Optimizers.byName("Nelder-Mead"));
+            assertTrue(j.check(f.settings(), JournalMode.resumeLatest()).isEmpty(), "a new run");
+            try (JournalReader other = JournalReader.open(dir)) {
+                JournalException before = assertThrows(
+                        JournalException.class, () -> other.check(f.settings(), JournalMode.resumeLatest()));
+                assertTrue(before.getMessage().contains("is being written by another fit"), before.getMessage());
+            }
+            f.fit("Nelder-Mead");
+            // the session has ended; the journal is not closed yet
+            try (JournalReader other = JournalReader.open(dir)) {
+                JournalException after =
+                        assertThrows(JournalException.class, () -> other.check(f.settings(), JournalMode.restart()));
+                assertTrue(after.getMessage().contains("is being written by another fit"), after.getMessage());
+            }
+            try (JournalReader reader = JournalReader.openReadOnly(dir)) {
+                assertEquals(
+                        1,
+                        reader.check(f.settings(), JournalMode.resumeLatest())
+                                .orElseThrow()
+                                .id());
+            }
+        }
+        try (JournalReader again = JournalReader.open(dir)) {
+            Fitter f = fitter(c.objective(), again).optimizer(org.chemfit.fit.Optimizers.byName("Nelder-Mead"));
+            assertEquals(
+                    1,
+                    again.check(f.settings(), JournalMode.resumeLatest())
+                            .orElseThrow()
+                            .id());
+            // the one who checked fits under its lock
+            assertEquals(40, f.fit("Nelder-Mead").evaluations());
+        }
+    }
 }

@@ -84,7 +84,10 @@ public interface JournalReader extends Journal {
 
     /**
      * Says which run {@link Journal#begin} would write, without writing anything: a command line checks
-     * this before it touches the output folder.
+     * this before it touches the output folder. On a journal opened for writing, with no fit of its own
+     * running, it also takes the journal's writer lock, which it keeps until {@link #close}, so that no
+     * other fit starts in the folder before this one has begun, nor while it writes its results after
+     * its session ended; a read-only journal takes none.
      *
      * @param settings the job's settings, as for {@link Journal#begin}
      * @param mode which run
