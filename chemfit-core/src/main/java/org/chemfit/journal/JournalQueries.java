@@ -148,6 +148,11 @@ final class JournalQueries {
     }
 
     /** @return the statement of this SQL, prepared once */
+    /** @return how many prepared statements are kept: one per text of SQL, whatever values were bound */
+    int statementsKept() {
+        return statements.size();
+    }
+
     PreparedStatement statement(String sql) throws SQLException {
         PreparedStatement p = statements.get(sql);
         if (p == null) {
@@ -663,10 +668,12 @@ final class JournalQueries {
      */
     List<EvaluationRecord> evaluations(long runId, int fromNumber, int limit) throws SQLException {
         return queryEvaluations(
-                "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? AND number >= " + fromNumber
-                        + current("evaluations", "number", runId) + " ORDER BY number LIMIT " + limit,
+                "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? AND number >= ?"
+                        + current("evaluations", "number", runId) + " ORDER BY number LIMIT ?",
                 runId,
-                true);
+                true,
+                fromNumber,
+                limit);
     }
 
     /**
@@ -678,10 +685,12 @@ final class JournalQueries {
                 .formatted("NULL", "NULL", degradedColumn())
                 .replace("quantities_json, tree_json,", "NULL, NULL,");
         return queryEvaluations(
-                "SELECT " + columns + " FROM evaluations WHERE run_id = ? AND number >= " + fromNumber
-                        + current("evaluations", "number", runId) + " ORDER BY number LIMIT " + limit,
+                "SELECT " + columns + " FROM evaluations WHERE run_id = ? AND number >= ?"
+                        + current("evaluations", "number", runId) + " ORDER BY number LIMIT ?",
                 runId,
-                false);
+                false,
+                fromNumber,
+                limit);
     }
 
     /**
@@ -706,9 +715,10 @@ final class JournalQueries {
             return List.of();
         }
         return queryEvaluations(
-                "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? AND number = " + number,
+                "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? AND number = ?",
                 runId,
-                false);
+                false,
+                number);
     }
 
     Map<EvaluationRecord.State, Integer> evaluationCounts(long runId) throws SQLException {
@@ -731,9 +741,14 @@ final class JournalQueries {
      * @param page whether the query reads a page of the run's evaluations (their trees are then
      *     read of the page's numbers only), else all of them or a single one
      */
-    private List<EvaluationRecord> queryEvaluations(String sql, long runId, boolean page) throws SQLException {
+    private List<EvaluationRecord> queryEvaluations(String sql, long runId, boolean page, long... more)
+            throws SQLException {
+        // every value is bound, none written into the text: a statement is kept per text (statement)
         PreparedStatement p = statement(sql);
         p.setLong(1, runId);
+        for (int i = 0; i < more.length; i++) {
+            p.setLong(2 + i, more[i]);
+        }
         List<EvaluationRecord> out = new ArrayList<>();
         List<Integer> apart = new ArrayList<>();
         List<Integer> inRecord = new ArrayList<>();
@@ -1015,9 +1030,11 @@ final class JournalQueries {
                 + (quantities ? " quantities_json," : " NULL,")
                 + " metadata_json, run_directory, host, worker, failure, started_at, ended_at, seconds, attempt, "
                 + (quantities ? blobColumn("") : "NULL") + " FROM terms WHERE " + run + " = ?"
+                // read by key, the walk stops at the run's last row, not at the end of the later runs' rows
+                + (byKey ? " AND id <= coalesce((SELECT max(id) FROM terms WHERE run_id = ?), -1)" : "")
                 + current("terms", "evaluation_number", diverged) + where.formatted("id", "id");
         PreparedStatement p = statement(sql);
-        bindTermQuery(p, runId, from, to, afterId, limit);
+        bindTermQuery(p, runId, byKey ? runId : -1, from, to, afterId, limit);
         List<TermRecord> out = new ArrayList<>();
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
@@ -1054,11 +1071,10 @@ final class JournalQueries {
                 // holding the next id and those after it, found by key (the pack of the next id
                 // being the last to begin at or before it)
                 + (byKey
-                        ? " AND first_id >= coalesce((SELECT max(first_id) FROM term_packs WHERE first_id <= "
-                                + (afterId + 1) + "), 0)"
+                        ? " AND first_id >= coalesce((SELECT max(first_id) FROM term_packs WHERE first_id <= ?), 0)"
                         : "")
                 + where.formatted("last_id", "first_id"));
-        bindTermQuery(q, runId, from, to, afterId, limit);
+        bindTermQuery(q, runId, byKey ? afterId + 1 : -1, from, to, afterId, limit);
         boolean packed = false;
         int fromPacks = 0;
         try (ResultSet rs = q.executeQuery()) {
@@ -1084,10 +1100,20 @@ final class JournalQueries {
         return out;
     }
 
-    private static void bindTermQuery(PreparedStatement p, long runId, int from, int to, long afterId, int limit)
+    /**
+     * @param bound the value of the placeholder of a page read by key, right after the run's id (the
+     *     run's id again for the bound of its last row, the id after which a pack is looked for), or
+     *     -1 when the query has none
+     */
+    @SuppressWarnings("TooManyParameters") // the query's values, in their order
+    private static void bindTermQuery(
+            PreparedStatement p, long runId, long bound, int from, int to, long afterId, int limit)
             throws SQLException {
         int i = 1;
         p.setLong(i++, runId);
+        if (bound >= 0) {
+            p.setLong(i++, bound);
+        }
         if (from >= 0) {
             p.setInt(i++, from);
             p.setInt(i++, to);

@@ -93,6 +93,27 @@ class JournalPagedReadTest {
             }
             // the same terms as the whole read, without their quantities
             assertEquals(all.size(), read.size());
+            // every page's values are bound, none written into its text: reading the pages again, and
+            // the evaluations page by page, keeps no more statements than one read of them did
+            int kept = j.queries.statementsKept();
+            for (long from = 0; ; ) {
+                List<TermRecord> page = j.termOutcomes(run, from, TERMS);
+                if (page.isEmpty()) {
+                    break;
+                }
+                from = page.get(page.size() - 1).id();
+            }
+            for (int n = 0; n < evaluations; n += 7) {
+                j.evaluationRows(run, n, 7);
+                j.evaluations(run, n, 7);
+            }
+            int afterOnePass = j.queries.statementsKept();
+            for (int n = 3; n < evaluations; n += 5) {
+                j.evaluationRows(run, n, 5);
+                j.evaluations(run, n, 5);
+                j.termOutcomes(run, all.get(n).id(), 3);
+            }
+            assertEquals(afterOnePass, j.queries.statementsKept(), "statements kept before: " + kept);
             for (int i = 0; i < all.size(); i++) {
                 TermRecord a = all.get(i);
                 TermRecord b = read.get(i);
