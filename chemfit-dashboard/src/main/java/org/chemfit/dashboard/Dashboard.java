@@ -71,6 +71,9 @@ public final class Dashboard implements AutoCloseable {
      */
     static final String MAX_REQUEST_SECONDS = "10";
 
+    /** The most requests answered at once ({@link #MAX_REQUEST_SECONDS}). */
+    static final int HANDLERS = 64;
+
     static {
         // a property of the whole JVM, read once, when the JDK's server is first used: set only when
         // absent, so that one given on the command line (-Dsun.net.httpserver.maxReqTime=...) wins
@@ -112,12 +115,18 @@ public final class Dashboard implements AutoCloseable {
         this.token = HexFormat.of().formatHex(t);
         this.server = HttpServer.create(new InetSocketAddress(b.address, b.port), 16);
         // A request holds a thread only while it is answered: an open page's event stream is
-        // written by the writers (see events), so open pages never take these.
-        this.handlers = Executors.newFixedThreadPool(16, r -> {
-            Thread th = new Thread(r, "chemfit-dashboard-http");
-            th.setDaemon(true);
-            return th;
-        });
+        // written by the writers (see events), so open pages never take these. A connection that
+        // sends part of a request holds one until MAX_REQUEST_SECONDS closes it: threads are made as
+        // they are needed, up to HANDLERS, and let go after a minute idle, so that it takes that
+        // many such connections at once, kept up, to make a page wait.
+        java.util.concurrent.ThreadPoolExecutor answering = new java.util.concurrent.ThreadPoolExecutor(
+                HANDLERS, HANDLERS, 60, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread th = new Thread(r, "chemfit-dashboard-http");
+                    th.setDaemon(true);
+                    return th;
+                });
+        answering.allowCoreThreadTimeOut(true);
+        this.handlers = answering;
         java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
                 WRITERS, WRITERS, 60, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
                     Thread th = new Thread(r, "chemfit-dashboard-events");

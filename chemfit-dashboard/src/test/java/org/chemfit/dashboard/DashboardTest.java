@@ -214,7 +214,8 @@ class DashboardTest {
             assertTrue(readUntil(stream, "event: update").startsWith("HTTP/1.1 200"));
             List<Socket> stalled = new java.util.ArrayList<>();
             try {
-                for (int i = 0; i < 20; i++) {
+                // more than the server has threads to answer with
+                for (int i = 0; i < Dashboard.HANDLERS + 4; i++) {
                     Socket s = new Socket("127.0.0.1", d.port());
                     stalled.add(s);
                     // without this limit a read would wait for as long as the server held the connection
