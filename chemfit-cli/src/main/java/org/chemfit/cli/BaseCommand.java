@@ -144,8 +144,10 @@ abstract class BaseCommand implements Callable<Integer> {
                 err().println("error: out of memory: the job needs more than the "
                         + Runtime.getRuntime().maxMemory() / (1024 * 1024)
                         + " MiB of Java heap this run was given; give it more with CHEMFIT_JAVA_OPTS=-Xmx8g (or"
-                        + " another size), or fewer workers; a fit's finished evaluations are in its journal,"
-                        + " and the same command resumes it");
+                        + " another size), or fewer workers"
+                        + (this instanceof FitCommand
+                                ? "; the fit's finished evaluations are in its journal, and the same command resumes it"
+                                : ""));
                 if (verbose) {
                     StringWriter sw = new StringWriter();
                     e.printStackTrace(new PrintWriter(sw));
@@ -169,11 +171,16 @@ abstract class BaseCommand implements Callable<Integer> {
         }
     }
 
-    /** @return whether the failure is the JVM's heap running out, or was caused by it */
+    /**
+     * @return whether the failure is the JVM's heap running out ("Java heap space", "GC overhead
+     *     limit exceeded"), or was caused by it; not the other errors of the same class (no native
+     *     thread, metaspace, an array larger than the JVM allows), for which more heap is no cure
+     */
     static boolean outOfMemory(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof OutOfMemoryError) {
-                return true;
+                String m = String.valueOf(t.getMessage());
+                return m.startsWith("Java heap space") || m.startsWith("GC overhead limit exceeded");
             }
         }
         return false;

@@ -34,7 +34,7 @@ import picocli.CommandLine.Command;
         exitCodeList = {
             "0:done",
             "1:internal error (a bug in chemfit)",
-            "2:wrong usage, an invalid job file or data file, or a file that cannot be read or written",
+            "2:wrong usage, an invalid job file or data file, a file that cannot be read or written, or too little Java heap for the job",
             "3:the fit failed (a term failed under on_failure: raise, or the method failed)",
             "129:stopped by SIGHUP (the terminal closed), handled like Ctrl-C",
             "130:interrupted (Ctrl-C); what was finished is written",

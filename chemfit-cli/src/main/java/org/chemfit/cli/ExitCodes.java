@@ -16,7 +16,7 @@ public final class ExitCodes {
     public static final int OK = 0;
     /** A bug: an unexpected error inside ChemFit. */
     public static final int INTERNAL_ERROR = 1;
-    /** Wrong usage, an invalid job file or data file, or a file that cannot be read or written. */
+    /** Wrong usage, an invalid job file or data file, a file that cannot be read or written, or too little Java heap for the job. */
     public static final int USAGE = 2;
     /** The fit (or the evaluation) failed: a term failed under the "raise" policy or the method failed. */
     public static final int FIT_FAILED = 3;

@@ -34,15 +34,19 @@ class OutOfMemoryMessageTest {
         long mib = Runtime.getRuntime().maxMemory() / (1024 * 1024);
         assertEquals(
                 "error: out of memory: the job needs more than the " + mib + " MiB of Java heap this run was given;"
-                        + " give it more with CHEMFIT_JAVA_OPTS=-Xmx8g (or another size), or fewer workers; a fit's"
-                        + " finished evaluations are in its journal, and the same command resumes it\n",
+                        + " give it more with CHEMFIT_JAVA_OPTS=-Xmx8g (or another size), or fewer workers\n",
                 err.toString());
         assertTrue(!err.toString().contains("internal error"), err::toString);
     }
 
     @Test
     void anotherErrorIsStillAnInternalOne() {
-        assertTrue(BaseCommand.outOfMemory(new RuntimeException(new OutOfMemoryError())));
+        assertTrue(BaseCommand.outOfMemory(new RuntimeException(new OutOfMemoryError("Java heap space"))));
+        assertTrue(BaseCommand.outOfMemory(new OutOfMemoryError("GC overhead limit exceeded")));
+        // no more heap cures these
+        assertTrue(!BaseCommand.outOfMemory(new OutOfMemoryError(
+                "unable to create native thread: possibly out of memory or process/resource" + " limits reached")));
+        assertTrue(!BaseCommand.outOfMemory(new OutOfMemoryError("Metaspace")));
         assertTrue(!BaseCommand.outOfMemory(new RuntimeException(new StackOverflowError())));
     }
 }
