@@ -918,6 +918,13 @@ final class FitRun {
         Path to = keptIn(folder);
         List<String> moved = new ArrayList<>();
         try {
+            if (Files.isSymbolicLink(earlier)) {
+                // the earlier results would go wherever it leads, out of the folder: one who can
+                // write in a shared folder could have them moved into a folder of theirs
+                throw new UserException("cannot keep the earlier fit's files in " + to + " before --restart begins"
+                        + " a new run: " + earlier + " is a symbolic link, where the kept files need a folder of"
+                        + " the output folder's own (remove the link); nothing was moved");
+            }
             if (Files.exists(earlier) && !Files.isDirectory(earlier)) {
                 // createDirectories would say only "Not a directory" of the run's folder
                 throw new UserException("cannot keep the earlier fit's files in " + to + " before --restart begins"

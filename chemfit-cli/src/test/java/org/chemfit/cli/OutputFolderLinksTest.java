@@ -93,4 +93,37 @@ class OutputFolderLinksTest {
         assertFalse(r.err().contains("Exception"), r::toString);
         assertEquals("mine\n", Files.readString(kept), "the file the link led to is unchanged");
     }
+
+    @Test
+    void aLinkInThePlaceOfTheEarlierRunsFolderIsRefusedByRestartAndNothingMoves() throws IOException {
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Cli.Run first = fit(out, 10);
+        assertEquals(ExitCodes.OK, first.code(), first::toString);
+        String results = Files.readString(out.resolve("results.json"));
+        Path earlier = out.resolve(FitRun.EARLIER_RUNS);
+        Files.createSymbolicLink(earlier, elsewhere);
+
+        Cli.Run restart = Cli.run(
+                "fit",
+                Cli.resource("jobs/lj.yaml").toString(),
+                "-o",
+                out.toString(),
+                "--max-evaluations",
+                "10",
+                "--progress",
+                "none",
+                "--restart");
+
+        assertEquals(ExitCodes.USAGE, restart.code(), restart::toString);
+        assertTrue(
+                restart.err()
+                        .contains(earlier + " is a symbolic link, where the kept files need a folder of the"
+                                + " output folder's own (remove the link); nothing was moved"),
+                restart::toString);
+        assertEquals(results, Files.readString(out.resolve("results.json")), "the earlier results stay");
+        try (java.util.stream.Stream<Path> moved = Files.list(elsewhere)) {
+            assertEquals(0, moved.count(), "nothing went where the link leads");
+        }
+    }
 }

@@ -880,11 +880,15 @@ final class ProcessRunner {
      * to whatever is left, descendants and tagged processes that appeared meanwhile included.
      * Preserves the caller's interrupt status while it waits.
      *
-     * @return how many processes were still running after the grace and got SIGKILL
+     * @return how many of the processes that got SIGTERM were still running after the grace and got
+     *     SIGKILL
      */
     private static int terminate(Map<Long, ProcessHandle> tree, Collection<Tag> tags, long started, Duration grace) {
         boolean interrupted = Thread.interrupted();
         int forced = 0;
+        // those that get SIGTERM: a process found later (started during the grace) gets SIGKILL
+        // without one, and is not counted among those that outlived it
+        java.util.Set<Long> warned = new java.util.HashSet<>(tree.keySet());
         try {
             for (ProcessHandle h : tree.values()) {
                 h.destroy();
@@ -911,8 +915,10 @@ final class ProcessRunner {
                 for (ProcessHandle h : alive) {
                     h.destroyForcibly();
                 }
-                if (round == 0) {
-                    forced = alive.size();
+                for (ProcessHandle h : alive) {
+                    if (warned.remove(h.pid())) {
+                        forced++;
+                    }
                 }
                 interrupted |= awaitExit(tree, Duration.ofSeconds(5));
             }

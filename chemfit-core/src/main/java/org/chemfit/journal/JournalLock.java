@@ -118,7 +118,13 @@ final class JournalLock {
         FileChannel ch = null;
         boolean held = false;
         try {
-            ch = FileChannel.open(lf, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            // no link followed, one made since the look in key() included
+            ch = FileChannel.open(
+                    lf,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.READ,
+                    StandardOpenOption.WRITE,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
             FileLock l;
             try {
                 l = ch.tryLock();
