@@ -144,7 +144,8 @@ abstract class BaseCommand implements Callable<Integer> {
                 err().println("error: out of memory: the job needs more than the "
                         + Runtime.getRuntime().maxMemory() / (1024 * 1024)
                         + " MiB of Java heap this run was given; give it more with CHEMFIT_JAVA_OPTS=-Xmx8g (or"
-                        + " another size), or fewer workers"
+                        + " another size)"
+                        + (this instanceof FitCommand ? ", or fewer workers" : "")
                         + (this instanceof FitCommand
                                 ? "; the fit's finished evaluations are in its journal, and the same command resumes it"
                                 : ""));
@@ -153,6 +154,12 @@ abstract class BaseCommand implements Callable<Integer> {
                     e.printStackTrace(new PrintWriter(sw));
                     err().print(sw);
                 }
+                return ExitCodes.USAGE;
+            }
+            if (noThread(e)) {
+                // a limit of the machine's (processes or threads per user, a container's), not a bug
+                err().println("error: the system refused this run a new thread: a limit of processes or threads was"
+                        + " reached (ulimit -u, or the container's); raise it, or run fewer workers");
                 return ExitCodes.USAGE;
             }
             err().println("internal error: "
@@ -181,6 +188,16 @@ abstract class BaseCommand implements Callable<Integer> {
             if (t instanceof OutOfMemoryError) {
                 String m = String.valueOf(t.getMessage());
                 return m.startsWith("Java heap space") || m.startsWith("GC overhead limit exceeded");
+            }
+        }
+        return false;
+    }
+
+    /** @return whether the failure is, or was caused by, the system's refusal of a new thread */
+    static boolean noThread(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof OutOfMemoryError && String.valueOf(t.getMessage()).startsWith("unable to create")) {
+                return true;
             }
         }
         return false;

@@ -722,6 +722,9 @@ final class Plots {
         }
         boolean root = results.get("combination") instanceof Map<?, ?> c && "root_mean".equals(c.get("reducer"));
         for (Object o : v) {
+            if (Judgement.monitored(o)) {
+                continue; // no part of the validation loss, nor of its unit
+            }
             String u = String.valueOf(((Map<String, Object>) o).get("loss_unit"));
             if (lossUnit.isEmpty() || !lossUnit.equals(root ? Results.squareRoot(u) : u)) {
                 return true;
@@ -749,6 +752,9 @@ final class Plots {
         // under root_mean the loss is the square root of the terms' mean: its unit too
         String squared = root ? "" : lossUnit;
         for (Object o : v) {
+            if (Judgement.monitored(o)) {
+                continue;
+            }
             String u = String.valueOf(((Map<String, Object>) o).get("loss_unit"));
             if (!lossUnit.equals(root ? Results.squareRoot(u) : u)) {
                 return null; // another unit: not on this axis
@@ -766,15 +772,18 @@ final class Plots {
             return null; // no validation loss known (none evaluated yet): nothing to draw, nothing in the legend
         }
         List<Object> fitTerms = results.get("terms") instanceof List<?> t ? (List<Object>) t : List.of();
-        int values = values((List<Object>) v);
+        // the validation's values likewise: a monitored validation term is in no loss either
+        List<Object> heldTerms =
+                ((List<Object>) v).stream().filter(t -> !Judgement.monitored(t)).toList();
+        int values = values(heldTerms);
         // the fit's values are those of its terms of non-zero weight: a monitored one is in no loss
         int fitValues =
                 values(fitTerms.stream().filter(t -> !Judgement.monitored(t)).toList());
-        PerValue val = perValue((List<Object>) v, reducer, "validation");
+        PerValue val = perValue(heldTerms, reducer, "validation");
         PerValue fit = perValue(fitTerms, reducer, "fit");
         String unit = Results.squareRoot(squared);
         String why = fit.why() != null ? fit.why() : val.why();
-        Boolean scaled = why == null && squared.equals("1") ? scaled(fitTerms, (List<Object>) v) : Boolean.FALSE;
+        Boolean scaled = why == null && squared.equals("1") ? scaled(fitTerms, heldTerms) : Boolean.FALSE;
         if (scaled == null) {
             // a results.json of an older version, which does not say whether a scale divided the
             // residuals: the dimensionless loss may be of quantities in unit 1 or of scaled ones

@@ -1,6 +1,7 @@
 package org.chemfit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -207,6 +208,27 @@ class MonitoredTermMeanTest {
                         "validation|held|energy|eV|3"),
                 table,
                 fit::toString);
+
+        // a validation term of weight 0 in another unit is in no loss: the checks are drawn all the same
+        Path watched = tmp.resolve("watched.yaml");
+        Files.writeString(
+                watched,
+                Files.readString(job)
+                        .replace("out-mon", "out-watched")
+                        .replace(
+                                "validation_every: 5",
+                                "  - name: held-watch\n"
+                                        + "    kind: atoms\n"
+                                        + "    weight: 0\n"
+                                        + "    reference: " + heldCsv + "\n"
+                                        + "    unit: K\n"
+                                        + "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}\n"
+                                        + "validation_every: 5"));
+        Cli.Run second = Cli.run("fit", watched.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, second.code(), second::toString);
+        List<String> watchedLegend = legend(tmp.resolve("out-watched/plots/loss.svg"));
+        assertTrue(watchedLegend.contains("validation (3 values)"), watchedLegend::toString);
+        assertFalse(Files.readString(tmp.resolve("out-watched/plots/loss.svg")).contains("another unit"));
     }
 
     /** @return the legend lines of an SVG plot, in order */

@@ -34,7 +34,7 @@ class OutOfMemoryMessageTest {
         long mib = Runtime.getRuntime().maxMemory() / (1024 * 1024);
         assertEquals(
                 "error: out of memory: the job needs more than the " + mib + " MiB of Java heap this run was given;"
-                        + " give it more with CHEMFIT_JAVA_OPTS=-Xmx8g (or another size), or fewer workers\n",
+                        + " give it more with CHEMFIT_JAVA_OPTS=-Xmx8g (or another size)\n",
                 err.toString());
         assertTrue(!err.toString().contains("internal error"), err::toString);
     }
@@ -48,5 +48,9 @@ class OutOfMemoryMessageTest {
                 "unable to create native thread: possibly out of memory or process/resource" + " limits reached")));
         assertTrue(!BaseCommand.outOfMemory(new OutOfMemoryError("Metaspace")));
         assertTrue(!BaseCommand.outOfMemory(new RuntimeException(new StackOverflowError())));
+        // a refused thread is the machine's limit, said as such
+        assertTrue(BaseCommand.noThread(new RuntimeException(new OutOfMemoryError(
+                "unable to create native thread: possibly out of memory or process/resource limits reached"))));
+        assertTrue(!BaseCommand.noThread(new OutOfMemoryError("Java heap space")));
     }
 }

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The lock that lets one process at a time write a journal: an operating-system lock on a file
  * beside the database ({@code journal.sqlite.lock}) that names its holder, held while a session
- * is open. The operating system releases it when the process dies, so a killed fit never leaves
+ * is open, or from a journal's check to its close (the session then holds a {@link #borrowed}
+ * copy). The operating system releases it when the process dies, so a killed fit never leaves
  * a stale lock behind. Readers never take it.
  *
  * <pre>{@code
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * try { ... write ... } finally { lock.release(); }
  * }</pre>
  *
- * @implNote One instance belongs to one session; {@link #acquire} is thread-safe (a second
+ * @implNote One instance belongs to one session or journal; {@link #acquire} is thread-safe (a second
  *     acquire in the same process fails as one in another process does).
  */
 final class JournalLock {

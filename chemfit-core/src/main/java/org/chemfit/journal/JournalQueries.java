@@ -147,12 +147,12 @@ final class JournalQueries {
         this.schema = version;
     }
 
-    /** @return the statement of this SQL, prepared once */
     /** @return how many prepared statements are kept: one per text of SQL, whatever values were bound */
     int statementsKept() {
         return statements.size();
     }
 
+    /** @return the statement of this SQL, prepared once */
     PreparedStatement statement(String sql) throws SQLException {
         PreparedStatement p = statements.get(sql);
         if (p == null) {
@@ -1030,11 +1030,9 @@ final class JournalQueries {
                 + (quantities ? " quantities_json," : " NULL,")
                 + " metadata_json, run_directory, host, worker, failure, started_at, ended_at, seconds, attempt, "
                 + (quantities ? blobColumn("") : "NULL") + " FROM terms WHERE " + run + " = ?"
-                // read by key, the walk stops at the run's last row, not at the end of the later runs' rows
-                + (byKey ? " AND id <= coalesce((SELECT max(id) FROM terms WHERE run_id = ?), -1)" : "")
                 + current("terms", "evaluation_number", diverged) + where.formatted("id", "id");
         PreparedStatement p = statement(sql);
-        bindTermQuery(p, runId, byKey ? runId : -1, from, to, afterId, limit);
+        bindTermQuery(p, runId, -1, from, to, afterId, limit);
         List<TermRecord> out = new ArrayList<>();
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
@@ -1101,9 +1099,8 @@ final class JournalQueries {
     }
 
     /**
-     * @param bound the value of the placeholder of a page read by key, right after the run's id (the
-     *     run's id again for the bound of its last row, the id after which a pack is looked for), or
-     *     -1 when the query has none
+     * @param bound the value of the placeholder right after the run's id in a page of packs read by
+     *     key (the id whose pack is looked for), or -1 when the query has none
      */
     @SuppressWarnings("TooManyParameters") // the query's values, in their order
     private static void bindTermQuery(

@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  *
  * @implNote Thread-safe: one JDBC connection, used under a lock. One process writes at a time
  *     (a lock file beside the database, {@code journal.sqlite.lock}, held while a session is
- *     open; the operating system releases it when the process dies); readers never wait for it.
+ *     open, or from a {@link #check} to {@link #close}; the operating system releases it when the
+ *     process dies); readers never wait for it.
  */
 final class SqliteJournal implements JournalReader {
 

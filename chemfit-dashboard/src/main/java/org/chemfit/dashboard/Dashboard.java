@@ -63,9 +63,9 @@ public final class Dashboard implements AutoCloseable {
     /**
      * The JDK server's limit, in seconds, on the time from a connection's opening (or its next
      * request) to the end of its request's headers. The server reads the headers on a handler
-     * thread, with no limit of its own: 16 connections that send part of a request and then
-     * nothing (which any user of the machine can open, without the token) would hold every handler
-     * and freeze the dashboard. A browser sends its headers at once; the server closes a connection
+     * thread, with no limit of its own: connections that send part of a request and then nothing
+     * (which any user of the machine can open, without the token) would hold the handlers for as
+     * long as they liked and freeze the dashboard. A browser sends its headers at once; the server closes a connection
      * that has not sent them within this time, and its thread is free again. An event stream, whose
      * request has ended, is not timed.
      */
@@ -116,8 +116,8 @@ public final class Dashboard implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(b.address, b.port), 16);
         // A request holds a thread only while it is answered: an open page's event stream is
         // written by the writers (see events), so open pages never take these. A connection that
-        // sends part of a request holds one until MAX_REQUEST_SECONDS closes it: threads are made as
-        // they are needed, up to HANDLERS, and let go after a minute idle, so that it takes that
+        // sends part of a request holds one until MAX_REQUEST_SECONDS closes it: a thread is made for
+        // each request until there are HANDLERS, and let go after a minute idle, so that it takes that
         // many such connections at once, kept up, to make a page wait.
         java.util.concurrent.ThreadPoolExecutor answering = new java.util.concurrent.ThreadPoolExecutor(
                 HANDLERS, HANDLERS, 60, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
