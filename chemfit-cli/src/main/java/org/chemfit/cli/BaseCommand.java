@@ -132,11 +132,7 @@ abstract class BaseCommand implements Callable<Integer> {
                 // the JVM's word for a SIGBUS in a memory-mapped file: a file system with no room
                 // left for a page of it (or a file cut short under it), the user's to fix, not a bug
                 err().println("error: " + mappedFileFault(e));
-                if (verbose) {
-                    StringWriter sw = new StringWriter();
-                    e.printStackTrace(new PrintWriter(sw));
-                    err().print(sw);
-                }
+                traceIfVerbose(e);
                 return ExitCodes.USAGE;
             }
             if (outOfMemory(e)) {
@@ -145,30 +141,24 @@ abstract class BaseCommand implements Callable<Integer> {
                         + Runtime.getRuntime().maxMemory() / (1024 * 1024)
                         + " MiB of Java heap this run was given; give it more with CHEMFIT_JAVA_OPTS=-Xmx8g (or"
                         + " another size)"
-                        + (this instanceof FitCommand ? ", or fewer workers" : "")
                         + (this instanceof FitCommand
-                                ? "; the fit's finished evaluations are in its journal, and the same command resumes it"
+                                ? ", or fewer workers; the fit's finished evaluations are in its journal, and the same"
+                                        + " command resumes it"
                                 : ""));
-                if (verbose) {
-                    StringWriter sw = new StringWriter();
-                    e.printStackTrace(new PrintWriter(sw));
-                    err().print(sw);
-                }
+                traceIfVerbose(e);
                 return ExitCodes.USAGE;
             }
             if (noThread(e)) {
                 // a limit of the machine's (processes or threads per user, a container's), not a bug
                 err().println("error: the system refused this run a new thread: a limit of processes or threads was"
                         + " reached (ulimit -u, or the container's); raise it, or run fewer workers");
+                traceIfVerbose(e);
                 return ExitCodes.USAGE;
             }
             err().println("internal error: "
                     + (message == null || message.isBlank() ? "an unexpected failure" : Messages.clean(message)));
-            if (verbose) {
-                StringWriter sw = new StringWriter();
-                e.printStackTrace(new PrintWriter(sw));
-                err().print(sw);
-            } else {
+            traceIfVerbose(e);
+            if (!verbose) {
                 err().println("(run with --verbose for the stack trace, and please report it)");
             }
             return ExitCodes.INTERNAL_ERROR;
@@ -191,6 +181,15 @@ abstract class BaseCommand implements Callable<Integer> {
             }
         }
         return false;
+    }
+
+    /** Prints the failure's stack trace when {@code --verbose} asks for it. */
+    private void traceIfVerbose(Throwable e) {
+        if (verbose) {
+            StringWriter sw = new StringWriter();
+            e.printStackTrace(new PrintWriter(sw));
+            err().print(sw);
+        }
     }
 
     /** @return whether the failure is, or was caused by, the system's refusal of a new thread */

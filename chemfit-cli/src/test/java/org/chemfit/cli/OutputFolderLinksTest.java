@@ -62,8 +62,8 @@ class OutputFolderLinksTest {
         assertEquals(21, Files.readAllLines(out.resolve(EvaluationLog.FILE)).size(), "a header and 20 evaluations");
     }
 
-    private static Cli.Run fit(Path out, int budget) {
-        return Cli.run(
+    private static Cli.Run fit(Path out, int budget, String... more) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
                 "fit",
                 Cli.resource("jobs/lj.yaml").toString(),
                 "-o",
@@ -71,7 +71,9 @@ class OutputFolderLinksTest {
                 "--max-evaluations",
                 Integer.toString(budget),
                 "--progress",
-                "none");
+                "none"));
+        args.addAll(java.util.List.of(more));
+        return Cli.run(args.toArray(new String[0]));
     }
 
     @Test
@@ -104,16 +106,7 @@ class OutputFolderLinksTest {
         Path earlier = out.resolve(FitRun.EARLIER_RUNS);
         Files.createSymbolicLink(earlier, elsewhere);
 
-        Cli.Run restart = Cli.run(
-                "fit",
-                Cli.resource("jobs/lj.yaml").toString(),
-                "-o",
-                out.toString(),
-                "--max-evaluations",
-                "10",
-                "--progress",
-                "none",
-                "--restart");
+        Cli.Run restart = fit(out, 10, "--restart");
 
         assertEquals(ExitCodes.USAGE, restart.code(), restart::toString);
         assertTrue(
