@@ -61,7 +61,14 @@ class DistributionIT {
         assertTrue(help.output().contains("Usage: chemfit"), help.output());
         assertTrue(help.output().contains("validate"), help.output());
 
-        Path job = ExamplesIT.examples().resolve("argon/fit.yaml");
+        // the docs the messages point to, and the examples, come with it: its own example is valid
+        assertTrue(Files.readString(top.resolve("docs/job-file.md")).startsWith("# "), "no docs/job-file.md");
+        assertTrue(Files.isRegularFile(top.resolve("README.md")), "no README.md");
+        assertTrue(Files.isRegularFile(top.resolve("docs/chemfit-job.schema.json")), "no job schema");
+        try (Stream<Path> s = Files.walk(top.resolve("examples"))) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().equals("results")), "an example's output folder");
+        }
+        Path job = top.resolve("examples/argon/fit.yaml");
         Result validate = run(dir, List.of(script.toString(), "validate", job.toString()));
         assertEquals(0, validate.code(), validate.output());
         assertTrue(validate.output().contains(job + " is valid: 2 parameters"), validate.output());
