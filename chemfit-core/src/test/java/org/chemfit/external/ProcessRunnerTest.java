@@ -48,6 +48,21 @@ class ProcessRunnerTest {
         return Objects.requireNonNull(r.tag());
     }
 
+    /** Runs a shell's code with these environment additions; @return what it printed */
+    private String shellOutput(String code, Map<String, String> env) throws Exception {
+        ProcessRunner.Result r = ProcessRunner.run(
+                List.of("sh", "-c", code),
+                dir,
+                env,
+                Duration.ofSeconds(30),
+                Duration.ofMillis(300),
+                dir.resolve("out"),
+                dir.resolve("err"),
+                null);
+        assertEquals(0, r.exitCode(), "exit code; stderr: " + read("err"));
+        return read("out");
+    }
+
     private String read(String file) throws Exception {
         return Files.readString(dir.resolve(file), StandardCharsets.UTF_8).strip();
     }
@@ -67,17 +82,7 @@ class ProcessRunnerTest {
                 Map.of(), Map.of("A", "1"), Map.of("CHEMFIT_CLUSTER_SECRET", "given"), Map.of("B", "2"), Map.of());
         List<String> seen = new java.util.ArrayList<>();
         for (Map<String, String> env : additions) {
-            ProcessRunner.Result r = ProcessRunner.run(
-                    List.of("sh", "-c", "printf '%s' \"${CHEMFIT_CLUSTER_SECRET-unset}\" > seen"),
-                    dir,
-                    env,
-                    Duration.ofSeconds(30),
-                    Duration.ofMillis(300),
-                    dir.resolve("out"),
-                    dir.resolve("err"),
-                    null);
-            assertEquals(0, r.exitCode(), () -> "stderr: " + dir.resolve("err"));
-            seen.add(read("seen"));
+            seen.add(shellOutput("printf '%s' \"${CHEMFIT_CLUSTER_SECRET-unset}\"", env));
         }
         assertEquals(List.of("unset", "unset", "given", "unset", "unset"), seen);
     }
@@ -346,20 +351,11 @@ class ProcessRunnerTest {
             for (int k = 0; k < starts[i].length; k += 2) {
                 env.put(starts[i][k], starts[i][k + 1]);
             }
-            ProcessRunner.Result r = ProcessRunner.run(
-                    List.of(
-                            "sh",
-                            "-c",
-                            "printf '%s|%s|%s' \"${CHEMFIT_TEST_A-unset}\" \"${CHEMFIT_TEST_B-unset}\" \"$HOME\""),
-                    dir,
-                    env,
-                    Duration.ofSeconds(30),
-                    Duration.ofMillis(300),
-                    dir.resolve("out"),
-                    dir.resolve("err"),
-                    null);
-            assertEquals(0, r.exitCode(), "exit code; stderr: " + read("err"));
-            assertEquals(expected[i], read("out"), "start " + (i + 1) + " with " + env);
+            assertEquals(
+                    expected[i],
+                    shellOutput(
+                            "printf '%s|%s|%s' \"${CHEMFIT_TEST_A-unset}\" \"${CHEMFIT_TEST_B-unset}\" \"$HOME\"", env),
+                    "start " + (i + 1) + " with " + env);
         }
     }
 

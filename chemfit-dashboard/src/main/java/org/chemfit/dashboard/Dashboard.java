@@ -108,6 +108,23 @@ public final class Dashboard implements AutoCloseable {
     private final AtomicLong servedVersion = new AtomicLong(-1);
     private volatile boolean closing;
 
+    /**
+     * @param threads the most threads
+     * @param name their name
+     * @return a pool of daemon threads, made as tasks come until there are {@code threads} and let
+     *     go after a minute idle, whose tasks beyond them wait in line
+     */
+    private static java.util.concurrent.ThreadPoolExecutor daemonPool(int threads, String name) {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
+                threads, threads, 60, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread th = new Thread(r, name);
+                    th.setDaemon(true);
+                    return th;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
     private Dashboard(Builder b) throws IOException {
         this.view = new JournalView(b.dir);
         byte[] t = new byte[24];
@@ -119,22 +136,8 @@ public final class Dashboard implements AutoCloseable {
         // sends part of a request holds one until MAX_REQUEST_SECONDS closes it: a thread is made for
         // each request until there are HANDLERS, and let go after a minute idle, so that it takes that
         // many such connections at once, kept up, to make a page wait.
-        java.util.concurrent.ThreadPoolExecutor answering = new java.util.concurrent.ThreadPoolExecutor(
-                HANDLERS, HANDLERS, 60, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                    Thread th = new Thread(r, "chemfit-dashboard-http");
-                    th.setDaemon(true);
-                    return th;
-                });
-        answering.allowCoreThreadTimeOut(true);
-        this.handlers = answering;
-        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
-                WRITERS, WRITERS, 60, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                    Thread th = new Thread(r, "chemfit-dashboard-events");
-                    th.setDaemon(true);
-                    return th;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        this.writers = pool;
+        this.handlers = daemonPool(HANDLERS, "chemfit-dashboard-http");
+        this.writers = daemonPool(WRITERS, "chemfit-dashboard-events");
         this.reader = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread th = new Thread(r, "chemfit-dashboard-reader");
             th.setDaemon(true);
