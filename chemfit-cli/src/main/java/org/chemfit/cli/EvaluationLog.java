@@ -87,6 +87,11 @@ final class EvaluationLog implements FitListener, AutoCloseable {
 
     private final BufferedWriter writer;
     private final Path file;
+    /** The header line, without its line end. */
+    private final String header;
+    /** Empties a resumed run's file before the header and the first line are written; null once done. */
+    private @org.jspecify.annotations.Nullable IoAction beforeFirstLine;
+
     private final java.io.PrintWriter warnings;
     // set on the Fitter's thread at the first line that cannot be written; no line is written after it
     private volatile boolean broken;
@@ -151,6 +156,11 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         this(folder.resolve(FILE), open(folder.resolve(FILE)), parameters, termNames, warnings);
     }
 
+    private EvaluationLog(
+            Path file, Opened opened, List<String> parameters, List<String> termNames, java.io.PrintWriter warnings) {
+        this(file, opened.stream(), opened.emptied(), parameters, termNames, warnings);
+    }
+
     /**
      * @param file the file {@code stream} writes (named in messages)
      * @param stream where the lines go
@@ -162,20 +172,39 @@ final class EvaluationLog implements FitListener, AutoCloseable {
             List<String> parameters,
             List<String> termNames,
             java.io.PrintWriter warnings) {
+        this(file, stream, null, parameters, termNames, warnings);
+    }
+
+    /**
+     * @param emptied empties the file that {@code stream} writes when the first evaluation is written
+     *     (a resumed run's file, kept until then), or null for a file to which the header is written at once
+     */
+    private EvaluationLog(
+            Path file,
+            java.io.OutputStream stream,
+            @org.jspecify.annotations.Nullable IoAction emptied,
+            List<String> parameters,
+            List<String> termNames,
+            java.io.PrintWriter warnings) {
         this.file = file;
         this.warnings = warnings;
         this.parameters = List.copyOf(parameters);
         this.terms = termNames.size();
         writer = new BufferedWriter(new java.io.OutputStreamWriter(stream, java.nio.charset.StandardCharsets.UTF_8));
+        StringBuilder h = new StringBuilder(String.join(",", FIXED_COLUMNS));
+        for (String p : parameters) {
+            h.append(',').append(Judgement.csv(p));
+        }
+        for (String t : termNames) {
+            h.append(',').append(Judgement.csv(TERM_COLUMN + t));
+        }
+        header = h.toString();
+        beforeFirstLine = emptied;
+        if (emptied != null) {
+            return; // a run that fails before its first evaluation leaves the earlier attempts' lines as they were
+        }
         try {
-            StringBuilder h = new StringBuilder(String.join(",", FIXED_COLUMNS));
-            for (String p : parameters) {
-                h.append(',').append(Judgement.csv(p));
-            }
-            for (String t : termNames) {
-                h.append(',').append(Judgement.csv(TERM_COLUMN + t));
-            }
-            writer.write(h.toString());
+            writer.write(header);
             writer.newLine();
             writer.flush();
         } catch (IOException e) {
@@ -188,14 +217,40 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         }
     }
 
-    /** Opens the file for writing, truncated: a symbolic link in its place is replaced ({@link Results#unlinked}). */
-    private static java.io.OutputStream open(Path file) {
+    /** Something done to the file that may fail as a write does. */
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    /**
+     * An opened file.
+     *
+     * @param stream writes it
+     * @param emptied empties it before its first line, or null when it was emptied as it was opened
+     */
+    private record Opened(
+            java.io.OutputStream stream,
+            @org.jspecify.annotations.Nullable IoAction emptied) {}
+
+    /**
+     * Opens the file for writing: a symbolic link in its place is replaced ({@link Results#unlinked}).
+     * A file of lines already (a resumed run's) is emptied only when the first evaluation is written, so
+     * that a resume that fails as it starts (a full disk, a journal that cannot begin the attempt) leaves
+     * it whole; a resume writes every line again, the replayed evaluations' included.
+     */
+    private static Opened open(Path file) {
         Results.unlinked(file);
         try {
-            // A FileOutputStream, not Files.newOutputStream: NIO channels close themselves when the
-            // writing thread is interrupted, and Ctrl-C interrupts the fit thread that writes here.
-            return new java.io.FileOutputStream(file.toFile());
-        } catch (java.io.FileNotFoundException e) {
+            if (java.nio.file.Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && java.nio.file.Files.size(file) > 0) {
+                // RandomAccessFile and FileOutputStream, not NIO channels: those close themselves when the
+                // writing thread is interrupted, and Ctrl-C interrupts the fit thread that writes here.
+                java.io.RandomAccessFile kept = new java.io.RandomAccessFile(file.toFile(), "rw");
+                return new Opened(new java.io.FileOutputStream(kept.getFD()), () -> kept.setLength(0));
+            }
+            return new Opened(new java.io.FileOutputStream(file.toFile()), null);
+        } catch (IOException e) {
             // its message is the path and the system's reason, e.g. "/x/evaluations.csv (Is a directory)"
             throw new BaseCommand.UserException("cannot write " + file + ": " + Messages.reason(e));
         }
@@ -295,6 +350,13 @@ final class EvaluationLog implements FitListener, AutoCloseable {
             return;
         }
         try {
+            IoAction emptied = beforeFirstLine;
+            if (emptied != null) {
+                beforeFirstLine = null;
+                emptied.run();
+                writer.write(header);
+                writer.newLine();
+            }
             writer.write(sb.toString());
             writer.newLine();
             writer.flush();

@@ -333,6 +333,32 @@ class OutputFilesTest {
                 Files.readAllLines(file));
     }
 
+    @Test
+    void aResumedRunsEvaluationsCsvIsKeptWholeUntilItsFirstEvaluationIsWritten() throws IOException {
+        Path file = tmp.resolve("evaluations.csv");
+        List<String> earlier = List.of(
+                "evaluation,loss,best_loss,seconds,degraded,failed_terms,x,term:t",
+                "0,4.0,4.0,0.010,0,0,1.0,4.0",
+                "1,3.0,3.0,0.010,0,0,2.0,3.0");
+        Files.write(file, earlier);
+        // a resume that fails as it starts (a journal that cannot begin its attempt on a full disk) opens and closes
+        EvaluationLog failedResume = new EvaluationLog(tmp, List.of("x"), List.of("t"));
+        assertEquals(earlier, Files.readAllLines(file), "nothing is written before an evaluation");
+        failedResume.close();
+        assertEquals(earlier, Files.readAllLines(file), "the earlier attempts' lines are left whole");
+        try (EvaluationLog log = new EvaluationLog(tmp, List.of("x"), List.of("t"))) {
+            EvaluationContext replayed = new EvaluationContext(Parameters.of(Map.of("x", 1.0)), "fit");
+            replayed.complete(4.0);
+            log.onEvaluation(0, replayed, 4.0);
+            assertEquals(
+                    List.of(
+                            "evaluation,loss,best_loss,seconds,degraded,failed_terms,x,term:t",
+                            "0,4.0,4.0,0.000,0,0,1.0,"),
+                    Files.readAllLines(file),
+                    "the file is written again from its first evaluation");
+        }
+    }
+
     // ------------------------------------------------------------------ report
 
     @Test
