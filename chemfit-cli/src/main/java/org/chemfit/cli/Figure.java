@@ -74,7 +74,9 @@ final class Figure {
     private static final int GAP = 56;
 
     private final int width;
-    private final int height;
+    /** The height asked for, grown by {@link #layout()} when a legend would not fit beside its panel. */
+    private int height;
+
     private final String title;
     private final List<Panel> panels = new ArrayList<>();
     private final List<Op> ops = new ArrayList<>();
@@ -423,6 +425,17 @@ final class Figure {
     /** Lays the figure out into the display list. */
     private void layout() {
         ops.clear();
+        int between = TOP + BOTTOM + GAP * (panels.size() - 1);
+        for (Panel p : panels) {
+            int lines = p.legend.size() + p.notes.size();
+            if (lines > 0) {
+                // a legend of many lines (a fit of 40 parameters) would run past the figure's foot and
+                // lose its last lines: the figure grows until each legend box, 5 px below its panel's
+                // top, ends 5 px above its panel's foot
+                double box = 18.0 * lines + 6 + 10;
+                height = Math.max(height, (int) Math.ceil(between + box / (p.to - p.from)));
+            }
+        }
         ops.add(new Op.Rect(0, 0, width, height, null, Color.WHITE));
         ops.add(new Op.Text(width / 2.0, 26, title, 16, 1, false, "title"));
         int plotH = height - TOP - BOTTOM - GAP * (panels.size() - 1);

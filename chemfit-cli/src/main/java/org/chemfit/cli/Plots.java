@@ -1297,12 +1297,15 @@ final class Plots {
             double[] x = pts.stream().mapToDouble(a -> a[0]).toArray();
             double[] y = pts.stream().mapToDouble(a -> a[1]).toArray();
             Object unit = pm.get("unit");
+            // past the palette's colours, the next parameters' lines are dashed: told apart from the
+            // first ones of their colour
+            boolean dashed = colour / Figure.PALETTE.length % 2 == 1;
             p.line(
                     x,
                     y,
                     Figure.PALETTE[colour++ % Figure.PALETTE.length],
                     1.5f,
-                    false,
+                    dashed,
                     name + (unit == null || "".equals(unit) ? "" : " (" + unit + ")"));
         }
         if (colour == 0) {

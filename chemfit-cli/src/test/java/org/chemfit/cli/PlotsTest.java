@@ -301,6 +301,61 @@ class PlotsTest {
                 e.getMessage());
     }
 
+    /**
+     * A fit of many parameters: the legend once ran past the figure's foot and lost its last lines; the
+     * figure grows until the legend fits, and the lines past the palette's colours are dashed.
+     */
+    @Test
+    void theParametersPlotOfFortyParametersShowsEveryOneInItsLegend() throws IOException {
+        Path folder = tmp.resolve("forty");
+        Files.createDirectories(folder);
+        List<Object> parameters = new ArrayList<>();
+        StringBuilder header = new StringBuilder("evaluation,loss,best_loss,seconds,degraded,failed_terms");
+        StringBuilder line1 = new StringBuilder("0,2.0,2.0,0.1,0,0");
+        StringBuilder line2 = new StringBuilder("1,1.0,1.0,0.1,0,0");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String name = String.format(java.util.Locale.ROOT, "p%02d", i);
+            names.add(name);
+            parameters.add(Map.of("name", name, "lower", 0.0, "upper", 1.0));
+            header.append(',').append(name);
+            line1.append(",0.25");
+            line2.append(",0.75");
+        }
+        Files.writeString(folder.resolve("evaluations.csv"), header + "\n" + line1 + "\n" + line2 + "\n");
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("loss", Map.of("best", 1.0, "unit", "eV^2"));
+        results.put("parameters", parameters);
+        results.put("terms", List.of());
+        Plots.draw(folder, List.of(new double[] {0, 2, 2}, new double[] {1, 1, 1}), results);
+        String svg = Files.readString(folder.resolve("plots/parameters.svg"));
+        assertEquals(names, legendLines(svg));
+        Matcher size = Pattern.compile("<svg [^>]*height=\"([0-9]+)\"").matcher(svg);
+        assertTrue(size.find(), svg);
+        double height = Double.parseDouble(size.group(1));
+        List<double[]> boxes = legends(svg);
+        assertEquals(1, boxes.size(), svg);
+        double[] box = boxes.get(0);
+        assertTrue(
+                box[1] + box[3] <= height,
+                "the legend box ends at " + (box[1] + box[3]) + " in a figure " + height + " high");
+        List<double[]> frames = frames(svg);
+        assertEquals(1, frames.size(), svg);
+        assertTrue(box[1] + box[3] <= frames.get(0)[1] + frames.get(0)[3], "and beside the plotting area");
+        int palette = Figure.PALETTE.length;
+        Matcher dashed = Pattern.compile("<polyline [^>]*stroke-dasharray").matcher(svg);
+        int dashedLines = 0;
+        while (dashed.find()) {
+            dashedLines++;
+        }
+        // each parameter of the palette's second, fourth, ... round of colours: dashed
+        long expected = java.util.stream.IntStream.range(0, 40)
+                .filter(i -> i / palette % 2 == 1)
+                .count();
+        assertTrue(expected > 0, "40 parameters take more than one round of " + palette + " colours");
+        assertEquals(expected, dashedLines, svg);
+    }
+
     private static final Pattern TICK = Pattern.compile(
             "<text class=\"tick\" x=\"([-0-9.]+)\" y=\"([-0-9.]+)\" font-size=\"12\" text-anchor=\"(middle|end)\">([^<]*)</text>");
     private static final Pattern RECT = Pattern.compile(
