@@ -137,10 +137,14 @@ final class AtomsTerms {
                         ? "is a folder"
                         : java.nio.file.Files.exists(entry.file())
                                 ? "is not a regular file"
-                                : "does not exist"
-                                        + JobReading.separatorHint(
-                                                asWritten(entry.file(), csv), "a reference CSV's paths", "its folder")
-                                        + currentFolderHint(entry.file(), csv));
+                                : JobReading.unreachable(entry.file()) != null
+                                        ? JobReading.unreachable(entry.file())
+                                        : "does not exist"
+                                                + JobReading.separatorHint(
+                                                        asWritten(entry.file(), csv),
+                                                        "a reference CSV's paths",
+                                                        "its folder")
+                                                + currentFolderHint(entry.file(), csv));
     }
 
     /**

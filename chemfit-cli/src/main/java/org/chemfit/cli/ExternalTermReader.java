@@ -453,7 +453,9 @@ final class ExternalTermReader {
                 return;
             }
             Path p = r.folder.resolve(program).normalize();
-            if (!java.nio.file.Files.exists(p)) {
+            if (!java.nio.file.Files.exists(p) && JobReading.unreachable(p) != null) {
+                r.problem(node, w + ": program '" + program + "' " + JobReading.unreachable(p) + ": " + p);
+            } else if (!java.nio.file.Files.exists(p)) {
                 r.problem(
                         node,
                         w + ": program '" + program + "' does not exist: " + p

@@ -491,6 +491,16 @@ final class JobReading {
         return null;
     }
 
+    /**
+     * @param p a path that is not there to be read
+     * @return why it cannot be reached when a folder on its way may not be entered (a folder made
+     *     chmod 000 says "does not exist" to {@link Files#exists} too), or null when it does not exist
+     */
+    static @org.jspecify.annotations.Nullable String unreachable(Path p) {
+        String why = org.chemfit.support.Reasons.missing(p);
+        return why.equals("does not exist") ? null : why;
+    }
+
     Path path(Node n, String where, boolean mustExist) {
         String s = string(n, where);
         if (s == null) {
@@ -509,7 +519,9 @@ final class JobReading {
                                 + (Files.exists(p)
                                         ? " names something that is not a regular file (a device, a pipe or a"
                                                 + " socket): " + p
-                                        : " names a file that does not exist: " + p + notFoundHint(s)));
+                                        : unreachable(p) != null
+                                                ? " names a file that " + unreachable(p) + ": " + p
+                                                : " names a file that does not exist: " + p + notFoundHint(s)));
                 return null;
             }
             if (!Files.isReadable(p)) {

@@ -59,12 +59,15 @@ final class RunFilesReader {
                 continue;
             }
             if (!Files.exists(p)) {
+                String unreachable = JobReading.unreachable(p);
                 r.problem(
                         e.getKey(),
-                        where + " names a file or folder that does not exist: " + p
-                                + (e.getKey() instanceof Node.Scalar sc && sc.value instanceof String written
-                                        ? r.notFoundHint(written)
-                                        : ""));
+                        unreachable != null
+                                ? where + " names a file or folder that " + unreachable + ": " + p
+                                : where + " names a file or folder that does not exist: " + p
+                                        + (e.getKey() instanceof Node.Scalar sc && sc.value instanceof String written
+                                                ? r.notFoundHint(written)
+                                                : ""));
                 continue;
             }
             String target =

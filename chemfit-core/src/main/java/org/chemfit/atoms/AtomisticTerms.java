@@ -196,7 +196,8 @@ public final class AtomisticTerms {
             String where =
                     e.line() > 0 ? " (CSV line " + e.line() + ", tag '" + e.tag() + "')" : " (tag '" + e.tag() + "')";
             if (!Files.isRegularFile(e.file())) {
-                throw new org.chemfit.ChemFitException("structure file " + e.file() + where + " does not exist");
+                throw new org.chemfit.ChemFitException(
+                        "structure file " + e.file() + where + " " + org.chemfit.support.Reasons.missing(e.file()));
             }
             try {
                 return prepare.apply(Xyz.read(e.file()));

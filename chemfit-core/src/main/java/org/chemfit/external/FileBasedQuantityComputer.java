@@ -879,8 +879,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             String t = target(target, link ? "link target" : "copy target");
             Objects.requireNonNull(source, "source");
             if (!Files.exists(source)) {
-                throw new IllegalArgumentException(
-                        "file to " + (link ? "link" : "copy") + " '" + source + "' does not exist");
+                throw new IllegalArgumentException("file to " + (link ? "link" : "copy") + " '" + source + "' "
+                        + org.chemfit.support.Reasons.missing(source));
             }
             if (!link && Files.isDirectory(source)) {
                 throw new IllegalArgumentException("'" + source + "' is a directory; link it instead of copying");

@@ -49,6 +49,37 @@ public final class Reasons {
     }
 
     /**
+     * Why a path that is not there to be read cannot be found: it does not exist, or a folder above it
+     * may not be entered by this user, which {@link java.nio.file.Files#exists} cannot tell apart
+     * (both answer false).
+     *
+     * <pre>{@code
+     * missing(Path.of("/data/dimers/ar2.xyz"))   // "does not exist"
+     * // with /data/dimers made chmod 000 by its owner:
+     * missing(Path.of("/data/dimers/ar2.xyz"))   // "cannot be reached: this user may not enter the folder /data/dimers (permission denied)"
+     * }</pre>
+     *
+     * @param path a path that {@link java.nio.file.Files#exists} does not find
+     * @return "does not exist", or why the path cannot be reached
+     */
+    public static String missing(Path path) {
+        if (java.nio.file.Files.notExists(path)) {
+            return "does not exist";
+        }
+        // neither there nor known to be missing: the nearest folder above it that this user sees may not be
+        // entered (a path through a file is not known to be missing either, and does not exist)
+        for (Path p = path.toAbsolutePath().normalize().getParent(); p != null; p = p.getParent()) {
+            if (java.nio.file.Files.exists(p)) {
+                if (java.nio.file.Files.isDirectory(p) && !java.nio.file.Files.isExecutable(p)) {
+                    return "cannot be reached: this user may not enter the folder " + p + " (permission denied)";
+                }
+                break;
+            }
+        }
+        return "does not exist";
+    }
+
+    /**
      * @param e what went wrong
      * @return its reason: for a file operation what the file system said and the path concerned
      *     ("no such file or folder: /tmp/x"), otherwise the message (that of the cause when the

@@ -35,6 +35,16 @@ class ReasonsTest {
         assertEquals("no such file or folder", Reasons.of(new NoSuchFileException(null)));
     }
 
+    /** A folder this user may not enter is tried from outside, in {@code UnreachableFilesIT} of the command line. */
+    @Test
+    void aPathThatIsNotThereIsSaidNotToExist() throws IOException {
+        assertEquals("does not exist", Reasons.missing(tmp.resolve("none.xyz")));
+        assertEquals("does not exist", Reasons.missing(tmp.resolve("no-folder/none.xyz")));
+        Files.writeString(tmp.resolve("a-file"), "x");
+        // a path through a file is missing too (ENOTDIR), not out of reach
+        assertEquals("does not exist", Reasons.missing(tmp.resolve("a-file/none.xyz")));
+    }
+
     @Test
     void aPathTheMessageAlreadyNamesIsLeftOut() {
         assertEquals("no such file or folder", Reasons.of(new NoSuchFileException("/a/b"), Path.of("/a/b")));

@@ -1,0 +1,137 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.chemfit.testfixtures.MachineRequirement;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A folder of the job's files that this user may not enter (made {@code chmod 000} by its owner): the
+ * files below it are said to be out of reach, with the folder, not to be missing, which is what Java's
+ * {@code Files.exists} answers for both. The built jar runs as a user the folder's permissions stop:
+ * this user, or {@code nobody} when the tests run as root (whom permissions do not stop).
+ */
+class UnreachableFilesIT {
+
+    private Path dir;
+
+    @BeforeEach
+    void layOut() throws IOException {
+        // under /tmp and open to every user, as the user nobody must read the jar and the job
+        dir = Files.createTempDirectory(Path.of("/tmp"), "chemfit-unreachable");
+        Path repo = ExamplesIT.examples().getParent();
+        Path jar = repo.resolve("chemfit-cli/target/chemfit.jar");
+        assertTrue(Files.isRegularFile(jar), "no jar at " + jar + "; run mvn package first");
+        Files.copy(jar, dir.resolve("chemfit.jar"));
+        Path from = repo.resolve("examples/argon");
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.filter(p -> !p.startsWith(from.resolve("results"))).toList()) {
+                Path to = dir.resolve("argon").resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.toList()) {
+                Files.setPosixFilePermissions(
+                        p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxrwxrwx" : "rw-r--r--"));
+            }
+        }
+    }
+
+    @AfterEach
+    void remove() throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isDirectory).toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** @return {@code chemfit validate} of the argon job, as a user the folders' permissions stop */
+    private DistributionIT.Result validate() throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            Path setpriv = Path.of("/usr/bin/setpriv");
+            MachineRequirement.require(
+                    Files.isExecutable(setpriv),
+                    "no /usr/bin/setpriv to run the command as the user nobody (Debian's util-linux has it)");
+            cmd.addAll(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups", "--"));
+        }
+        cmd.addAll(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-jar",
+                dir.resolve("chemfit.jar").toString(),
+                "validate",
+                dir.resolve("argon/fit.yaml").toString()));
+        Path log = dir.resolve("validate.out");
+        Files.deleteIfExists(log);
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().put("HOME", dir.toString());
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        Process p = pb.start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError(cmd + " did not finish within 120 s:\n" + Files.readString(log));
+        }
+        return new DistributionIT.Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void structureFilesInAFolderThisUserMayNotEnterAreSaidOutOfReachNotMissing() throws Exception {
+        DistributionIT.Result readable = validate();
+        assertEquals(ExitCodes.OK, readable.code(), readable::output);
+        Path dimers = dir.resolve("argon/data/dimers");
+        Files.setPosixFilePermissions(dimers, PosixFilePermissions.fromString("---------"));
+        DistributionIT.Result r = validate();
+        assertEquals(ExitCodes.USAGE, r.code(), r::output);
+        assertTrue(
+                r.output()
+                        .contains("structure file " + dimers.resolve("ar2_3.30.xyz") + " (tag 'r3.30') cannot be"
+                                + " reached: this user may not enter the folder " + dimers + " (permission denied)"),
+                r::output);
+        assertFalse(r.output().contains("does not exist"), r::output);
+        assertFalse(r.output().contains("Exception"), r::output);
+    }
+
+    @Test
+    void aReferenceInAFolderThisUserMayNotEnterIsSaidOutOfReachNotMissing() throws Exception {
+        Path data = dir.resolve("argon/data");
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("---------"));
+        DistributionIT.Result r = validate();
+        assertEquals(ExitCodes.USAGE, r.code(), r::output);
+        assertTrue(
+                r.output()
+                        .contains("names a file that cannot be reached: this user may not enter the folder " + data
+                                + " (permission denied): " + data.resolve("ar2-energies.csv")),
+                r::output);
+        assertFalse(r.output().contains("does not exist"), r::output);
+    }
+}
