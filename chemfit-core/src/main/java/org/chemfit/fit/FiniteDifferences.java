@@ -183,4 +183,39 @@ final class FiniteDifferences {
         }
         return jac;
     }
+
+    /**
+     * Says why a method cannot start when no residual moved at any displaced point of the start: the
+     * Jacobian is then zero, its gradient test is met at once, and the method would call the start
+     * converged. A program that writes its outputs with few digits ({@code %.4f}) does this at the
+     * default step of 1.5e-8, as does a model that no parameter enters.
+     *
+     * @param method the method's name, as its messages give it
+     * @param r0 the residuals at the start
+     * @param rs those at its displaced points
+     * @return the message, or null when a residual moved, or when the start's residuals are all zero
+     *     (an exact fit, which a zero Jacobian leaves where it is)
+     */
+    @org.jspecify.annotations.Nullable
+    String unmovedAtStart(String method, double[] r0, List<double[]> rs) {
+        boolean exact = true;
+        for (double v : r0) {
+            exact &= v == 0;
+        }
+        if (exact || rs.isEmpty()) {
+            return null;
+        }
+        for (double[] r : rs) {
+            if (!java.util.Arrays.equals(r, r0)) {
+                return null;
+            }
+        }
+        return method + " cannot start: no residual changed when each parameter was moved by its"
+                + " finite-difference step (" + String.format(java.util.Locale.ROOT, "%.3g", relativeStep)
+                + " of its value): every displaced point of the"
+                + " start's Jacobian gave the start's residuals exactly, so the method has no direction to"
+                + " move in and would call the start converged. A program that writes its outputs with few"
+                + " digits does this: have it write more (17 significant digits keep a double), or give a larger"
+                + " relative step (in a job file optimizer.finite_difference_step: {relative: 1.0e-3})";
+    }
 }

@@ -171,6 +171,13 @@ final class LevenbergMarquardt implements Optimizer {
                                         + " displaced point of its Jacobian are missing or not finite");
                     }
                 }
+                String unmoved = fd.unmovedAtStart(
+                        "levenberg-marquardt", residuals.get(0), residuals.subList(1, residuals.size()));
+                if (unmoved != null) {
+                    finished = true;
+                    stop = "failed: no residual changed at the displaced points of the start";
+                    throw new ChemFitException(unmoved);
+                }
                 startResiduals = new ArrayList<>(residuals);
                 return;
             }

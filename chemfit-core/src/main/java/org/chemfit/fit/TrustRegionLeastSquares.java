@@ -238,6 +238,11 @@ final class TrustRegionLeastSquares implements Optimizer {
                             name + " cannot start: the residuals at the start point or at a displaced point"
                                     + " of its Jacobian are missing or not finite");
                 }
+                String unmoved = fd.unmovedAtStart(name, rNew, residuals.subList(1, residuals.size()));
+                if (unmoved != null) {
+                    finish("failed: no residual changed at the displaced points of the start");
+                    throw new ChemFitException(unmoved);
+                }
                 u = trialU;
                 accept(batch, residuals);
                 double norm = 0;

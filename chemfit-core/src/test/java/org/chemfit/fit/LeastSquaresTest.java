@@ -64,6 +64,49 @@ class LeastSquaresTest {
         return m;
     }
 
+    /** The line of {@link #line()} as a program that writes its values with 4 decimals computes it. */
+    static ObjectiveFunction roundedLine() {
+        QuantityComputer qc = p -> {
+            double[] y = new double[T.length];
+            for (int i = 0; i < T.length; i++) {
+                y[i] = Math.round((p.get("a") + p.get("b") * T[i]) * 1e4) / 1e4;
+            }
+            return Quantities.builder().put("y", y).build();
+        };
+        return qc.withLoss(LossFunctions.sumOfSquares("y", Y));
+    }
+
+    /**
+     * Outputs rounded to 4 decimals do not move over the default step of 1.5e-8: the Jacobian at the
+     * start is zero, and the method once stopped there and called it converged. It refuses to start,
+     * says why, and a larger step fits the line.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"least-squares", "levenberg-marquardt"})
+    void aStartWhoseResidualsDoNotMoveOverTheStepIsRefusedNotCalledConverged(String method) {
+        FitFailedException e = assertThrows(
+                FitFailedException.class,
+                () -> new Fitter(roundedLine(), start("a", 0.5, "b", 1.5))
+                        .maxEvaluations(200)
+                        .fit(method));
+        String m = String.valueOf(e.getMessage());
+        assertTrue(
+                m.contains(method + " cannot start: no residual changed when each parameter was moved by its"
+                        + " finite-difference step (1.49e-08 of its value)"),
+                m);
+        assertTrue(
+                m.contains("have it write more (17 significant digits keep a double), or give a larger relative"
+                        + " step (in a job file optimizer.finite_difference_step: {relative: 1.0e-3})"),
+                m);
+        assertEquals(3, e.partialResult().orElseThrow().evaluations(), "the start and its two displaced points: " + m);
+        FitResult r = new Fitter(roundedLine(), start("a", 0.5, "b", 1.5))
+                .maxEvaluations(200)
+                .fit(Optimizers.withRelativeStep(Optimizers.byName(method), 1e-3));
+        Ols ols = ols();
+        assertEquals(ols.a(), r.bestParameters().get("a"), 1e-3, r::toString);
+        assertEquals(ols.b(), r.bestParameters().get("b"), 1e-3, r::toString);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"least-squares", "levenberg-marquardt", "Nelder-Mead"})
     void theCovarianceOfALinearModelIsExact(String method) {
