@@ -288,12 +288,24 @@ final class SqliteJournal implements JournalReader {
             // SQLite's words here are of the rolled-back transaction, not of the cause: left out
             return noRoom(what, "the file system holding it is full (" + left + " bytes left)", e);
         }
+        if ((e.getErrorCode() & 0xFF) == SQLITE_CONSTRAINT) {
+            // the journal's own writes keep its keys: a row already there is one it did not write
+            return new JournalException(
+                    "journal " + file + ": cannot " + what + ": its tables disagree with one another (SQLite said: "
+                            + said + "): a journal salvaged from a damaged one, or changed by hand, is read by"
+                            + " chemfit report but not written to; start the fit again in a new output folder, or"
+                            + " after moving this file away",
+                    e);
+        }
         // any other failure: the room left is a fact beside it when it is small, not a verdict
         return new JournalException(
                 "journal " + file + ": cannot " + what + ": " + said
                         + (left < ROOM ? " (the file system holding it has " + left + " bytes left)" : ""),
                 e);
     }
+
+    /** SQLite's primary result code for a write that broke a key or a check ({@code SQLITE_CONSTRAINT}). */
+    private static final int SQLITE_CONSTRAINT = 19;
 
     /** SQLite's result code for a write that found no room ({@code SQLITE_FULL}). */
     private static final int SQLITE_FULL = 13;

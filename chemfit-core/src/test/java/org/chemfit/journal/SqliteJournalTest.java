@@ -195,7 +195,8 @@ class SqliteJournalTest {
         assertEquals("runs: 1 rows", e.recoverable().get(0));
         assertEquals(before, sha(f), "the damaged file is not modified");
         // the salvage the message suggests works as printed, with this machine's sqlite3
-        String lead = "To salvage what is readable into a new file that sqlite3 and pandas read: ";
+        String lead = "To salvage what is readable into a new file that sqlite3, pandas and chemfit report read"
+                + " (a fit does not resume from it): ";
         String msg = e.getMessage();
         assertTrue(msg.contains(lead), msg);
         String salvage = msg.substring(msg.indexOf(lead) + lead.length(), msg.indexOf(" ; or start the fit again"));
@@ -215,6 +216,13 @@ class SqliteJournalTest {
             var evaluations = st.executeQuery("SELECT count(*) FROM evaluations");
             int n = evaluations.getInt(1);
             assertTrue(n > 0 && n <= 300, "evaluations salvaged: " + n + " of 300");
+            try (JournalReader salvaged = JournalReader.openReadOnly(dir.resolve("journal.sqlite.recovered"))) {
+                // the marks .dump leaves out are written again: the file is read as a journal
+                assertEquals(
+                        n,
+                        salvaged.evaluations(salvaged.latestRun().orElseThrow().id())
+                                .size());
+            }
         }
         assertThrows(JournalCorruptException.class, () -> JournalReader.openReadOnly(f));
         assertEquals(before, sha(f));
@@ -263,6 +271,40 @@ class SqliteJournalTest {
         }
     }
 
+    /**
+     * A salvaged journal that lost its run's row but kept the run's attempts (as one salvaged from a
+     * journal cut short can be): starting a run there breaks a key, which is said as the tables disagreeing,
+     * with what to do, not in SQLite's words alone.
+     */
+    @Test
+    void aJournalWhoseTablesDisagreeIsNotWrittenTo() throws Exception {
+        Path f = dir.resolve("salvaged.sqlite");
+        try (JournalReader j = JournalReader.open(f);
+                Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+            write(s, 0, 3);
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f);
+                Statement st = c.createStatement()) {
+            st.execute("DELETE FROM runs");
+        }
+        JournalException e = assertThrows(JournalException.class, () -> {
+            try (JournalReader j = JournalReader.open(f);
+                    Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+                write(s, 0, 1);
+            }
+        });
+        String m = String.valueOf(e.getMessage());
+        assertTrue(
+                m.startsWith(
+                        "journal " + f + ": cannot start a run: its tables disagree with one another (SQLite said: "),
+                m);
+        assertTrue(
+                m.endsWith(
+                        "): a journal salvaged from a damaged one, or changed by hand, is read by chemfit report but"
+                                + " not written to; start the fit again in a new output folder, or after moving this file away"),
+                m);
+    }
+
     @Test
     void aTruncatedCopyIsDetected() throws Exception {
         Path f = dir.resolve("a.sqlite");
@@ -276,6 +318,11 @@ class SqliteJournalTest {
         JournalCorruptException e = assertThrows(JournalCorruptException.class, () -> JournalReader.open(cut));
         assertTrue(e.getMessage().contains("bytes long but its header says"), e.getMessage());
         assertTrue(e.getMessage().contains("it was cut short"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .contains("Still readable: not known: SQLite is not asked to open a file whose header is wrong"
+                                + " (sqlite3's .dump, below, may still read a part of it)"),
+                e.getMessage());
     }
 
     @Test
