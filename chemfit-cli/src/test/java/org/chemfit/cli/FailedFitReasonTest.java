@@ -180,4 +180,48 @@ class FailedFitReasonTest {
             new ProcessBuilder("umount", mnt.toString()).inheritIO().start().waitFor();
         }
     }
+    /**
+     * A program that fills the file system of its run directory fails with whatever its writes made of
+     * it (here an exit code of 1 and an empty stderr): the failure says that the file system is full.
+     */
+    @Test
+    void aProgramThatFillsItsRunDirectorysFileSystemIsToldSo() throws Exception {
+        MachineRequirement.require(
+                "root".equals(System.getProperty("user.name")),
+                "mounting a small tmpfs needs root, and this test runs as " + System.getProperty("user.name"));
+        Path mnt = Files.createDirectory(tmp.resolve("mnt"));
+        mount(mnt, "size=512k");
+        try {
+            Path job = job(
+                    "head -c 1048576 /dev/zero > big 2>/dev/null || exit 1\necho '{\"e\": 1.5}' > out.json\n",
+                    "execution: {run_directory: " + mnt.resolve("runs") + "}");
+            Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
+            assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+            int at = r.err()
+                    .indexOf("external term 't' failed at step run: command '" + tmp.resolve("sim.sh")
+                            + "' exited with code 1 (run directory " + mnt.resolve("runs"));
+            assertTrue(at >= 0, r::toString);
+            assertTrue(
+                    r.err().indexOf("; the file system of the run directory is full (", at) > at
+                            && r.err()
+                                    .contains(" bytes left), which may be why: free some room, or put the run"
+                                            + " directories on another file system"),
+                    r::toString);
+
+            // a failure with room to spare says nothing of it
+            Path roomy = ShellScriptJob.write(
+                    Files.createDirectories(tmp.resolve("roomy")),
+                    "exit 1\n",
+                    ShellScriptJob.JSON_E,
+                    "{e: 1.0}",
+                    5,
+                    "");
+            Cli.Run other = Cli.run("fit", roomy.toString(), "--progress", "none");
+            assertEquals(ExitCodes.FIT_FAILED, other.code(), other::toString);
+            assertTrue(other.err().contains("exited with code 1"), other::toString);
+            assertFalse(other.err().contains("file system of the run directory is full"), other::toString);
+        } finally {
+            new ProcessBuilder("umount", mnt.toString()).inheritIO().start().waitFor();
+        }
+    }
 }

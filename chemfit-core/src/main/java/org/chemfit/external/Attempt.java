@@ -765,9 +765,10 @@ final class Attempt {
         String m = String.valueOf(message);
         String at = dir == null
                 ? ""
-                : kept
-                        ? " (run directory " + where + ")"
-                        : " (its run directory was removed " + removedBy(RunDirectory.Outcome.FAILED) + ")";
+                : (kept
+                                ? " (run directory " + where + ")"
+                                : " (its run directory was removed " + removedBy(RunDirectory.Outcome.FAILED) + ")")
+                        + fullDisk(dir.path());
         // a message with an excerpt below its first line (an output that could not be parsed):
         // the run directory ends the first line, not the excerpt's last
         int firstLineEnd = m.indexOf('\n');
@@ -792,6 +793,34 @@ final class Attempt {
         writeReport(message, output, transientFailure, false);
         finish(RunDirectory.Outcome.FAILED);
         return e;
+    }
+
+    /** Below this many bytes free, a failed run's file system is said to be full. */
+    private static final long FULL = 64 * 1024;
+
+    /**
+     * A program that filled its file system fails with whatever its writes made of it (a Python
+     * traceback it could not write, an exit code of 1): the room left is the cause to tell.
+     *
+     * @param runDirectory the failed run's directory (which may be removed by now)
+     * @return "; the file system of the run directory is full (0 bytes left), which may be why:
+     *     ..." when less than {@link #FULL} is left for this user, else ""
+     */
+    private static String fullDisk(Path runDirectory) {
+        for (Path p = runDirectory; p != null; p = p.getParent()) {
+            if (Files.isDirectory(p)) {
+                try {
+                    long left = Files.getFileStore(p).getUsableSpace();
+                    return left >= FULL
+                            ? ""
+                            : "; the file system of the run directory is full (" + left + " bytes left), which may"
+                                    + " be why: free some room, or put the run directories on another file system";
+                } catch (IOException e) {
+                    return ""; // the room cannot be told: nothing is said of it
+                }
+            }
+        }
+        return "";
     }
 
     /** @return the cancellation, reported in {@code failure.json}; the interrupt flag is set again */
