@@ -626,9 +626,33 @@ final class Figure {
                 Files.delete(f);
             }
         }
-        Files.writeString(svg, svg(), StandardCharsets.UTF_8);
-        writePng(image(), png);
+        // each written aside and moved into place: a write that fails (a full disk) leaves no empty or cut file
+        writeAside(svg, svg().getBytes(StandardCharsets.UTF_8));
+        writeAside(png, png(image()));
         return List.of(png, svg);
+    }
+
+    /** Writes a file aside ({@code f.tmp}) and moves it into place; a file aside whose write failed is removed. */
+    private static void writeAside(Path f, byte[] content) throws IOException {
+        Path tmp = Path.of(f + ".tmp");
+        if (Files.isSymbolicLink(tmp)) {
+            Files.delete(tmp);
+        }
+        try {
+            Files.write(tmp, content);
+            Files.move(
+                    tmp,
+                    f,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            Results.deleteQuietly(tmp);
+            if (Files.isDirectory(f)) {
+                // the system names the file moved; the user knows the file it was to become
+                throw new java.nio.file.FileSystemException(f.toString(), null, "a folder of that name is in the way");
+            }
+            throw e;
+        }
     }
 
     /** Draws the figure without writing it: loads and warms the drawing classes and fonts. */
@@ -659,11 +683,7 @@ final class Figure {
      * long for these mostly white images, the larger part of drawing a plot; the files are a
      * little larger (about 70 KB instead of 45 KB) and decode everywhere.
      */
-    private static void writePng(BufferedImage img, Path file) throws IOException {
-        Files.write(file, png(img));
-    }
-
-    /** @return the PNG file of an RGB image, as {@link #writePng} writes it */
+    /** @return the PNG file of an RGB image, as {@link #write} writes it */
     private static byte[] png(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();

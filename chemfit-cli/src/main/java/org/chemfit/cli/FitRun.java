@@ -1350,9 +1350,10 @@ final class FitRun {
                 drawn = Plots.removeStale(folder);
             }
         } catch (UserException e) {
-            if (notWritten == null) {
-                notWritten = e;
-            }
+            // the predictions and the plots may both fail (a full disk): each is said
+            notWritten = notWritten == null
+                    ? e
+                    : new UserException(notWritten.getMessage() + "; and " + Messages.clean(e.getMessage()));
         }
         // a report.html that chemfit report --html drew of an earlier state of this folder is drawn
         // again, so that it shows these results, not the ones before them
@@ -1395,7 +1396,9 @@ final class FitRun {
         }
         // the result is written and shown; what is missing is said last, and the exit code says so unless the fit's
         // own ending (failed, interrupted) already does
-        err().println("error: " + Messages.clean(notWritten.getMessage()) + " (the fit's result is in " + file + ")");
+        err().println("error: " + Messages.clean(notWritten.getMessage()) + " (the fit's result is in " + file
+                + (code == ExitCodes.OK ? "; once they can be written, the same command writes what is missing" : "")
+                + ")");
         err().flush();
         return code == ExitCodes.OK ? ExitCodes.USAGE : code;
     }

@@ -234,15 +234,60 @@ class OutputFilesTest {
         assertTrue(r.out().contains("lj-known: done (converged)"), "the closing table is printed\n" + r);
         assertTrue(r.out().contains("results: " + out.resolve("results.json")), r::toString);
         assertTrue(
-                r.err().contains("error: cannot write plots to " + out.resolve("plots") + ": ")
-                        && r.err().contains(out.resolve("plots/loss.svg").toString())
-                        && r.err().contains("(the fit's result is in " + out.resolve("results.json") + ")"),
+                r.err()
+                                .contains("error: cannot write plots to " + out.resolve("plots")
+                                        + ": a folder of that name is in the way: " + out.resolve("plots/loss.svg")
+                                        + " (")
+                        && r.err()
+                                .contains("(the fit's result is in " + out.resolve("results.json")
+                                        + "; once they can be written, the same command writes what is missing)"),
                 r::toString);
         JsonNode res = JSON.readTree(out.resolve("results.json").toFile());
         assertEquals("done", res.get("status").asText());
         assertEquals(1.5, res.at("/best_parameters/lj/epsilon").asDouble(), 1e-6);
         assertTrue(Files.isRegularFile(out.resolve("predictions.csv")), "written before the plots");
         assertNoJava(r);
+    }
+
+    /**
+     * The predictions and the plots both fail at the end of a fit (a full disk): each is said, no plot is
+     * left empty or cut, and the same command writes them once they can be written.
+     */
+    @Test
+    void predictionsAndPlotsThatBothFailAreBothSaidAndWrittenByTheSameCommandLater() throws IOException {
+        Path out = tmp.resolve("out");
+        // a fit its budget stopped, then resumed with the job's budget (no --restart, which would move the
+        // folders in the way aside with the earlier fit's files)
+        Cli.Run cut =
+                Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--max-evaluations", "5");
+        assertTrue(Files.isRegularFile(out.resolve("results.json")), cut::toString);
+        Files.createDirectories(out.resolve("predictions.csv.tmp/mine"));
+        Files.createDirectories(out.resolve("plots/loss.svg.tmp/mine"));
+        Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        int at = r.err().indexOf("error: cannot write " + out.resolve("predictions.csv") + ": ");
+        assertTrue(at >= 0, r::toString);
+        assertTrue(r.err().indexOf("; and cannot write plots to " + out.resolve("plots") + ": ", at) > at, r::toString);
+        assertTrue(
+                r.err()
+                        .contains("(the fit's result is in " + out.resolve("results.json")
+                                + "; once they can be written, the same command writes what is missing)"),
+                r::toString);
+        // loss.svg is the stopped fit's still: not emptied by the write that failed
+        assertTrue(Files.size(out.resolve("plots/loss.svg")) > 0, r::toString);
+        try (java.util.stream.Stream<Path> plots = Files.list(out.resolve("plots"))) {
+            for (Path p : plots.filter(Files::isRegularFile).toList()) {
+                assertTrue(Files.size(p) > 0, p + " is empty");
+            }
+        }
+        Files.delete(out.resolve("predictions.csv.tmp/mine"));
+        Files.delete(out.resolve("predictions.csv.tmp"));
+        Files.delete(out.resolve("plots/loss.svg.tmp/mine"));
+        Files.delete(out.resolve("plots/loss.svg.tmp"));
+        Cli.Run again = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, again.code(), again::toString);
+        assertTrue(Files.size(out.resolve("predictions.csv")) > 0, again::toString);
+        assertTrue(Files.size(out.resolve("plots/loss.svg")) > 0, again::toString);
     }
 
     @Test
