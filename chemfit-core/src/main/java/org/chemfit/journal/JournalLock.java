@@ -109,12 +109,16 @@ final class JournalLock {
         }
     }
 
+    /** What a journal that another fit writes is refused with, after who writes it. */
+    static final String ONE_AT_A_TIME = "; one fit writes a journal at a time: wait for that one to end, or give this"
+            + " one another output folder";
+
     /** {@link #acquire(Path)} once the lock file's key is known, with {@link #HELD}'s monitor held. */
     private static JournalLock acquire(Path journal, Path lf, Object key) {
         if (!HELD.add(key)) {
             throw new JournalException("journal " + journal + " is being written by another fit (pid "
                     + ProcessHandle.current().pid() + " on " + SqliteJournal.HOST
-                    + ", this process); one fit writes a journal at a time");
+                    + ", this process)" + ONE_AT_A_TIME);
         }
         FileChannel ch = null;
         boolean held = false;
@@ -141,7 +145,7 @@ final class JournalLock {
                 }
                 ch.close();
                 throw new JournalException("journal " + journal + " is being written by another fit"
-                        + (holder.isEmpty() ? "" : " (" + holder + ")") + "; one fit writes a journal at a time");
+                        + (holder.isEmpty() ? "" : " (" + holder + ")") + ONE_AT_A_TIME);
             }
             ch.truncate(0);
             ch.write(

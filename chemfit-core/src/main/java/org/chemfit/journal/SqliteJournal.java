@@ -370,7 +370,7 @@ final class SqliteJournal implements JournalReader {
             ensureOpen();
             if (session != null && !session.isEnded()) {
                 throw new JournalException("journal " + file + " already has a fit running (run " + session.runId()
-                        + "); one fit writes a journal at a time");
+                        + ")" + JournalLock.ONE_AT_A_TIME);
             }
             JournalLock held = reserved;
             JournalLock wl = held != null ? held.borrowed() : JournalLock.acquire(file);

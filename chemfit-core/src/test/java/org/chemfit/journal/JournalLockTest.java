@@ -55,7 +55,11 @@ class JournalLockTest {
                                         + ProcessHandle.current().pid()),
                         e.getMessage());
                 assertTrue(
-                        e.getMessage().endsWith("this process); one fit writes a journal at a time"), e.getMessage());
+                        e.getMessage()
+                                .endsWith(
+                                        "this process); one fit writes a journal at a time: wait for that one to end, or give this one"
+                                                + " another output folder"),
+                        e.getMessage());
             }
             // the refused attempts opened nothing: another process still finds the lock held
             assertEquals("held", probe(lockFile));
@@ -99,7 +103,12 @@ class JournalLockTest {
         try {
             Path other = link.resolve("../journal.sqlite"); // out/link/../journal.sqlite, not out/journal.sqlite
             JournalException e = assertThrows(JournalException.class, () -> JournalLock.acquire(other));
-            assertTrue(e.getMessage().endsWith("this process); one fit writes a journal at a time"), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .endsWith(
+                                    "this process); one fit writes a journal at a time: wait for that one to end, or give this one"
+                                            + " another output folder"),
+                    e.getMessage());
             assertEquals("held", probe(dir.resolve("real/journal.sqlite.lock")));
             Files.createLink(dir.resolve("real/hard.sqlite.lock"), dir.resolve("real/journal.sqlite.lock"));
             assertThrows(JournalException.class, () -> JournalLock.acquire(dir.resolve("real/hard.sqlite")));
