@@ -13,6 +13,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.chemfit.support.Reasons;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +103,8 @@ final class JournalLock {
         try {
             key = key(lf);
         } catch (IOException e) {
-            throw new JournalException("cannot lock journal " + journal + " through " + lf + ": " + e.getMessage(), e);
+            throw new JournalException(
+                    "cannot lock journal " + journal + " through " + lf + ": " + Reasons.of(e, lf), e);
         }
         synchronized (HELD) {
             return acquire(journal, lf, key);
@@ -162,7 +164,8 @@ final class JournalLock {
                     // reporting the first failure
                 }
             }
-            throw new JournalException("cannot lock journal " + journal + " through " + lf + ": " + e.getMessage(), e);
+            throw new JournalException(
+                    "cannot lock journal " + journal + " through " + lf + ": " + Reasons.of(e, lf), e);
         } finally {
             if (!held) {
                 HELD.remove(key);

@@ -2281,7 +2281,7 @@ final class SqliteSession implements Journal.Session {
                     "journal {}: cannot close {}: {}",
                     journal.path(),
                     PendingLog.beside(journal.path()),
-                    e.getMessage());
+                    org.chemfit.support.Reasons.of(e, PendingLog.beside(journal.path())));
         }
         LOG.debug(
                 "journal {}: run {} attempt {}: {} commits of finished results",
