@@ -271,4 +271,97 @@ class LauncherIT {
         assertFalse(settled.output().contains(RECORDING), settled.output());
         assertTrue(settled.output().contains("is valid"), settled.output());
     }
+    /**
+     * An install this user may not write in (a shared one, owned by whoever installed it): the archives its
+     * installer recorded are mapped, nothing is recorded, and sources newer than the jar (a copy made
+     * without its files' times) leave the jar running as it is, said once, instead of a build that cannot
+     * write. Run as the user {@code nobody} when the tests run as root, whom permissions do not stop.
+     */
+    @Test
+    void aReadOnlyInstallMapsItsInstallersArchivesAndRunsAStaleJarAsItIs() throws Exception {
+        layout();
+        Result installer = run(Map.of(), "validate", "examples/argon/fit.yaml");
+        assertEquals(0, installer.code(), installer.output());
+        assertTrue(installer.output().contains(RECORDING), installer.output());
+        // a source older than the jar, for now
+        long built = Files.getLastModifiedTime(target("chemfit.jar")).toMillis();
+        Files.writeString(root.resolve("pom.xml"), "<project/>\n");
+        Files.setLastModifiedTime(root.resolve("pom.xml"), FileTime.fromMillis(built - 60_000));
+        // open to every user for reading, writable by the installer only
+        Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> asUser = new ArrayList<>();
+        boolean asRoot = "root".equals(System.getProperty("user.name"));
+        if (!asRoot) {
+            // this user installed it: read-only for this user as well
+            for (Path folder : List.of(root, target(""))) {
+                Files.setPosixFilePermissions(
+                        folder, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+            }
+        }
+        if (asRoot) {
+            Path setpriv = Path.of("/usr/bin/setpriv");
+            org.chemfit.testfixtures.MachineRequirement.require(
+                    Files.isExecutable(setpriv),
+                    "no /usr/bin/setpriv to run the launcher as the user nobody (Debian's util-linux has it)");
+            asUser.addAll(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups", "--"));
+        }
+        asUser.add(root.resolve("chemfit").toString());
+        List<String> before;
+        try (Stream<Path> s = Files.list(target(""))) {
+            before = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+
+        Result user = runAs(asUser, "-Xlog:class+load", "eval", "examples/argon/fit.yaml");
+        assertEquals(0, user.code(), user.output());
+        assertFalse(user.output().contains(RECORDING), user.output());
+        assertTrue(user.output().contains("org.chemfit.cli.EvalCommand source: shared objects file"), user.output());
+        assertTrue(user.output().contains("loss: 771.035 K^2\n"), user.output());
+
+        // sources newer than the jar, which this user cannot build
+        Files.setLastModifiedTime(root.resolve("pom.xml"), FileTime.fromMillis(built + 60_000));
+        Result stale = runAs(asUser, "", "eval", "examples/argon/fit.yaml");
+        assertEquals(0, stale.code(), stale.output());
+        assertTrue(
+                stale.output()
+                        .startsWith(
+                                "chemfit: the sources in " + root + " are newer than chemfit-cli/target/chemfit.jar,"
+                                        + " and this user may not write there to build it again: running the jar as it is"),
+                stale.output());
+        assertFalse(stale.output().contains("building"), stale.output());
+        assertTrue(stale.output().contains("loss: 771.035 K^2\n"), stale.output());
+        try (Stream<Path> s = Files.list(target(""))) {
+            assertEquals(before, s.map(p -> p.getFileName().toString()).sorted().toList(), "nothing written");
+        }
+        for (Path folder : List.of(root, target(""))) {
+            Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    /** Runs {@code command ARGS} with CHEMFIT_JAVA_OPTS set to {@code javaOpts}, without a redirect into the install. */
+    private Result runAs(List<String> command, String javaOpts, String... args)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(command);
+        cmd.addAll(List.of(args));
+        Path log = Files.createTempFile("chemfit-launcher", ".txt");
+        try {
+            Files.setPosixFilePermissions(log, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .directory(root.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            pb.environment().remove("CHEMFIT_CDS");
+            pb.environment().remove("JAVA_TOOL_OPTIONS");
+            pb.environment().remove("JDK_JAVA_OPTIONS");
+            pb.environment().put("CHEMFIT_JAVA_OPTS", javaOpts);
+            pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+            Process p = pb.start();
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                throw new AssertionError(cmd + " did not finish within 300 s:\n" + Files.readString(log));
+            }
+            return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
 }
