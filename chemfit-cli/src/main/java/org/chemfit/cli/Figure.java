@@ -329,22 +329,26 @@ final class Figure {
         }
 
         Panel line(double[] xs, double[] ys, Color c, float w, boolean dashed, String label) {
+            return line(xs, ys, c, w, dashed ? Dash.DASHED : Dash.SOLID, label);
+        }
+
+        Panel line(double[] xs, double[] ys, Color c, float w, Dash dash, String label) {
             for (int i = 0; i < xs.length; i++) {
                 x.include(xs[i]);
                 y.include(ys[i]);
             }
-            content.add(() -> poly(this, xs, ys, c, w, dashed));
+            content.add(() -> poly(this, xs, ys, c, w, dash));
             if (label != null) {
-                legend.add(new Object[] {label, c, dashed ? "dash" : "line"});
+                legend.add(new Object[] {label, c, dash});
             }
             return this;
         }
 
         /** A line that does not widen the axes (a diagonal of a parity plot). */
         Panel guide(double[] xs, double[] ys, Color c, String label) {
-            content.add(() -> poly(this, xs, ys, c, 1f, true));
+            content.add(() -> poly(this, xs, ys, c, 1f, Dash.DASHED));
             if (label != null) {
-                legend.add(new Object[] {label, c, "dash"});
+                legend.add(new Object[] {label, c, Dash.DASHED});
             }
             return this;
         }
@@ -401,7 +405,7 @@ final class Figure {
         ops.add(new Op.Dots(pts, 3.0, c));
     }
 
-    private void poly(Panel p, double[] xs, double[] ys, Color c, float w, boolean dashed) {
+    private void poly(Panel p, double[] xs, double[] ys, Color c, float w, Dash dash) {
         List<double[]> pts = new ArrayList<>();
         for (int i = 0; i < xs.length; i++) {
             if (!Double.isFinite(xs[i]) || !Double.isFinite(ys[i]) || p.y.log && ys[i] <= 0 || p.x.log && xs[i] <= 0) {
@@ -418,7 +422,7 @@ final class Figure {
             pts.add(new double[] {a, b});
         }
         if (pts.size() > 1) {
-            ops.add(new Op.Poly(pts, c, w, dashed));
+            ops.add(new Op.Poly(pts, c, w, dash));
         }
     }
 
@@ -460,28 +464,28 @@ final class Figure {
             for (int i = 0; i < p.x.ticks.size(); i++) {
                 double v = p.x.ticks.get(i)[0];
                 double a = sx(p, v);
-                ops.add(new Op.Line(a, p.py, a, p.py + p.ph, grid, 1, false));
-                ops.add(new Op.Line(a, p.py + p.ph, a, p.py + p.ph + 5, Color.BLACK, 1, false));
+                ops.add(new Op.Line(a, p.py, a, p.py + p.ph, grid, 1, Dash.SOLID));
+                ops.add(new Op.Line(a, p.py + p.ph, a, p.py + p.ph + 5, Color.BLACK, 1, Dash.SOLID));
                 ops.add(new Op.Text(a, p.py + p.ph + 19, p.x.labels.get(i), 12, 1, false, "tick"));
             }
             for (double v : p.x.minor) {
                 double a = sx(p, v);
-                ops.add(new Op.Line(a, p.py + p.ph, a, p.py + p.ph + 3, Color.BLACK, 1, false));
+                ops.add(new Op.Line(a, p.py + p.ph, a, p.py + p.ph + 3, Color.BLACK, 1, Dash.SOLID));
             }
             for (int i = 0; i < p.y.ticks.size(); i++) {
                 double v = p.y.ticks.get(i)[0];
                 double b = sy(p, v);
-                ops.add(new Op.Line(p.px, b, p.px + p.pw, b, grid, 1, false));
-                ops.add(new Op.Line(p.px - 5, b, p.px, b, Color.BLACK, 1, false));
+                ops.add(new Op.Line(p.px, b, p.px + p.pw, b, grid, 1, Dash.SOLID));
+                ops.add(new Op.Line(p.px - 5, b, p.px, b, Color.BLACK, 1, Dash.SOLID));
                 ops.add(new Op.Text(p.px - 8, b + 4, p.y.labels.get(i), 12, 2, false, "tick"));
             }
             for (double v : p.y.minor) {
                 double b = sy(p, v);
-                ops.add(new Op.Line(p.px + p.pw, b, p.px, b, new Color(0xf3f3f3), 1, false));
-                ops.add(new Op.Line(p.px - 3, b, p.px, b, Color.BLACK, 1, false));
+                ops.add(new Op.Line(p.px + p.pw, b, p.px, b, new Color(0xf3f3f3), 1, Dash.SOLID));
+                ops.add(new Op.Line(p.px - 3, b, p.px, b, Color.BLACK, 1, Dash.SOLID));
             }
             if (p.yZeroLine && !p.y.log && p.y.lo < 0 && p.y.hi > 0) {
-                ops.add(new Op.Line(p.px, sy(p, 0), p.px + p.pw, sy(p, 0), GREY, 1, false));
+                ops.add(new Op.Line(p.px, sy(p, 0), p.px + p.pw, sy(p, 0), GREY, 1, Dash.SOLID));
             }
             for (Runnable r : p.content) {
                 r.run();
@@ -497,10 +501,13 @@ final class Figure {
             }
             for (Object[] e : p.legend) {
                 Color c = (Color) e[1];
-                switch ((String) e[2]) {
-                    case "dot" -> ops.add(new Op.Dots(List.of(new double[] {lx + 10, ly - 4}), 3.0, c));
-                    case "bar" -> ops.add(new Op.Rect(lx + 3, ly - 10, 14, 10, Color.WHITE, c));
-                    default -> ops.add(new Op.Line(lx, ly - 4, lx + 20, ly - 4, c, 2, "dash".equals(e[2])));
+                // its mark: a dot, a bar, or a line drawn as its series is
+                if (e[2] instanceof Dash dash) {
+                    ops.add(new Op.Line(lx, ly - 4, lx + 20, ly - 4, c, 2, dash));
+                } else if ("dot".equals(e[2])) {
+                    ops.add(new Op.Dots(List.of(new double[] {lx + 10, ly - 4}), 3.0, c));
+                } else {
+                    ops.add(new Op.Rect(lx + 3, ly - 10, 14, 10, Color.WHITE, c));
                 }
                 ops.add(new Op.Text(lx + 26, ly, cut((String) e[0], LEGEND_CHARS - 4), 12, 0, false, "legend"));
                 ly += 18;
@@ -759,7 +766,7 @@ final class Figure {
 
         void paint(Graphics2D g);
 
-        record Line(double x1, double y1, double x2, double y2, Color c, float w, boolean dashed) implements Op {
+        record Line(double x1, double y1, double x2, double y2, Color c, float w, Dash dash) implements Op {
             @Override
             public void svg(StringBuilder sb) {
                 sb.append("<line x1=\"")
@@ -776,21 +783,19 @@ final class Figure {
                 if (w != 1) {
                     sb.append(" stroke-width=\"").append(f(w)).append('"');
                 }
-                if (dashed) {
-                    sb.append(" stroke-dasharray=\"6 4\"");
-                }
+                dash.svg(sb);
                 sb.append("/>");
             }
 
             @Override
             public void paint(Graphics2D g) {
                 g.setColor(c);
-                g.setStroke(stroke(w, dashed));
+                g.setStroke(dash.stroke(w));
                 g.draw(new Line2D.Double(x1, y1, x2, y2));
             }
         }
 
-        record Poly(List<double[]> pts, Color c, float w, boolean dashed) implements Op {
+        record Poly(List<double[]> pts, Color c, float w, Dash dash) implements Op {
             @Override
             public void svg(StringBuilder sb) {
                 sb.append("<polyline fill=\"none\" stroke=\"")
@@ -798,9 +803,7 @@ final class Figure {
                         .append("\" stroke-width=\"")
                         .append(f(w))
                         .append('"');
-                if (dashed) {
-                    sb.append(" stroke-dasharray=\"6 4\"");
-                }
+                dash.svg(sb);
                 sb.append(" points=\"");
                 for (double[] p : pts) {
                     sb.append(f(p[0])).append(',').append(f(p[1])).append(' ');
@@ -817,7 +820,7 @@ final class Figure {
                     path.lineTo(p[0], p[1]);
                 }
                 g.setColor(c);
-                g.setStroke(stroke(w, dashed));
+                g.setStroke(dash.stroke(w));
                 g.draw(path);
             }
         }
@@ -937,10 +940,38 @@ final class Figure {
         }
     }
 
-    private static BasicStroke stroke(float w, boolean dashed) {
-        return dashed
-                ? new BasicStroke(w, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f)
-                : new BasicStroke(w, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
+    /** How a line is drawn: solid, or broken in one of three patterns that tell lines of one colour apart. */
+    enum Dash {
+        SOLID(null),
+        DASHED("6 4"),
+        DOTTED("1.5 3"),
+        DASH_DOT("6 3 1.5 3");
+
+        /** The lengths of its dashes and gaps in pixels, as SVG's stroke-dasharray gives them; null when solid. */
+        private final @Nullable String pattern;
+
+        Dash(@Nullable String pattern) {
+            this.pattern = pattern;
+        }
+
+        /** Writes the pattern as an SVG attribute, nothing for a solid line. */
+        void svg(StringBuilder sb) {
+            if (pattern != null) {
+                sb.append(" stroke-dasharray=\"").append(pattern).append('"');
+            }
+        }
+
+        BasicStroke stroke(float w) {
+            if (pattern == null) {
+                return new BasicStroke(w, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
+            }
+            String[] lengths = pattern.split(" ");
+            float[] dash = new float[lengths.length];
+            for (int k = 0; k < lengths.length; k++) {
+                dash[k] = Float.parseFloat(lengths[k]);
+            }
+            return new BasicStroke(w, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, dash, 0f);
+        }
     }
 
     private static String f(double v) {

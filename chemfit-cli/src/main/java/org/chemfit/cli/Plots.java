@@ -1297,15 +1297,16 @@ final class Plots {
             double[] x = pts.stream().mapToDouble(a -> a[0]).toArray();
             double[] y = pts.stream().mapToDouble(a -> a[1]).toArray();
             Object unit = pm.get("unit");
-            // past the palette's colours, the next parameters' lines are dashed: told apart from the
-            // first ones of their colour
-            boolean dashed = colour / Figure.PALETTE.length % 2 == 1;
+            // past the palette's colours, each round of them is drawn in a pattern of its own: told apart
+            // from the lines of their colour before them (four rounds, 40 parameters, before one repeats)
+            Figure.Dash[] dashes = Figure.Dash.values();
+            Figure.Dash dash = dashes[colour / Figure.PALETTE.length % dashes.length];
             p.line(
                     x,
                     y,
                     Figure.PALETTE[colour++ % Figure.PALETTE.length],
                     1.5f,
-                    dashed,
+                    dash,
                     name + (unit == null || "".equals(unit) ? "" : " (" + unit + ")"));
         }
         if (colour == 0) {

@@ -342,18 +342,19 @@ class PlotsTest {
         List<double[]> frames = frames(svg);
         assertEquals(1, frames.size(), svg);
         assertTrue(box[1] + box[3] <= frames.get(0)[1] + frames.get(0)[3], "and beside the plotting area");
-        int palette = Figure.PALETTE.length;
-        Matcher dashed = Pattern.compile("<polyline [^>]*stroke-dasharray").matcher(svg);
-        int dashedLines = 0;
-        while (dashed.find()) {
-            dashedLines++;
+        // each round of the palette's colours in a pattern of its own: no two of the 40 lines drawn alike
+        java.util.Set<String> styles = new java.util.HashSet<>();
+        Matcher line = Pattern.compile(
+                        "<polyline fill=\"none\" stroke=\"([^\"]+)\"[^>]*?( stroke-dasharray=\"([^\"]+)\")?"
+                                + " points=")
+                .matcher(svg);
+        int lines = 0;
+        while (line.find()) {
+            lines++;
+            styles.add(line.group(1) + " " + line.group(3));
         }
-        // each parameter of the palette's second, fourth, ... round of colours: dashed
-        long expected = java.util.stream.IntStream.range(0, 40)
-                .filter(i -> i / palette % 2 == 1)
-                .count();
-        assertTrue(expected > 0, "40 parameters take more than one round of " + palette + " colours");
-        assertEquals(expected, dashedLines, svg);
+        assertEquals(40, lines, svg);
+        assertEquals(40, styles.size(), styles::toString);
     }
 
     private static final Pattern TICK = Pattern.compile(
