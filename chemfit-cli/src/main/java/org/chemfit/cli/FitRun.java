@@ -139,6 +139,11 @@ final class FitRun {
 
     /** The term whose failure ended the fit (under on_failure: raise), or null. */
     private @Nullable TermFailedException failedTerm;
+    /**
+     * Whether the method itself refused to go on (a start it cannot move from, residuals it cannot use), not a
+     * term nor the journal: a resume of the same job replays the same results, and the method refuses again.
+     */
+    private boolean methodFailed;
 
     /**
      * @param jf the job file, read
@@ -1076,6 +1081,7 @@ final class FitRun {
         } catch (FitFailedException e) {
             boolean stopped = interrupts.triggered();
             failedTerm = failedTerm(e);
+            methodFailed = failedTerm == null && !journalFailed(e);
             String message = e.getMessage();
             if (failedTerm != null
                     && jf.combination().onFailure() == org.chemfit.FailurePolicy.Action.RAISE
@@ -1308,6 +1314,7 @@ final class FitRun {
             throw e;
         }
         UserException notWritten = null;
+        boolean htmlOnly = false; // the predictions and the plots were written, an earlier report.html was not
         boolean predictions = true;
         Plots.Outcome drawn = null;
         try {
@@ -1367,7 +1374,9 @@ final class FitRun {
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             if (notWritten == null) {
                 notWritten = new UserException(html + ", drawn by chemfit report --html before this fit, shows an"
-                        + " earlier state and cannot be drawn again: " + Messages.clean(e.getMessage()));
+                        + " earlier state and cannot be drawn again: " + Messages.clean(e.getMessage())
+                        + "; chemfit report --html " + folder + " draws it once it can");
+                htmlOnly = true;
             }
         }
         if (code == ExitCodes.FIT_FAILED) {
@@ -1396,8 +1405,12 @@ final class FitRun {
         }
         // the result is written and shown; what is missing is said last, and the exit code says so unless the fit's
         // own ending (failed, interrupted) already does
-        err().println("error: " + Messages.clean(notWritten.getMessage()) + " (the fit's result is in " + file
-                + (code == ExitCodes.OK ? "; once they can be written, the same command writes what is missing" : "")
+        // a finished fit run again writes the predictions and plots it lacks (without --restart, which starts over)
+        String later = code != ExitCodes.OK || htmlOnly
+                ? ""
+                : "; once they can be written, the same command" + (options.restart() ? " without --restart" : "")
+                        + " writes what is missing";
+        err().println("error: " + Messages.clean(notWritten.getMessage()) + " (the fit's result is in " + file + later
                 + ")");
         err().flush();
         return code == ExitCodes.OK ? ExitCodes.USAGE : code;
@@ -1437,10 +1450,25 @@ final class FitRun {
                 : Tables.count(n, "evaluation");
         String inJournal = held + (n == 1 || (n == 0 && cut[0] == 1) ? " is" : " are") + " in the journal";
         String again = "run the same command" + (options.restart() ? " without --restart" : "") + " to resume";
+        if (failed && methodFailed) {
+            return inJournal.substring(0, 1).toUpperCase(java.util.Locale.ROOT) + inJournal.substring(1)
+                    + ", but a resume of the same job replays them and the method stops again: change the job as the"
+                    + " error says and run it with --restart";
+        }
         return failed
                 ? "once what failed is fixed outside the job (the job file and the files it stages or runs must stay"
                         + " as they were), " + again + ": " + inJournal + "; a changed job starts over with --restart"
                 : again + ": " + inJournal;
+    }
+
+    /** @return whether the journal's failure (a full disk) is among the causes of a failed fit */
+    private static boolean journalFailed(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JournalException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return the failed term in the causes of a failed fit, or null */

@@ -299,6 +299,12 @@ class OutputFilesTest {
                 Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--restart", "--no-plots");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(r.err().contains("error: cannot write " + out.resolve("predictions.csv") + ": "), r::toString);
+        // the same command, --restart and all, would start over: the way to the missing file is without it
+        assertTrue(
+                r.err()
+                        .contains(
+                                "; once they can be written, the same command without --restart writes what is missing)"),
+                r::toString);
         assertTrue(r.out().contains("lj-known: done (converged)"), r::toString);
         assertEquals(
                 "done",
