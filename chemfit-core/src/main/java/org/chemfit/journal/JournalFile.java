@@ -322,37 +322,17 @@ final class JournalFile {
         sb.append(". Still readable: ")
                 .append(String.join("; ", readable))
                 .append(". The file was left untouched. ")
-                .append("To salvage what is readable into a new file that sqlite3, pandas and chemfit report read"
-                        + " (a fit does not resume from it): { sqlite3 ")
+                .append("To salvage what is readable into a new file that sqlite3 and pandas read (chemfit does"
+                        + " not: rows of it may be lost that others name): sqlite3 ")
                 .append(quoted(f))
                 // .dump ends with ROLLBACK when a page cannot be read, which would drop every row it
-                // wrote: COMMIT keeps them (.recover does better, but many sqlite3 builds lack it);
-                // .dump leaves out the marks that say the file is a journal, and of which schema
-                .append(" .dump | sed 's/^ROLLBACK; -- due to errors$/COMMIT;/'; echo 'PRAGMA application_id = "
-                        + JournalSchema.APPLICATION_ID + "; PRAGMA user_version = " + schemaOf(f) + ";'; } | sqlite3 ")
+                // wrote: COMMIT keeps them (.recover does better, but many sqlite3 builds lack it).
+                // .dump leaves out the marks that say the file is a journal: chemfit knows a salvaged
+                // file by that (JournalSchema.identify)
+                .append(" .dump | sed 's/^ROLLBACK; -- due to errors$/COMMIT;/' | sqlite3 ")
                 .append(quoted(f.resolveSibling(f.getFileName() + ".recovered")))
                 .append(" ; or start the fit again in a new output folder (or after moving this file away).");
         return new JournalCorruptException(sb.toString(), f, problems, readable);
-    }
-
-    /**
-     * @param f a journal whose header was read
-     * @return the schema version its header gives ({@code PRAGMA user_version}, 4 bytes from byte 60), or
-     *     the version this build writes when the header cannot be read
-     */
-    private static int schemaOf(Path f) {
-        byte[] head = new byte[64];
-        try (InputStream in = Files.newInputStream(f)) {
-            if (in.readNBytes(head, 0, head.length) == head.length) {
-                int version = ByteBuffer.wrap(head).getInt(60);
-                if (version > 0 && version <= JournalSchema.VERSION) {
-                    return version;
-                }
-            }
-        } catch (IOException e) {
-            // the version this build writes: the journal's own is not known
-        }
-        return JournalSchema.VERSION;
     }
 
     /** @return the path as one word of a POSIX shell's command line */

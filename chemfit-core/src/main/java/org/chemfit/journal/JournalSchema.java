@@ -222,6 +222,14 @@ final class JournalSchema {
             }
             return 0;
         }
+        if (app == 0 && version == 0 && hasTables(conn, "runs", "evaluations")) {
+            // sqlite3's .dump copies the tables but not the marks: a journal salvaged as a damaged one's
+            // message says, whose rows may have lost others they name
+            throw new JournalException("file " + file + " holds a journal's tables without a journal's marks: a"
+                    + " journal salvaged with sqlite3's .dump (or copied table by table), which sqlite3 and pandas"
+                    + " read and chemfit does not, as rows of it may be lost that others name; start the fit again"
+                    + " in a new output folder, or after moving this file away");
+        }
         if (app != APPLICATION_ID) {
             throw new JournalException("file " + file + " is an SQLite database of another application (application_id "
                     + app + ", a ChemFit journal has " + APPLICATION_ID + "); it was left untouched");
@@ -231,6 +239,22 @@ final class JournalSchema {
                     + ", written by a newer ChemFit; this version reads up to " + VERSION);
         }
         return Math.max(1, version);
+    }
+
+    /** @return whether the database has every one of these tables */
+    private static boolean hasTables(Connection conn, String... names) throws SQLException {
+        for (String name : names) {
+            try (java.sql.PreparedStatement s =
+                    conn.prepareStatement("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?")) {
+                s.setString(1, name);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next() || rs.getLong(1) == 0) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     /**

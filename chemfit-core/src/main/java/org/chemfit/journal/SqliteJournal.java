@@ -291,10 +291,9 @@ final class SqliteJournal implements JournalReader {
         if ((e.getErrorCode() & 0xFF) == SQLITE_CONSTRAINT) {
             // the journal's own writes keep its keys: a row already there is one it did not write
             return new JournalException(
-                    "journal " + file + ": cannot " + what + ": its tables disagree with one another (SQLite said: "
-                            + said + "): a journal salvaged from a damaged one, or changed by hand, is read by"
-                            + " chemfit report but not written to; start the fit again in a new output folder, or"
-                            + " after moving this file away",
+                    "journal " + file + ": cannot " + what + ": a row it writes is there already, so its tables"
+                            + " disagree with what it wrote (SQLite said: " + said + "); was the file changed by hand?"
+                            + " Start the fit again in a new output folder, or after moving this file away",
                     e);
         }
         // any other failure: the room left is a fact beside it when it is small, not a verdict
