@@ -162,7 +162,11 @@ final class NodeParser {
                     0,
                     Files.isDirectory(file)
                             ? "is a folder, not a job file"
-                            : Files.exists(file) ? "is not a regular file" : "no such file")));
+                            : Files.exists(file)
+                                    ? "is not a regular file"
+                                    : JobReading.unreachable(file) != null
+                                            ? String.valueOf(JobReading.unreachable(file))
+                                            : "no such file")));
         }
         byte[] bytes;
         try {

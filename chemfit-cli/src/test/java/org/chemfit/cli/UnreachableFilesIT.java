@@ -59,7 +59,9 @@ class UnreachableFilesIT {
     @AfterEach
     void remove() throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.filter(Files::isDirectory).toList()) {
+            // the test's own folders only: a symbolic link planted in them is not followed
+            for (Path p : s.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .toList()) {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
         }
@@ -107,7 +109,10 @@ class UnreachableFilesIT {
     @Test
     void structureFilesInAFolderThisUserMayNotEnterAreSaidOutOfReachNotMissing() throws Exception {
         DistributionIT.Result readable = validate();
-        assertEquals(ExitCodes.OK, readable.code(), readable::output);
+        // the user must reach the JDK and the job to begin with (a JDK under /root would not be)
+        MachineRequirement.require(
+                readable.code() == ExitCodes.OK,
+                "the job is not valid when read as the user the test runs it as: " + readable.output());
         Path dimers = dir.resolve("argon/data/dimers");
         Files.setPosixFilePermissions(dimers, PosixFilePermissions.fromString("---------"));
         DistributionIT.Result r = validate();
@@ -133,5 +138,17 @@ class UnreachableFilesIT {
                                 + " (permission denied): " + data.resolve("ar2-energies.csv")),
                 r::output);
         assertFalse(r.output().contains("does not exist"), r::output);
+
+        // the job file itself, in a folder this user may not enter
+        Path argon = dir.resolve("argon");
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(argon, PosixFilePermissions.fromString("---------"));
+        DistributionIT.Result job = validate();
+        assertEquals(ExitCodes.USAGE, job.code(), job::output);
+        assertTrue(
+                job.output()
+                        .contains(argon.resolve("fit.yaml") + ": cannot be reached: this user may not enter the folder "
+                                + argon + " (permission denied)"),
+                job::output);
     }
 }

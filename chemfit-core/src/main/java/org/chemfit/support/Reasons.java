@@ -63,18 +63,22 @@ public final class Reasons {
      * @return "does not exist", or why the path cannot be reached
      */
     public static String missing(Path path) {
-        if (java.nio.file.Files.notExists(path)) {
-            return "does not exist";
-        }
-        // neither there nor known to be missing: the nearest folder above it that this user sees may not be
-        // entered (a path through a file is not known to be missing either, and does not exist)
-        for (Path p = path.toAbsolutePath().normalize().getParent(); p != null; p = p.getParent()) {
-            if (java.nio.file.Files.exists(p)) {
-                if (java.nio.file.Files.isDirectory(p) && !java.nio.file.Files.isExecutable(p)) {
-                    return "cannot be reached: this user may not enter the folder " + p + " (permission denied)";
+        try {
+            java.nio.file.Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class);
+        } catch (AccessDeniedException e) {
+            // a folder on its way may not be entered: the nearest one above it that this user sees, when
+            // that is the one (a folder reached through a symbolic link is not named)
+            for (Path p = path.toAbsolutePath().normalize().getParent(); p != null; p = p.getParent()) {
+                if (java.nio.file.Files.exists(p)) {
+                    if (java.nio.file.Files.isDirectory(p) && !java.nio.file.Files.isExecutable(p)) {
+                        return "cannot be reached: this user may not enter the folder " + p + " (permission denied)";
+                    }
+                    break;
                 }
-                break;
             }
+            return "cannot be reached: this user may not enter a folder on its way (permission denied)";
+        } catch (IOException | RuntimeException e) {
+            // no such file, or a path through a file (not a folder): missing
         }
         return "does not exist";
     }
