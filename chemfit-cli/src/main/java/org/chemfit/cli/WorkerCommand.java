@@ -113,9 +113,13 @@ final class WorkerCommand extends BaseCommand {
                 }
                 if (worker.refusal().isPresent()) {
                     String why = worker.refusal().get();
+                    // on a machine shared with other users, a driver of theirs that took the same name refuses it too
                     err().println("error: the driver refused this worker: " + why
                             + (why.contains("same secret")
-                                    ? " (CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE)"
+                                    ? " (CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE); or, where other users"
+                                            + " run fits (a login node), the driver is another user's under the same"
+                                            + " cluster name: give yours a name of its own, such as fit-$USER-1"
+                                            + " (docs/cluster.md)"
                                     : "")
                             + ".");
                     return ExitCodes.USAGE;

@@ -45,6 +45,11 @@ class ClusterCliIT {
     }
 
     Process chemfit(String name, String... args) throws IOException {
+        return chemfitWithSecret(SECRET, name, args);
+    }
+
+    /** As {@link #chemfit}, with another cluster secret (another user's). */
+    Process chemfitWithSecret(String secret, String name, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
@@ -62,7 +67,7 @@ class ClusterCliIT {
                 .redirectErrorStream(true)
                 .redirectOutput(tmp.resolve(name + ".out").toFile());
         pb.environment().remove("CHEMFIT_CLUSTER_SECRET_FILE");
-        pb.environment().put("CHEMFIT_CLUSTER_SECRET", SECRET);
+        pb.environment().put("CHEMFIT_CLUSTER_SECRET", secret);
         Process p = pb.start();
         processes.add(p);
         return p;
@@ -334,6 +339,59 @@ class ClusterCliIT {
 
         second.destroy(); // SIGTERM: it stops the program it runs now
         assertTrue(second.waitFor(90, TimeUnit.SECONDS), output("kill-worker-2"));
+    }
+
+    /**
+     * Another user's driver that took the same cluster name refuses a waiting worker for its secret: the
+     * worker's error says that this may be the cause, and how to avoid it.
+     */
+    @Test
+    void aWorkerRefusedForItsSecretIsToldTheDriverMayBeAnotherUsers() throws Exception {
+        int port = freePortPair();
+        String cluster = "cli-shared-" + ProcessHandle.current().pid();
+        Path job = ExamplesIT.examples().resolve("argon/fit.yaml");
+        Process worker = chemfit(
+                "mine",
+                "worker",
+                job.toString(),
+                "--cluster",
+                cluster,
+                "--join",
+                "127.0.0.1:" + port,
+                "--port",
+                Integer.toString(port + 1),
+                "--threads",
+                "1");
+        Process driver = chemfitWithSecret(
+                "another-users-secret-" + ProcessHandle.current().pid(),
+                "theirs",
+                "fit",
+                job.toString(),
+                "--output",
+                tmp.resolve("theirs").toString(),
+                "--cluster",
+                cluster,
+                "--port",
+                Integer.toString(port),
+                "--max-evaluations",
+                "4",
+                "--no-plots",
+                "--member-wait",
+                "20");
+        assertTrue(worker.waitFor(3, TimeUnit.MINUTES), "the worker ends:\n" + output("mine"));
+        String w = output("mine");
+        assertEquals(ExitCodes.USAGE, worker.exitValue(), w);
+        assertTrue(
+                w.contains("error: the driver refused this worker: its ready token failed the driver's check: HMAC"
+                        + " check failed"),
+                w);
+        assertTrue(
+                w.contains("(CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE); or, where other users run fits"
+                        + " (a login node), the driver is another user's under the same cluster name: give yours a"
+                        + " name of its own, such as fit-$USER-1 (docs/cluster.md)."),
+                w);
+        driver.destroy();
+        assertTrue(driver.waitFor(2, TimeUnit.MINUTES), output("theirs"));
     }
 
     @Test
