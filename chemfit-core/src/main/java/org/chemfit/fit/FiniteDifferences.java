@@ -206,16 +206,23 @@ final class FiniteDifferences {
             return null;
         }
         for (double[] r : rs) {
-            if (!java.util.Arrays.equals(r, r0)) {
+            // compared as numbers: -0.0 and 0.0 are the same residual (Arrays.equals tells them apart)
+            if (r.length != r0.length) {
                 return null;
+            }
+            for (int j = 0; j < r.length; j++) {
+                if (!(r[j] == r0[j])) {
+                    return null;
+                }
             }
         }
         return method + " cannot start: no residual changed when each parameter was moved by its"
                 + " finite-difference step (" + String.format(java.util.Locale.ROOT, "%.3g", relativeStep)
-                + " of its value): every displaced point of the"
-                + " start's Jacobian gave the start's residuals exactly, so the method has no direction to"
-                + " move in and would call the start converged. A program that writes its outputs with few"
-                + " digits does this: have it write more (17 significant digits keep a double), or give a larger"
-                + " relative step (in a job file optimizer.finite_difference_step: {relative: 1.0e-3})";
+                + " of its size, the larger of its value and its scale): every displaced point of the start's"
+                + " Jacobian gave the start's residuals exactly, so the method has no direction to move in and"
+                + " would call the start converged. A program that writes its outputs with few digits does this,"
+                + " as does a model that no parameter enters: have it write more (17 significant digits keep a"
+                + " double), or give a larger relative step (in a job file optimizer.finite_difference_step:"
+                + " {relative: 1.0e-3})";
     }
 }

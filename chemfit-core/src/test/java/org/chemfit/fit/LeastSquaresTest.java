@@ -92,7 +92,7 @@ class LeastSquaresTest {
         String m = String.valueOf(e.getMessage());
         assertTrue(
                 m.contains(method + " cannot start: no residual changed when each parameter was moved by its"
-                        + " finite-difference step (1.49e-08 of its value)"),
+                        + " finite-difference step (1.49e-08 of its size, the larger of its value and its scale)"),
                 m);
         assertTrue(
                 m.contains("have it write more (17 significant digits keep a double), or give a larger relative"
