@@ -246,7 +246,13 @@ final class EvaluationLog implements FitListener, AutoCloseable {
                     && java.nio.file.Files.size(file) > 0) {
                 // RandomAccessFile and FileOutputStream, not NIO channels: those close themselves when the
                 // writing thread is interrupted, and Ctrl-C interrupts the fit thread that writes here.
-                java.io.RandomAccessFile kept = new java.io.RandomAccessFile(file.toFile(), "rw");
+                java.io.RandomAccessFile kept;
+                try {
+                    kept = new java.io.RandomAccessFile(file.toFile(), "rw");
+                } catch (java.io.FileNotFoundException notReadable) {
+                    // "rw" needs to read it too: a file this user may write but not read is emptied at once
+                    return new Opened(new java.io.FileOutputStream(file.toFile()), null);
+                }
                 return new Opened(new java.io.FileOutputStream(kept.getFD()), () -> kept.setLength(0));
             }
             return new Opened(new java.io.FileOutputStream(file.toFile()), null);
