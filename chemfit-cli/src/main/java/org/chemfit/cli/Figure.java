@@ -431,7 +431,7 @@ final class Figure {
         ops.clear();
         int between = TOP + BOTTOM + GAP * (panels.size() - 1);
         for (Panel p : panels) {
-            int lines = p.legend.size() + p.notes.size();
+            int lines = listed(p).size() + p.notes.size();
             if (lines > 0) {
                 // a legend of many lines (a fit of 40 parameters) would run past the figure's foot and
                 // lose its last lines: the figure grows until each legend box, 5 px below its panel's
@@ -495,11 +495,18 @@ final class Figure {
             ops.add(new Op.Text(22, p.py + p.ph / 2.0, p.y.title(), 13, 1, true, "axis-title"));
             double ly = p.py + 18;
             double lx = p.px + p.pw + 18;
-            if (!p.legend.isEmpty() || !p.notes.isEmpty()) {
-                double h = 18 * (p.legend.size() + p.notes.size()) + 6;
+            List<Object[]> listed = listed(p);
+            if (!listed.isEmpty() || !p.notes.isEmpty()) {
+                double h = 18 * (listed.size() + p.notes.size()) + 6;
                 ops.add(new Op.Rect(lx - 6, p.py + 5, boxW, h, new Color(0xbbbbbb), Color.WHITE));
             }
-            for (Object[] e : p.legend) {
+            for (Object[] e : listed) {
+                if (e[1] == null) {
+                    // the line that counts the entries left out
+                    ops.add(new Op.Text(lx, ly, (String) e[0], 12, 0, false, "legend"));
+                    ly += 18;
+                    continue;
+                }
                 Color c = (Color) e[1];
                 // its mark: a dot, a bar, or a line drawn as its series is
                 if (e[2] instanceof Dash dash) {
@@ -520,6 +527,25 @@ final class Figure {
         if (matrix != null) {
             layoutMatrix(matrix);
         }
+    }
+
+    /**
+     * The most lines a legend lists: past them (a fit of 100 parameters), its last line counts the
+     * entries left out, so that the figure stays about 1,000 px high, and the series are still drawn.
+     */
+    static final int MAX_LEGEND_LINES = 48;
+
+    /**
+     * @return the legend's entries as listed: all of them, or the first {@link #MAX_LEGEND_LINES} - 1 and a
+     *     line ("… and 53 more", no colour) that counts the others
+     */
+    private static List<Object[]> listed(Panel p) {
+        if (p.legend.size() <= MAX_LEGEND_LINES) {
+            return p.legend;
+        }
+        List<Object[]> out = new ArrayList<>(p.legend.subList(0, MAX_LEGEND_LINES - 1));
+        out.add(new Object[] {"\u2026 and " + (p.legend.size() - MAX_LEGEND_LINES + 1) + " more", null, null});
+        return out;
     }
 
     /**

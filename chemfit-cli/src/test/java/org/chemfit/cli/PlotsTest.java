@@ -357,6 +357,51 @@ class PlotsTest {
         assertEquals(40, styles.size(), styles::toString);
     }
 
+    /** Past 48 lines a legend counts the rest in its last line, and the figure stays about 1,000 px high. */
+    @Test
+    void theParametersPlotOfAHundredParametersListsTheFirstAndCountsTheRest() throws IOException {
+        Path folder = tmp.resolve("hundred");
+        Files.createDirectories(folder);
+        List<Object> parameters = new ArrayList<>();
+        StringBuilder header = new StringBuilder("evaluation,loss,best_loss,seconds,degraded,failed_terms");
+        StringBuilder line1 = new StringBuilder("0,2.0,2.0,0.1,0,0");
+        StringBuilder line2 = new StringBuilder("1,1.0,1.0,0.1,0,0");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            String name = String.format(java.util.Locale.ROOT, "p%03d", i);
+            names.add(name);
+            parameters.add(Map.of("name", name, "lower", 0.0, "upper", 1.0));
+            header.append(',').append(name);
+            line1.append(",0.25");
+            line2.append(",0.75");
+        }
+        Files.writeString(folder.resolve("evaluations.csv"), header + "\n" + line1 + "\n" + line2 + "\n");
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("loss", Map.of("best", 1.0, "unit", "eV^2"));
+        results.put("parameters", parameters);
+        results.put("terms", List.of());
+        Plots.draw(folder, List.of(new double[] {0, 2, 2}, new double[] {1, 1, 1}), results);
+        String svg = Files.readString(folder.resolve("plots/parameters.svg"));
+        List<String> expected = new ArrayList<>(names.subList(0, Figure.MAX_LEGEND_LINES - 1));
+        expected.add("\u2026 and " + (100 - Figure.MAX_LEGEND_LINES + 1) + " more");
+        assertEquals(expected, legendLines(svg));
+        Matcher size = Pattern.compile("<svg [^>]*height=\"([0-9]+)\"").matcher(svg);
+        assertTrue(size.find(), svg);
+        double height = Double.parseDouble(size.group(1));
+        double[] box = legends(svg).get(0);
+        assertTrue(box[1] + box[3] <= height, "the legend fits: " + (box[1] + box[3]) + " in " + height);
+        assertTrue(height <= 1100, "the figure stays about 1,000 px high: " + height);
+        assertEquals(100, occurrences(svg, "<polyline "), "every parameter is still drawn");
+    }
+
+    private static int occurrences(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
     private static final Pattern TICK = Pattern.compile(
             "<text class=\"tick\" x=\"([-0-9.]+)\" y=\"([-0-9.]+)\" font-size=\"12\" text-anchor=\"(middle|end)\">([^<]*)</text>");
     private static final Pattern RECT = Pattern.compile(
