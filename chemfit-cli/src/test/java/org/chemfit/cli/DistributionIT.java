@@ -44,6 +44,15 @@ class DistributionIT {
 
         Result untar = run(dir, List.of("tar", "-xzf", archive.toAbsolutePath().toString()));
         assertEquals(0, untar.code(), untar.output());
+        // as root unpacks it (keeping the archive's modes): nothing that another user may write into
+        Result listed =
+                run(dir, List.of("tar", "-tvzf", archive.toAbsolutePath().toString()));
+        assertEquals(0, listed.code(), listed.output());
+        List<String> writable = listed.output()
+                .lines()
+                .filter(l -> l.length() > 9 && (l.charAt(5) == 'w' || l.charAt(8) == 'w'))
+                .toList();
+        assertEquals(List.of(), writable, "entries writable by the group or by others");
         Path top;
         try (Stream<Path> s = Files.list(dir)) {
             List<Path> folders = s.filter(Files::isDirectory).toList();
