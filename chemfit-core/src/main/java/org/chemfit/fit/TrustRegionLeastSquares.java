@@ -499,7 +499,7 @@ final class TrustRegionLeastSquares implements Optimizer {
                 jh[j] = aug[j];
             }
             Model model = new Model(jh, cdiag, gh);
-            double[] p = trustRegionStep(aug, m);
+            double[] p = stepOfMovingColumns(aug, m);
             double theta = Math.max(0.995, 1 - gScaled);
             double[] best = selectStep(p, d, model, theta);
             double q = model.value(best);
@@ -519,8 +519,53 @@ final class TrustRegionLeastSquares implements Optimizer {
             }
         }
 
-        /** The exact solution of the trust-region subproblem from the SVD of the augmented matrix. */
+        /**
+         * The trust-region step with the coordinates that change no residual (a column of the Jacobian
+         * that is exactly zero: a parameter of a potential whose species no structure holds) left out
+         * of the subproblem and kept where they are. In the SVD of the whole augmented matrix their
+         * zero singular values and the small ones of parameters the data barely determine come out
+         * mixed, and the step along those small ones carried the others from bound to bound, which
+         * changed no fit residual and spoiled every held-out one.
+         */
+        private double[] stepOfMovingColumns(double[][] aug, int m) {
+            int[] moving = new int[n];
+            int count = 0;
+            for (int i = 0; i < n; i++) {
+                boolean zero = true;
+                for (int j = 0; j < m && zero; j++) {
+                    zero = jac[j][i] == 0;
+                }
+                if (!zero) {
+                    moving[count++] = i;
+                }
+            }
+            if (count == n || count == 0) {
+                return trustRegionStep(aug, m);
+            }
+            double[][] reduced = new double[m + count][count];
+            for (int a = 0; a < count; a++) {
+                for (int j = 0; j < m; j++) {
+                    reduced[j][a] = aug[j][moving[a]];
+                }
+                reduced[m + a][a] = aug[m + moving[a]][moving[a]];
+            }
+            double[] part = trustRegionStep(reduced, m);
+            double[] p = new double[n];
+            for (int a = 0; a < count; a++) {
+                p[moving[a]] = part[a];
+            }
+            return p;
+        }
+
+        /**
+         * The exact solution of the trust-region subproblem from the SVD of the augmented matrix.
+         *
+         * @param aug the augmented matrix, {@code m} rows of the Jacobian and one per coordinate, one column per
+         *     coordinate it solves for
+         * @return the step, one value per column of {@code aug}
+         */
         private double[] trustRegionStep(double[][] aug, int m) {
+            int cols = aug[0].length;
             RealMatrix a = MatrixUtils.createRealMatrix(aug);
             SingularValueDecomposition svd = new SingularValueDecomposition(a);
             double[] sv = svd.getSingularValues();
@@ -530,7 +575,7 @@ final class TrustRegionLeastSquares implements Optimizer {
             System.arraycopy(r, 0, f, 0, m);
             double[] uf = uu.transpose().operate(f);
             int k = sv.length;
-            double tol = sv.length == 0 ? 0 : sv[0] * Math.ulp(1.0) * Math.max(aug.length, n);
+            double tol = sv.length == 0 ? 0 : sv[0] * Math.ulp(1.0) * Math.max(aug.length, cols);
             // Gauss-Newton step (minimum norm)
             double[] coeff = new double[k];
             for (int i = 0; i < k; i++) {
@@ -548,7 +593,7 @@ final class TrustRegionLeastSquares implements Optimizer {
             sufNorm = Math.sqrt(sufNorm);
             double lamHi = Math.max(sufNorm / delta, Double.MIN_NORMAL);
             double lamLo = Math.max(lamHi * 1e-30, Double.MIN_NORMAL);
-            double[] p = new double[n]; // replaced by the first iteration
+            double[] p = new double[cols]; // replaced by the first iteration
             for (int it = 0; it < 200; it++) {
                 double lam = Math.sqrt(lamLo * lamHi);
                 for (int i = 0; i < k; i++) {
@@ -567,7 +612,7 @@ final class TrustRegionLeastSquares implements Optimizer {
             }
             double pn = norm(p);
             if (pn > delta) {
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < cols; i++) {
                     p[i] *= delta / pn;
                 }
             }

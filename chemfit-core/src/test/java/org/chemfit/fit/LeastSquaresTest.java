@@ -64,6 +64,58 @@ class LeastSquaresTest {
         return m;
     }
 
+    /**
+     * Parameters that change no residual (a potential whose species no structure holds) stay where they
+     * start: in one SVD with a parameter the data barely determine, their zero singular values and its
+     * small one came out mixed, and the step carried them from bound to bound, which changed no fit
+     * residual and would spoil any held-out one.
+     */
+    @Test
+    void parametersThatChangeNoResidualStayWhereTheyStart() {
+        // a Buckingham-like sum over 12 distances: A exp(-r/rho) - C/r^6, A and rho strongly correlated,
+        // C barely entering, s, t and q a trillionth of the energy (small singular values); u and v enter
+        // nothing (zero ones), as the epsilon and sigma of a pair that no structure holds
+        double[] rs = {2.2, 2.4, 2.6, 2.8, 3.0, 3.2, 3.4, 3.6, 3.8, 4.0, 4.2, 4.4};
+        java.util.function.ToDoubleBiFunction<Map<String, Double>, Double> model =
+                (p, r) -> p.get("A") * Math.exp(-r / p.get("rho"))
+                        - 1e-6 * p.get("C") / Math.pow(r, 6)
+                        + 1e-12 * (p.get("s") * r + p.get("t") * r * r + p.get("q") * r * r * r);
+        Map<String, Double> truth = Map.of("A", 2000.0, "rho", 0.3, "C", 20.0, "s", 2.0, "t", 3.0, "q", 4.0);
+        double[] ref = new double[rs.length];
+        for (int i = 0; i < rs.length; i++) {
+            ref[i] = model.applyAsDouble(truth, rs[i]) * (1 + 1e-6 * Math.sin(7 * i));
+        }
+        QuantityComputer qc = p -> {
+            double[] e = new double[rs.length];
+            for (int i = 0; i < rs.length; i++) {
+                e[i] = model.applyAsDouble(p.asFlatMap(), rs[i]);
+            }
+            return Quantities.builder().put("e", e).build();
+        };
+        ObjectiveFunction f = qc.withLoss(LossFunctions.sumOfSquares("e", ref));
+        Bounds bounds = Bounds.builder()
+                .between("A", 500, 5000)
+                .between("rho", 0.2, 0.4)
+                .between("C", 1, 100)
+                .between("u", 0.001, 0.1)
+                .between("v", 2.5, 4.5)
+                .between("s", 0.1, 10)
+                .between("t", 0.1, 10)
+                .between("q", 0.1, 10)
+                .build();
+        FitResult r = new Fitter(
+                        f,
+                        start(
+                                "A", 1000.0, "rho", 0.25, "C", 50.0, "u", 0.0071753, "v", 3.4171, "s", 1.0, "t", 1.0,
+                                "q", 1.0))
+                .bounds(bounds)
+                .maxEvaluations(3000)
+                .fit("least-squares");
+        assertEquals(0.0071753, r.bestParameters().get("u"), 0.0, r::toString);
+        assertEquals(3.4171, r.bestParameters().get("v"), 0.0, r::toString);
+        assertEquals(0.3, r.bestParameters().get("rho"), 1e-3, r::toString);
+    }
+
     /** The line of {@link #line()} as a program that writes its values with 4 decimals computes it. */
     static ObjectiveFunction roundedLine() {
         QuantityComputer qc = p -> {
