@@ -151,4 +151,62 @@ class UnreachableFilesIT {
                                 + argon + " (permission denied)"),
                 job::output);
     }
+    /**
+     * A temporary folder that SQLite's native library cannot be copied into and loaded from (missing
+     * here; read-only or mounted noexec alike): one line says why the journal cannot be opened and what
+     * to do, instead of sqlite-jdbc's stack traces of each way it tried.
+     */
+    @Test
+    void aTemporaryFolderTheSqliteLibraryCannotBeLoadedFromIsSaidInOneLine() throws Exception {
+        Path out = dir.resolve("out");
+        DistributionIT.Result fit = jar(
+                List.of(),
+                "fit",
+                dir.resolve("argon/fit.yaml").toString(),
+                "--output",
+                out.toString(),
+                "--max-evaluations",
+                "3",
+                "--quiet",
+                "--no-plots");
+        assertEquals(ExitCodes.OK, fit.code(), fit::output);
+        Path missing = dir.resolve("no-such-tmp");
+        DistributionIT.Result report = jar(List.of("-Djava.io.tmpdir=" + missing), "report", out.toString());
+        assertTrue(
+                report.output()
+                        .contains("cannot open journal " + out.resolve("journal.sqlite") + ": SQLite's native library"
+                                + " could not be loaded: sqlite-jdbc copies it into the temporary folder " + missing
+                                + " and loads it from there, which fails when that folder is missing, not writable by"
+                                + " this user, or on a file system mounted noexec (a hardened /tmp); give a folder that"
+                                + " is none of these as java.io.tmpdir (for the chemfit command,"
+                                + " CHEMFIT_JAVA_OPTS=-Djava.io.tmpdir=DIR)"),
+                report::output);
+        assertFalse(report.output().contains("SQLiteJDBCLoader"), report::output);
+        assertFalse(report.output().contains("UnsatisfiedLinkError"), report::output);
+        assertFalse(report.output().contains("\tat "), report::output);
+    }
+
+    /** @return {@code java OPTIONS -jar chemfit.jar ARGS} as this user, its output and exit code */
+    private DistributionIT.Result jar(List<String> options, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx256m");
+        cmd.addAll(options);
+        cmd.addAll(List.of("-jar", dir.resolve("chemfit.jar").toString()));
+        cmd.addAll(List.of(args));
+        Path log = dir.resolve("jar.out");
+        Files.deleteIfExists(log);
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        Process p = pb.start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError(cmd + " did not finish within 120 s:\n" + Files.readString(log));
+        }
+        return new DistributionIT.Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
 }

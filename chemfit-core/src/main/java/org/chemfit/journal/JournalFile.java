@@ -86,6 +86,13 @@ final class JournalFile {
         if (readOnly && Files.exists(f) && !Files.isReadable(f)) {
             return "permission denied: the file is not readable by this user";
         }
+        if (String.valueOf(e.getMessage()).contains("Error opening connection") && !SqliteLibrary.loaded()) {
+            return "SQLite's native library could not be loaded: sqlite-jdbc copies it into the temporary folder "
+                    + System.getProperty("java.io.tmpdir") + " and loads it from there, which fails when that folder"
+                    + " is missing, not writable by this user, or on a file system mounted noexec (a hardened /tmp);"
+                    + " give a folder that is none of these as java.io.tmpdir (for the chemfit command,"
+                    + " CHEMFIT_JAVA_OPTS=-Djava.io.tmpdir=DIR)";
+        }
         return String.valueOf(e.getMessage());
     }
 

@@ -137,6 +137,15 @@ final class SqliteLibrary {
         return loaded;
     }
 
+    /** @return whether sqlite-jdbc's native library is loaded in this process (it loads it when asked, once) */
+    static boolean loaded() {
+        try {
+            return SQLiteJDBCLoader.isNativeMode();
+        } catch (Exception | LinkageError e) {
+            return false;
+        }
+    }
+
     /** @return the name of the user's folder in the temporary folder */
     static String folderName(String user) {
         return "chemfit-" + user.replaceAll("[^A-Za-z0-9._-]", "_");
