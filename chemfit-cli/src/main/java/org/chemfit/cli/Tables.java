@@ -163,6 +163,51 @@ final class Tables {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 
+    /** The most parameters whose correlation matrix is printed whole (8 columns fit a terminal of 120). */
+    static final int MATRIX_MAX = 8;
+
+    /** The |correlation| from which a pair is listed when the matrix is too wide to print. */
+    static final double STRONG = 0.9;
+
+    /** The most pairs listed. */
+    static final int PAIRS_MAX = 20;
+
+    /**
+     * Prints, for a matrix too wide for a terminal, the pairs of parameters whose correlation is
+     * {@link #STRONG} or more in magnitude, the strongest first, and where the whole matrix is.
+     */
+    @SuppressWarnings("unchecked")
+    private static void strongPairs(PrintWriter out, List<Object> names, List<Object> cor) {
+        record Pair(String a, String b, double r) {}
+        List<Pair> pairs = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            List<Object> row = (List<Object>) cor.get(i);
+            for (int j = i + 1; j < names.size() && j < row.size(); j++) {
+                if (row.get(j) instanceof Number d && Math.abs(d.doubleValue()) >= STRONG) {
+                    pairs.add(new Pair(String.valueOf(names.get(i)), String.valueOf(names.get(j)), d.doubleValue()));
+                }
+            }
+        }
+        pairs.sort((x, y) -> Double.compare(Math.abs(y.r()), Math.abs(x.r())));
+        out.printf(
+                Locale.ROOT,
+                "correlation of %d parameters: the matrix is in results.json (uncertainty.correlation) and"
+                        + " plots/correlation.svg; %s%n",
+                names.size(),
+                pairs.isEmpty()
+                        ? "no pair reaches " + STRONG + " in magnitude"
+                        : count(pairs.size(), "pair") + " at " + STRONG + " or more in magnitude"
+                                + (pairs.size() > PAIRS_MAX ? ", the " + PAIRS_MAX + " strongest:" : ":"));
+        if (!pairs.isEmpty()) {
+            List<List<String>> rows = new ArrayList<>();
+            rows.add(List.of("parameter", "parameter", "correlation"));
+            for (Pair p : pairs.subList(0, Math.min(PAIRS_MAX, pairs.size()))) {
+                rows.add(List.of(p.a(), p.b(), String.format(Locale.ROOT, "%.3f", p.r())));
+            }
+            print(out, rows);
+        }
+    }
+
     /** Prints the correlation matrix and condition number of a results map's "uncertainty". */
     @SuppressWarnings("unchecked")
     static void uncertainty(PrintWriter out, Map<String, Object> unc) {
@@ -171,7 +216,9 @@ final class Tables {
         // a matrix of '-' only (no standard errors, so no correlations) says nothing: left out
         boolean any = cor.stream()
                 .anyMatch(row -> row instanceof List<?> l && l.stream().anyMatch(c -> c instanceof Number));
-        if (names.size() >= 2 && cor.size() == names.size() && any) {
+        if (names.size() > MATRIX_MAX && cor.size() == names.size() && any) {
+            strongPairs(out, names, cor);
+        } else if (names.size() >= 2 && cor.size() == names.size() && any) {
             List<List<String>> rows = new ArrayList<>();
             List<String> head = new ArrayList<>();
             head.add("correlation");

@@ -483,6 +483,70 @@ class OutputFilesTest {
         }
     }
 
+    /**
+     * A correlation matrix of more than 8 parameters is too wide for a terminal (34 of them made lines
+     * of 500 characters): the strongly correlated pairs are listed instead, the strongest first, with
+     * where the matrix is; 8 or fewer are printed whole.
+     */
+    @Test
+    void aWideCorrelationMatrixIsListedAsItsStrongPairs() {
+        List<Object> names = new java.util.ArrayList<>();
+        List<Object> matrix = new java.util.ArrayList<>();
+        int n = 10;
+        for (int i = 0; i < n; i++) {
+            names.add("p" + i);
+            List<Object> row = new java.util.ArrayList<>();
+            for (int j = 0; j < n; j++) {
+                double r = i == j ? 1.0 : 0.1;
+                if (i + j == 1) {
+                    r = -0.95; // p0, p1
+                } else if ((i == 3 && j == 7) || (i == 7 && j == 3)) {
+                    r = 0.999;
+                } else if ((i == 2 && j == 9) || (i == 9 && j == 2)) {
+                    r = 0.89; // below 0.9: not listed
+                }
+                row.add(r);
+            }
+            matrix.add(row);
+        }
+        Map<String, Object> unc = new java.util.LinkedHashMap<>();
+        unc.put("estimated", names);
+        unc.put("correlation", matrix);
+        unc.put("residuals", 20);
+        unc.put("residual_variance", 0.5);
+        unc.put("condition_number", 2.0);
+        StringWriter sw = new StringWriter();
+        try (PrintWriter pw = new PrintWriter(sw)) {
+            Tables.uncertainty(pw, unc);
+        }
+        List<String> lines = sw.toString().lines().toList();
+        assertEquals(
+                "correlation of 10 parameters: the matrix is in results.json (uncertainty.correlation) and"
+                        + " plots/correlation.svg; 2 pairs at 0.9 or more in magnitude:",
+                lines.get(0));
+        assertEquals(
+                List.of("parameter", "parameter", "correlation"),
+                List.of(lines.get(1).split(" +")));
+        assertEquals(List.of("p3", "p7", "0.999"), List.of(lines.get(2).split(" +")));
+        assertEquals(List.of("p0", "p1", "-0.950"), List.of(lines.get(3).split(" +")));
+        assertTrue(lines.get(4).startsWith("uncertainty from 20 residuals"), sw::toString);
+
+        // 8 parameters: the matrix itself
+        unc.put("estimated", names.subList(0, 8));
+        List<Object> eight = new java.util.ArrayList<>();
+        for (Object row : matrix.subList(0, 8)) {
+            eight.add(((List<?>) row).subList(0, 8));
+        }
+        unc.put("correlation", eight);
+        StringWriter small = new StringWriter();
+        try (PrintWriter pw = new PrintWriter(small)) {
+            Tables.uncertainty(pw, unc);
+        }
+        assertEquals(
+                List.of("correlation", "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7"),
+                List.of(small.toString().lines().findFirst().orElseThrow().split(" +")));
+    }
+
     @Test
     void aResultsJsonNotInTheShapeOfThisVersionIsSaidSo() throws IOException {
         Path out = tmp.resolve("out");
