@@ -270,6 +270,16 @@ class LauncherIT {
         Result settled = run(Map.of(), "validate", "examples/argon/fit.yaml");
         assertFalse(settled.output().contains(RECORDING), settled.output());
         assertTrue(settled.output().contains("is valid"), settled.output());
+
+        // archives recorded for the jar at another path (the repository moved since), which the JVM
+        // would not map
+        List<String> lines = new ArrayList<>(Files.readString(stamp).lines().toList());
+        assertEquals(target("chemfit.jar").toRealPath().toString(), lines.get(1), "the stamp names the jar");
+        lines.set(1, "/elsewhere/chemfit-cli/target/chemfit.jar");
+        Files.writeString(stamp, String.join("\n", lines) + "\n");
+        Result moved = run(Map.of(), "validate", "examples/argon/fit.yaml");
+        assertEquals(0, moved.code(), moved.output());
+        assertTrue(moved.output().contains(RECORDING), moved.output());
     }
     /**
      * An install this user may not write in (a shared one, owned by whoever installed it): the archives its
