@@ -49,6 +49,24 @@ final class Progress implements AutoCloseable {
     /** What the fit waits for now, as ", waiting for ..." (a cluster's first worker), or "". */
     private volatile java.util.function.Supplier<String> waiting = () -> "";
 
+    /**
+     * @return whether standard error, where the bar is drawn, is a terminal: on Linux, what its descriptor
+     *     leads to (a fit run as {@code chemfit fit job.yaml 2>fit.log} from a terminal logs lines into the
+     *     file, not a bar of carriage returns); elsewhere Java's console, which Java 17 gives when standard
+     *     input and output are a terminal, and Java 22 and later give always
+     */
+    static boolean errIsTerminal() {
+        try {
+            String to = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2"))
+                    .toString();
+            return to.startsWith("/dev/pts/") || to.startsWith("/dev/tty");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            @SuppressWarnings("SystemConsoleNull") // Java 17's is null when no terminal is attached
+            boolean console = System.console() != null;
+            return console;
+        }
+    }
+
     Progress(
             PrintWriter err,
             Mode requested,
@@ -57,10 +75,7 @@ final class Progress implements AutoCloseable {
             EvaluationLog log,
             IntSupplier running) {
         this.err = err;
-        // Java 17's System.console() is null when no terminal is attached (JDK 22 changed that)
-        @SuppressWarnings("SystemConsoleNull")
-        boolean terminal = System.console() != null;
-        this.mode = requested == Mode.AUTO ? (terminal ? Mode.BAR : Mode.LOG) : requested;
+        this.mode = requested == Mode.AUTO ? (errIsTerminal() ? Mode.BAR : Mode.LOG) : requested;
         this.budget = budget;
         this.log = log;
         this.running = running;

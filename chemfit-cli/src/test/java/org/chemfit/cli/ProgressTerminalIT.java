@@ -1,0 +1,67 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.chemfit.testfixtures.MachineRequirement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The progress bar is drawn on standard error when that is a terminal, whatever standard output is:
+ * {@code chemfit fit job.yaml 2>fit.log} from a terminal logs lines into the file, and {@code chemfit fit
+ * job.yaml >out.txt} draws the bar on the terminal. A real pseudo-terminal is the terminal
+ * ({@code script} of util-linux).
+ */
+class ProgressTerminalIT {
+
+    @TempDir
+    Path tmp;
+
+    /** Runs the built jar's {@code fit} of the argon example under a pseudo-terminal, with a redirection. */
+    private String underTerminal(String output, String redirection) throws Exception {
+        Path script = Path.of("/usr/bin/script");
+        MachineRequirement.require(
+                Files.isExecutable(script), "no /usr/bin/script to give the command a terminal (util-linux has it)");
+        Path jar = ExamplesIT.examples().getParent().resolve("chemfit-cli/target/chemfit.jar");
+        assertTrue(Files.isRegularFile(jar), "no jar at " + jar + "; run mvn package first");
+        String command = "'" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -jar '" + jar + "' fit '"
+                + ExamplesIT.examples().resolve("argon/fit.yaml") + "' --output '" + tmp.resolve(output) + "' "
+                + redirection;
+        Path terminal = tmp.resolve(output + ".terminal");
+        Process p = new ProcessBuilder(List.of(script.toString(), "-qec", command, "/dev/null"))
+                .redirectErrorStream(true)
+                .redirectOutput(terminal.toFile())
+                .start();
+        assertTrue(p.waitFor(3, TimeUnit.MINUTES), command);
+        String shown = Files.readString(terminal, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), shown);
+        return shown;
+    }
+
+    @Test
+    void standardErrorRedirectedToAFileGetsLinesNotTheBar() throws Exception {
+        Path log = tmp.resolve("fit.log");
+        String terminal = underTerminal("err", "2>'" + log + "'");
+        String logged = Files.readString(log, StandardCharsets.UTF_8);
+        assertFalse(logged.contains("\r"), logged);
+        assertTrue(logged.contains("\nprogress: "), logged);
+        assertTrue(terminal.contains("argon-lj: done (converged)"), terminal);
+    }
+
+    @Test
+    void standardOutputRedirectedToAFileLeavesTheBarOnTheTerminal() throws Exception {
+        Path out = tmp.resolve("out.txt");
+        String terminal = underTerminal("out", ">'" + out + "'");
+        assertTrue(terminal.matches("(?s).*\r\\[#+-*\\].*"), terminal);
+        String written = Files.readString(out, StandardCharsets.UTF_8);
+        assertTrue(written.contains("argon-lj: done (converged)"), written);
+        assertFalse(written.contains("\r"), written);
+    }
+}
