@@ -102,6 +102,24 @@ class LauncherIT {
                 flag + " = " + value + " expected in\n" + output);
     }
 
+    /** {@code sh ./chemfit}, as people try a script: it is bash's, and bash runs it. */
+    @Test
+    void theLauncherRunByShRunsUnderBash() throws Exception {
+        Path launcher = layout();
+        Path log = Files.createTempFile(root, "sh", ".txt");
+        ProcessBuilder pb = new ProcessBuilder("sh", launcher.toString(), "--version")
+                .directory(root.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().put("CHEMFIT_CDS", "off");
+        pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+        Process p = pb.start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "sh chemfit did not finish");
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.startsWith("chemfit "), out);
+    }
+
     @Test
     void aSymbolicLinkToTheLauncherRunsTheRepositorysTool() throws Exception {
         Path launcher = layout();
