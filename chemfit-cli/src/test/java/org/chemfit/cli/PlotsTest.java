@@ -301,22 +301,27 @@ class PlotsTest {
                 e.getMessage());
     }
 
+    /** @return p000, p001, ... */
+    private static List<String> names(int n) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            names.add(String.format(java.util.Locale.ROOT, "p%03d", i));
+        }
+        return names;
+    }
+
     /**
-     * A fit of many parameters: the legend once ran past the figure's foot and lost its last lines; the
-     * figure grows until the legend fits, and the lines past the palette's colours are dashed.
+     * @param folder a fit's output folder, made here
+     * @param names its parameters, each within [0, 1], at 0.25 then 0.75 in its evaluations.csv
+     * @return the parameters plot drawn from them
      */
-    @Test
-    void theParametersPlotOfFortyParametersShowsEveryOneInItsLegend() throws IOException {
-        Path folder = tmp.resolve("forty");
+    private static String parametersPlot(Path folder, List<String> names) throws IOException {
         Files.createDirectories(folder);
         List<Object> parameters = new ArrayList<>();
         StringBuilder header = new StringBuilder("evaluation,loss,best_loss,seconds,degraded,failed_terms");
         StringBuilder line1 = new StringBuilder("0,2.0,2.0,0.1,0,0");
         StringBuilder line2 = new StringBuilder("1,1.0,1.0,0.1,0,0");
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            String name = String.format(java.util.Locale.ROOT, "p%02d", i);
-            names.add(name);
+        for (String name : names) {
             parameters.add(Map.of("name", name, "lower", 0.0, "upper", 1.0));
             header.append(',').append(name);
             line1.append(",0.25");
@@ -328,7 +333,17 @@ class PlotsTest {
         results.put("parameters", parameters);
         results.put("terms", List.of());
         Plots.draw(folder, List.of(new double[] {0, 2, 2}, new double[] {1, 1, 1}), results);
-        String svg = Files.readString(folder.resolve("plots/parameters.svg"));
+        return Files.readString(folder.resolve("plots/parameters.svg"));
+    }
+
+    /**
+     * A fit of many parameters: the legend once ran past the figure's foot and lost its last lines; the
+     * figure grows until the legend fits, and the lines past the palette's colours are dashed.
+     */
+    @Test
+    void theParametersPlotOfFortyParametersShowsEveryOneInItsLegend() throws IOException {
+        List<String> names = names(40);
+        String svg = parametersPlot(tmp.resolve("forty"), names);
         assertEquals(names, legendLines(svg));
         Matcher size = Pattern.compile("<svg [^>]*height=\"([0-9]+)\"").matcher(svg);
         assertTrue(size.find(), svg);
@@ -360,28 +375,8 @@ class PlotsTest {
     /** Past 48 lines a legend counts the rest in its last line, and the figure stays about 1,000 px high. */
     @Test
     void theParametersPlotOfAHundredParametersListsTheFirstAndCountsTheRest() throws IOException {
-        Path folder = tmp.resolve("hundred");
-        Files.createDirectories(folder);
-        List<Object> parameters = new ArrayList<>();
-        StringBuilder header = new StringBuilder("evaluation,loss,best_loss,seconds,degraded,failed_terms");
-        StringBuilder line1 = new StringBuilder("0,2.0,2.0,0.1,0,0");
-        StringBuilder line2 = new StringBuilder("1,1.0,1.0,0.1,0,0");
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            String name = String.format(java.util.Locale.ROOT, "p%03d", i);
-            names.add(name);
-            parameters.add(Map.of("name", name, "lower", 0.0, "upper", 1.0));
-            header.append(',').append(name);
-            line1.append(",0.25");
-            line2.append(",0.75");
-        }
-        Files.writeString(folder.resolve("evaluations.csv"), header + "\n" + line1 + "\n" + line2 + "\n");
-        Map<String, Object> results = new LinkedHashMap<>();
-        results.put("loss", Map.of("best", 1.0, "unit", "eV^2"));
-        results.put("parameters", parameters);
-        results.put("terms", List.of());
-        Plots.draw(folder, List.of(new double[] {0, 2, 2}, new double[] {1, 1, 1}), results);
-        String svg = Files.readString(folder.resolve("plots/parameters.svg"));
+        List<String> names = names(100);
+        String svg = parametersPlot(tmp.resolve("hundred"), names);
         List<String> expected = new ArrayList<>(names.subList(0, Figure.MAX_LEGEND_LINES - 1));
         expected.add("\u2026 and " + (100 - Figure.MAX_LEGEND_LINES + 1) + " more");
         assertEquals(expected, legendLines(svg));

@@ -74,36 +74,15 @@ class UnreachableFilesIT {
 
     /** @return {@code chemfit validate} of the argon job, as a user the folders' permissions stop */
     private DistributionIT.Result validate() throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
+        List<String> as = new ArrayList<>();
         if ("root".equals(System.getProperty("user.name"))) {
             Path setpriv = Path.of("/usr/bin/setpriv");
             MachineRequirement.require(
                     Files.isExecutable(setpriv),
                     "no /usr/bin/setpriv to run the command as the user nobody (Debian's util-linux has it)");
-            cmd.addAll(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups", "--"));
+            as.addAll(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups", "--"));
         }
-        cmd.addAll(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-jar",
-                dir.resolve("chemfit.jar").toString(),
-                "validate",
-                dir.resolve("argon/fit.yaml").toString()));
-        Path log = dir.resolve("validate.out");
-        Files.deleteIfExists(log);
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        pb.environment().put("HOME", dir.toString());
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        pb.environment().remove("JDK_JAVA_OPTIONS");
-        Process p = pb.start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-            throw new AssertionError(cmd + " did not finish within 120 s:\n" + Files.readString(log));
-        }
-        return new DistributionIT.Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+        return jar(as, List.of(), "validate", dir.resolve("argon/fit.yaml").toString());
     }
 
     @Test
@@ -161,6 +140,7 @@ class UnreachableFilesIT {
         Path out = dir.resolve("out");
         DistributionIT.Result fit = jar(
                 List.of(),
+                List.of(),
                 "fit",
                 dir.resolve("argon/fit.yaml").toString(),
                 "--output",
@@ -171,7 +151,7 @@ class UnreachableFilesIT {
                 "--no-plots");
         assertEquals(ExitCodes.OK, fit.code(), fit::output);
         Path missing = dir.resolve("no-such-tmp");
-        DistributionIT.Result report = jar(List.of("-Djava.io.tmpdir=" + missing), "report", out.toString());
+        DistributionIT.Result report = jar(List.of(), List.of("-Djava.io.tmpdir=" + missing), "report", out.toString());
         assertTrue(
                 report.output()
                         .contains("cannot open journal " + out.resolve("journal.sqlite") + ": SQLite's native library"
@@ -186,9 +166,13 @@ class UnreachableFilesIT {
         assertFalse(report.output().contains("\tat "), report::output);
     }
 
-    /** @return {@code java OPTIONS -jar chemfit.jar ARGS} as this user, its output and exit code */
-    private DistributionIT.Result jar(List<String> options, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
+    /**
+     * @param as the command that runs it as another user (setpriv ...), or none
+     * @return {@code java OPTIONS -jar chemfit.jar ARGS}, its output and exit code
+     */
+    private DistributionIT.Result jar(List<String> as, List<String> options, String... args)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(as);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
         cmd.addAll(options);
@@ -200,6 +184,7 @@ class UnreachableFilesIT {
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
+        pb.environment().put("HOME", dir.toString());
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("JDK_JAVA_OPTIONS");
         Process p = pb.start();
