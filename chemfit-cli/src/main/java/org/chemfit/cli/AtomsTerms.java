@@ -132,13 +132,14 @@ final class AtomsTerms {
      * @return the problem, for the row's line of the reference CSV
      */
     static String notAStructureFile(String where, ReferenceEntry entry, java.nio.file.Path csv) {
+        String unreachable = java.nio.file.Files.exists(entry.file()) ? null : JobReading.unreachable(entry.file());
         return where + " structure file " + entry.file() + " (tag '" + entry.tag() + "') "
                 + (java.nio.file.Files.isDirectory(entry.file())
                         ? "is a folder"
                         : java.nio.file.Files.exists(entry.file())
                                 ? "is not a regular file"
-                                : JobReading.unreachable(entry.file()) != null
-                                        ? JobReading.unreachable(entry.file())
+                                : unreachable != null
+                                        ? unreachable
                                         : "does not exist"
                                                 + JobReading.separatorHint(
                                                         asWritten(entry.file(), csv),

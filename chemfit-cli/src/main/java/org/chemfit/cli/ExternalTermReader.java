@@ -453,8 +453,9 @@ final class ExternalTermReader {
                 return;
             }
             Path p = r.folder.resolve(program).normalize();
-            if (!java.nio.file.Files.exists(p) && JobReading.unreachable(p) != null) {
-                r.problem(node, w + ": program '" + program + "' " + JobReading.unreachable(p) + ": " + p);
+            String unreachable = java.nio.file.Files.exists(p) ? null : JobReading.unreachable(p);
+            if (unreachable != null) {
+                r.problem(node, w + ": program '" + program + "' " + unreachable + ": " + p);
             } else if (!java.nio.file.Files.exists(p)) {
                 r.problem(
                         node,

@@ -1081,7 +1081,7 @@ final class FitRun {
         } catch (FitFailedException e) {
             boolean stopped = interrupts.triggered();
             failedTerm = failedTerm(e);
-            methodFailed = failedTerm == null && !journalFailed(e);
+            methodFailed = failedTerm == null && cause(e, JournalException.class) == null;
             String message = e.getMessage();
             if (failedTerm != null
                     && jf.combination().onFailure() == org.chemfit.FailurePolicy.Action.RAISE
@@ -1461,21 +1461,16 @@ final class FitRun {
                 : again + ": " + inJournal;
     }
 
-    /** @return whether the journal's failure (a full disk) is among the causes of a failed fit */
-    private static boolean journalFailed(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof JournalException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** @return the failed term in the causes of a failed fit, or null */
     private static @Nullable TermFailedException failedTerm(Throwable e) {
+        return cause(e, TermFailedException.class);
+    }
+
+    /** @return the first of the causes of a failure, itself included, of this type, or null */
+    private static <T extends Throwable> @Nullable T cause(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof TermFailedException f) {
-                return f;
+            if (type.isInstance(t)) {
+                return type.cast(t);
             }
         }
         return null;

@@ -501,6 +501,14 @@ final class JobReading {
         return why.equals("does not exist") ? null : why;
     }
 
+    /** @return " names a file that does not exist: ..." with its hint, or " names a file that cannot be reached: ..." */
+    private String missing(Path p, String written) {
+        String unreachable = unreachable(p);
+        return unreachable != null
+                ? " names a file that " + unreachable + ": " + p
+                : " names a file that does not exist: " + p + notFoundHint(written);
+    }
+
     Path path(Node n, String where, boolean mustExist) {
         String s = string(n, where);
         if (s == null) {
@@ -519,9 +527,7 @@ final class JobReading {
                                 + (Files.exists(p)
                                         ? " names something that is not a regular file (a device, a pipe or a"
                                                 + " socket): " + p
-                                        : unreachable(p) != null
-                                                ? " names a file that " + unreachable(p) + ": " + p
-                                                : " names a file that does not exist: " + p + notFoundHint(s)));
+                                        : missing(p, s)));
                 return null;
             }
             if (!Files.isReadable(p)) {

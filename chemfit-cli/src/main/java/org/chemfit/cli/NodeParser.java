@@ -164,9 +164,8 @@ final class NodeParser {
                             ? "is a folder, not a job file"
                             : Files.exists(file)
                                     ? "is not a regular file"
-                                    : JobReading.unreachable(file) != null
-                                            ? String.valueOf(JobReading.unreachable(file))
-                                            : "no such file")));
+                                    : java.util.Objects.requireNonNullElse(
+                                            JobReading.unreachable(file), "no such file"))));
         }
         byte[] bytes;
         try {
