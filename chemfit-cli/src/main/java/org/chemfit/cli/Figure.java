@@ -82,6 +82,8 @@ final class Figure {
     private final List<Op> ops = new ArrayList<>();
     private List<String> matrixLabels = List.of();
     private double @Nullable [][] matrix;
+    /** Where the matrix goes, placed once: placing it may make the figure taller, which would move it again. */
+    private @Nullable MatrixPlace matrixPlace;
 
     Figure(int width, int height, String title) {
         this.width = width;
@@ -440,6 +442,9 @@ final class Figure {
                 height = Math.max(height, (int) Math.ceil(between + box / (p.to - p.from)));
             }
         }
+        if (matrix != null && matrixPlace == null) {
+            matrixPlace = placeMatrix(matrix.length);
+        }
         ops.add(new Op.Rect(0, 0, width, height, null, Color.WHITE));
         ops.add(new Op.Text(width / 2.0, 26, title, 16, 1, false, "title"));
         int plotH = height - TOP - BOTTOM - GAP * (panels.size() - 1);
@@ -524,8 +529,9 @@ final class Figure {
                 ly += 18;
             }
         }
-        if (matrix != null) {
-            layoutMatrix(matrix);
+        MatrixPlace place = matrixPlace;
+        if (matrix != null && place != null) {
+            layoutMatrix(matrix, place);
         }
     }
 
@@ -605,10 +611,46 @@ final class Figure {
         return this;
     }
 
-    private void layoutMatrix(double[][] matrix) {
+    /** The longest a matrix label is drawn, in characters: a longer name is cut in its middle ({@link #cut}). */
+    static final int MATRIX_LABEL_CHARS = 40;
+
+    /** About the width of a character of a 12 px label, in pixels, as the legends reckon it. */
+    private static final int LABEL_CHAR_WIDTH = 7;
+
+    /**
+     * Where a matrix's cells and labels go.
+     *
+     * @param left the margin on the left, which holds the longest row label
+     * @param side a cell's side
+     * @param upright whether the column labels are drawn reading upwards: the longest is wider than a cell
+     * @param below the margin below the cells, which holds the column labels
+     */
+    private record MatrixPlace(double left, double side, boolean upright, double below) {}
+
+    /**
+     * Places a matrix of k rows in this figure, and makes the figure tall enough for its column labels:
+     * labels wider than a cell (a fit of 30 parameters with names such as {@code epsilon_Na_Cl}) would
+     * run into each other side by side, so they are drawn reading upwards, and the row labels get a
+     * margin as wide as the longest.
+     */
+    private MatrixPlace placeMatrix(int k) {
+        double longest = 0;
+        for (String s : matrixLabels) {
+            longest = Math.max(
+                    longest, LABEL_CHAR_WIDTH * cut(s, MATRIX_LABEL_CHARS).length());
+        }
+        double left = Math.max(LEFT, longest + 24);
+        double side = Math.min(width - left - 40, height - TOP - BOTTOM - 40) / (double) k;
+        boolean upright = longest > side - 6;
+        double below = upright ? longest + 24 : BOTTOM;
+        height = Math.max(height, (int) Math.ceil(TOP + 10 + k * side + below));
+        return new MatrixPlace(left, side, upright, below);
+    }
+
+    private void layoutMatrix(double[][] matrix, MatrixPlace place) {
         int k = matrix.length;
-        double side = Math.min(width - LEFT - 40, height - TOP - BOTTOM - 40) / (double) k;
-        double x0 = LEFT + (width - LEFT - k * side) / 2 - 10;
+        double side = place.side();
+        double x0 = place.left() + (width - place.left() - k * side) / 2 - 10;
         double y0 = TOP + 10;
         for (int i = 0; i < k; i++) {
             for (int j = 0; j < k; j++) {
@@ -623,8 +665,14 @@ final class Figure {
                         false,
                         "value"));
             }
-            ops.add(new Op.Text(x0 - 8, y0 + (i + 0.5) * side + 5, matrixLabels.get(i), 12, 2, false, "label"));
-            ops.add(new Op.Text(x0 + (i + 0.5) * side, y0 + k * side + 18, matrixLabels.get(i), 12, 1, false, "label"));
+            String label = cut(matrixLabels.get(i), MATRIX_LABEL_CHARS);
+            ops.add(new Op.Text(x0 - 8, y0 + (i + 0.5) * side + 5, label, 12, 2, false, "label"));
+            if (place.upright()) {
+                // reading upwards, its end just below its column
+                ops.add(new Op.Text(x0 + (i + 0.5) * side + 4, y0 + k * side + 8, label, 12, 2, true, "label"));
+            } else {
+                ops.add(new Op.Text(x0 + (i + 0.5) * side, y0 + k * side + 18, label, 12, 1, false, "label"));
+            }
         }
     }
 

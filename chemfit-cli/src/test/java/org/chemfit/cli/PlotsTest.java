@@ -372,6 +372,59 @@ class PlotsTest {
         assertEquals(40, styles.size(), styles::toString);
     }
 
+    /**
+     * A correlation matrix of 34 parameters with names as long as a force field's: the column labels,
+     * wider than a cell, once ran into each other; they read upwards, each inside the figure, and the
+     * row labels have room on the left. Short names in a small matrix stay level.
+     */
+    @Test
+    void theCorrelationLabelsOfManyLongNamesReadUpwardsWithinTheFigure() throws IOException {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 34; i++) {
+            names.add(String.format(java.util.Locale.ROOT, "epsilon_Na_Cl_%02d", i));
+        }
+        double[][] r = new double[34][34];
+        for (int i = 0; i < 34; i++) {
+            r[i][i] = 1;
+        }
+        int side = 160 + 90 * 34; // the size Plots gives a matrix of 34
+        new Figure(side, side, "many").matrix(names, r).write(tmp.resolve("many"));
+        String svg = Files.readString(tmp.resolve("many.svg"));
+        Matcher size = Pattern.compile("<svg [^>]*height=\"([0-9]+)\"").matcher(svg);
+        assertTrue(size.find(), svg);
+        double height = Double.parseDouble(size.group(1));
+        Matcher label = Pattern.compile("<text class=\"label\" x=\"([-0-9.]+)\" y=\"([-0-9.]+)\"([^>]*)>([^<]*)</text>")
+                .matcher(svg);
+        int upright = 0;
+        int level = 0;
+        double lastX = Double.NEGATIVE_INFINITY;
+        while (label.find()) {
+            double x = Double.parseDouble(label.group(1));
+            double y = Double.parseDouble(label.group(2));
+            double extent = 7 * label.group(4).length();
+            if (label.group(3).contains("rotate(-90")) {
+                upright++;
+                assertTrue(
+                        y + extent <= height,
+                        "a column label ends at " + (y + extent) + " in a figure " + height + " high");
+                assertTrue(x - lastX >= 12, "column labels " + (x - lastX) + " px apart");
+                lastX = x;
+            } else {
+                level++;
+                assertTrue(x - extent >= 0, "a row label begins at " + (x - extent));
+            }
+        }
+        assertEquals(34, upright, svg);
+        assertEquals(34, level, svg);
+
+        new Figure(480, 480, "few")
+                .matrix(List.of("eps", "sigma"), new double[][] {{1, -0.5}, {-0.5, 1}})
+                .write(tmp.resolve("few"));
+        String few = Files.readString(tmp.resolve("few.svg"));
+        assertFalse(few.contains("rotate(-90"), few);
+        assertTrue(few.contains("height=\"480\""), few);
+    }
+
     /** Past 48 lines a legend counts the rest in its last line, and the figure stays about 1,000 px high. */
     @Test
     void theParametersPlotOfAHundredParametersListsTheFirstAndCountsTheRest() throws IOException {
