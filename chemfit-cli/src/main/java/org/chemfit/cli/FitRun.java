@@ -904,9 +904,14 @@ final class FitRun {
      * @throws UserException when they cannot be moved (what was moved is named)
      */
     private void keepEarlierFiles() {
-        if (!options.restart()) {
+        Long other = options.restart() ? null : anotherRunsFiles();
+        if (!options.restart() && other == null) {
             return;
         }
+        // what is done with the files that stand in the folder, for the messages
+        String before = options.restart()
+                ? " before --restart begins a new run"
+                : " before run " + resumed.map(RunRecord::id).orElse(0L) + " of the journal is resumed";
         List<Path> present = new ArrayList<>();
         for (String name : OutputFolder.FILES) {
             if (Files.exists(folder.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -926,14 +931,14 @@ final class FitRun {
             if (Files.isSymbolicLink(earlier)) {
                 // the earlier results would go wherever it leads, out of the folder: one who can
                 // write in a shared folder could have them moved into a folder of theirs
-                throw new UserException("cannot keep the earlier fit's files in " + to + " before --restart begins"
-                        + " a new run: " + earlier + " is a symbolic link, where the kept files need a folder of"
+                throw new UserException("cannot keep the earlier fit's files in " + to + before
+                        + ": " + earlier + " is a symbolic link, where the kept files need a folder of"
                         + " the output folder's own (remove the link); nothing was moved");
             }
             if (Files.exists(earlier) && !Files.isDirectory(earlier)) {
                 // createDirectories would say only "Not a directory" of the run's folder
-                throw new UserException("cannot keep the earlier fit's files in " + to + " before --restart begins"
-                        + " a new run: " + earlier + " is a file, not a folder (move it away or rename it); nothing was"
+                throw new UserException("cannot keep the earlier fit's files in " + to + before
+                        + ": " + earlier + " is a file, not a folder (move it away or rename it); nothing was"
                         + " moved");
             }
             Files.createDirectories(to);
@@ -942,16 +947,47 @@ final class FitRun {
                 moved.add(p.getFileName().toString());
             }
         } catch (java.io.IOException e) {
-            throw new UserException("cannot keep the earlier fit's files in " + to + " before --restart begins a new"
-                    + " run: " + Messages.reason(e)
+            throw new UserException("cannot keep the earlier fit's files in " + to + before + ": "
+                    + Messages.reason(e)
                     + (moved.isEmpty() ? "; nothing was moved" : "; moved there: " + String.join(", ", moved)));
         }
         if (!quiet) {
-            err().printf(
-                            "the earlier fit's %s kept in %s%n",
-                            String.join(", ", moved) + (moved.size() == 1 ? " is" : " are"), to);
+            if (other == null) {
+                err().printf(
+                                "the earlier fit's %s kept in %s%n",
+                                String.join(", ", moved) + (moved.size() == 1 ? " is" : " are"), to);
+            } else {
+                // resuming an older run would write its files over those of the run they show
+                err().printf(
+                                "run %d's %s kept in %s: this command resumes run %d of the journal, which writes its"
+                                        + " own%n",
+                                other,
+                                String.join(", ", moved) + (moved.size() == 1 ? " is" : " are"),
+                                to,
+                                resumed.map(RunRecord::id).orElse(0L));
+            }
             err().flush();
         }
+    }
+
+    /**
+     * @return the journal's run whose files stand in the output folder (the run its results.json
+     *     names), when this command resumes another run, whose files would take their place; null
+     *     when the files are the resumed run's own, when a new run begins, or when none can be read
+     */
+    private @Nullable Long anotherRunsFiles() {
+        if (resumed.isEmpty() || !Files.isRegularFile(folder.resolve(Results.FILE))) {
+            return null;
+        }
+        try {
+            if (Results.read(folder.resolve(Results.FILE)).get("journal_run") instanceof Number n
+                    && n.longValue() != resumed.get().id()) {
+                return n.longValue();
+            }
+        } catch (RuntimeException e) {
+            // a results.json that cannot be read names no run: it is written over as before
+        }
+        return null;
     }
 
     /** Says what is fitted, where, and whether an earlier run is resumed. */

@@ -1,0 +1,107 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fit stopped by Ctrl-C, then a new run of an edited job begun with {@code --restart}, then the
+ * first job again: the command resumes run 1, and the files of run 2, which stood in the output
+ * folder, are kept in {@code earlier-runs/run-2} as {@code --restart} keeps them, not written over
+ * by run 1's.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class OlderRunResumeTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private void writeJob(String name, double weight) throws IOException {
+        Files.writeString(tmp.resolve(name), """
+                name: older
+                parameters:
+                  x: {initial: 0.0, bounds: [-5, 5]}
+                  y: {initial: 1.0, bounds: [-5, 5]}
+                terms:
+                  - name: ext
+                    kind: external
+                    templates: {params.sh: params.sh.tpl}
+                    command: ./run.sh
+                    outputs: {e: {parser: json, file: out.json, path: /e}}
+                    reference: {e: 0.0}
+                    weight: %s
+                optimizer: {method: Nelder-Mead, max_evaluations: 12}
+                execution: {workers: 1}
+                output: {folder: out, plots: false}
+                """.formatted(weight));
+    }
+
+    @Test
+    void resumingAnOlderRunKeepsTheFilesOfTheRunTheyShow() throws Exception {
+        HangingProgram.write(tmp, "run.sh");
+        writeJob("fit.yaml", 1.0);
+        writeJob("edited.yaml", 2.0);
+        Path out = tmp.resolve("out");
+
+        // run 1: stopped by Ctrl-C while its fourth program runs
+        Files.writeString(tmp.resolve("armed"), "4");
+        AtomicReference<Cli.Run> run = new AtomicReference<>();
+        Thread fit =
+                new Thread(() -> run.set(Cli.run("fit", tmp.resolve("fit.yaml").toString(), "--progress", "none")));
+        fit.start();
+        while (!Files.exists(tmp.resolve("hang"))) {
+            assertTrue(fit.isAlive(), () -> "the fit ended before its fourth run: " + run.get());
+            Thread.sleep(20);
+        }
+        fit.interrupt();
+        fit.join();
+        Cli.Run stopped = run.get();
+        assertNotNull(stopped);
+        assertEquals(ExitCodes.INTERRUPTED, stopped.code(), stopped::toString);
+        Files.delete(tmp.resolve("armed"));
+
+        // run 2: the edited job, begun anew
+        Cli.Run second = Cli.run("fit", tmp.resolve("edited.yaml").toString(), "--progress", "none", "--restart");
+        assertEquals(ExitCodes.OK, second.code(), second::toString);
+        byte[] run2 = Files.readAllBytes(out.resolve("results.json"));
+        byte[] run2Csv = Files.readAllBytes(out.resolve("evaluations.csv"));
+        assertEquals(2, JSON.readTree(run2).get("journal_run").asInt());
+
+        // the first job again: run 1 is resumed, and run 2's files are kept
+        Cli.Run third = Cli.run("fit", tmp.resolve("fit.yaml").toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, third.code(), third::toString);
+        assertTrue(third.err().contains("resuming run 1 of the journal ("), third::toString);
+        Path kept = out.resolve("earlier-runs/run-2");
+        assertTrue(
+                third.err()
+                        .contains("run 2's results.json, evaluations.csv, predictions.csv are kept in " + kept
+                                + ": this command resumes run 1 of the journal, which writes its own"),
+                third::toString);
+        assertArrayEquals(run2, Files.readAllBytes(kept.resolve("results.json")));
+        assertArrayEquals(run2Csv, Files.readAllBytes(kept.resolve("evaluations.csv")));
+        assertEquals(
+                1,
+                JSON.readTree(out.resolve("results.json").toFile())
+                        .get("journal_run")
+                        .asInt());
+        assertEquals(
+                12,
+                JSON.readTree(out.resolve("results.json").toFile())
+                        .get("evaluations")
+                        .get("total")
+                        .asInt());
+    }
+}
