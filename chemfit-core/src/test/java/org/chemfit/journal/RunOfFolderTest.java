@@ -71,6 +71,28 @@ class RunOfFolderTest {
         assertEquals(2L, shown(7L), "results.json names a run the journal does not hold");
     }
 
+    /**
+     * A fit that resumes run 1 after run 2 finished writes the folder's files anew: run 1 is the
+     * folder's while it runs, whichever run results.json names; once its fit has gone, the ends decide.
+     */
+    @Test
+    void anEarlierRunThatAFitOnThisHostWritesNowIsTheFolders() throws Exception {
+        twoRuns();
+        try (JournalReader j = JournalReader.open(dir)) {
+            var resumed = j.begin(Map.of("job", "first"), JournalMode.resume(1));
+            try {
+                assertEquals("RUNNING", j.run(1).orElseThrow().status());
+                assertEquals(1L, shown(2L), "results.json of run 2, run 1 written now");
+                assertEquals(1L, shown(null));
+            } finally {
+                resumed.close();
+            }
+        }
+        ended(1, "2026-01-02T08:00:00Z");
+        ended(2, "2026-01-02T09:00:00Z");
+        assertEquals(2L, shown(2L), "run 1 no longer written: the latest, which ended last");
+    }
+
     @Test
     void anEmptyJournalHasNoRun() {
         try (JournalReader j = JournalReader.open(dir)) {
