@@ -390,19 +390,36 @@ final class SqliteJournal implements JournalReader {
         Objects.requireNonNull(mode, "mode");
         synchronized (lock) {
             ensureOpen();
+            boolean locked = false;
+            if (!readOnly && (session == null || session.isEnded()) && reserved == null) {
+                // is another process writing? If not, the lock is taken now and kept until close: a
+                // command that checks before it touches the output folder (moves a restart's files
+                // aside, writes its results after the fit) does it with no other fit in it. Asked
+                // before the runs are compared: a fit of another job into a folder where one runs is
+                // told that one runs, not to begin a new run there.
+                reserved = JournalLock.acquire(file);
+                locked = true;
+            }
             long id;
             try {
                 id = SqliteSession.choose(this, JsonCodec.write(settings), mode);
             } catch (SQLException e) {
+                releaseCheckLock(locked);
                 throw failure("check the runs", e);
-            }
-            if (!readOnly && (session == null || session.isEnded()) && reserved == null) {
-                // is another process writing? If not, the lock is taken now and kept until close: a
-                // command that checks before it touches the output folder (moves a restart's files
-                // aside, writes its results after the fit) does it with no other fit in it
-                reserved = JournalLock.acquire(file);
+            } catch (RuntimeException e) {
+                releaseCheckLock(locked); // refused: the lock taken for this check is not kept
+                throw e;
             }
             return id < 0 ? Optional.empty() : run(id);
+        }
+    }
+
+    /** Lets go of the lock that {@link #check} took, when it took one; called holding {@code lock}. */
+    private void releaseCheckLock(boolean locked) {
+        JournalLock held = reserved;
+        if (locked && held != null) {
+            reserved = null;
+            held.release();
         }
     }
 

@@ -71,6 +71,36 @@ class JournalLockTest {
         again.release();
     }
 
+    /**
+     * A fit of another job checked against a journal that a fit writes is told that one writes it,
+     * not that its job differs (which would advise a new run there); a refused check keeps no lock.
+     */
+    @Test
+    void aCheckOfAnotherJobWhileAFitWritesIsToldThatOneWrites() throws Exception {
+        Path lockFile = dir.resolve("journal.sqlite.lock");
+        try (org.chemfit.journal.read.JournalReader writing = org.chemfit.journal.read.JournalReader.open(dir)) {
+            writing.check(java.util.Map.of("job", "first"), JournalMode.resumeLatest());
+            var session = writing.begin(java.util.Map.of("job", "first"), JournalMode.resumeLatest());
+            try (org.chemfit.journal.read.JournalReader other = org.chemfit.journal.read.JournalReader.open(dir)) {
+                JournalException e = assertThrows(
+                        JournalException.class,
+                        () -> other.check(java.util.Map.of("job", "second"), JournalMode.resumeLatest()));
+                assertTrue(e.getMessage().contains("is being written by another fit (pid"), e.getMessage());
+                assertFalse(e instanceof JournalMismatchException, e.getMessage());
+            } finally {
+                session.close();
+            }
+        }
+        // the fit has ended: the other job is now refused for what it is, and the refusal keeps no lock
+        try (org.chemfit.journal.read.JournalReader other = org.chemfit.journal.read.JournalReader.open(dir)) {
+            JournalException e = assertThrows(
+                    JournalMismatchException.class,
+                    () -> other.check(java.util.Map.of("job", "second"), JournalMode.resumeLatest()));
+            assertTrue(e.getMessage().contains("different job"), e.getMessage());
+            assertEquals("free", probe(lockFile));
+        }
+    }
+
     @Test
     void heldTellsAWrittenJournalWithoutLettingThisProcesssLockGo() throws Exception {
         Path journal = dir.resolve("journal.sqlite");
