@@ -727,7 +727,9 @@ final class EvalCommand extends BaseCommand {
         List<String> shown = changes.subList(0, Math.min(MAX_CHANGES_SHOWN, changes.size()));
         return "--params " + given + ": run " + run.id() + " of its journal is of another job than the one evaluated"
                 + " (" + job.file() + "), or of this one edited since: " + String.join("; ", shown)
-                + (changes.size() > shown.size() ? "; and " + (changes.size() - shown.size()) + " more changes" : "")
+                + (changes.size() > shown.size()
+                        ? "; and " + Tables.count(changes.size() - shown.size(), "more change")
+                        : "")
                 + "; its best parameters are used all the same";
     }
 
@@ -818,7 +820,7 @@ final class EvalCommand extends BaseCommand {
             List<String> shown = changes.subList(0, Math.min(MAX_CHANGES_SHOWN, changes.size()));
             why.append(": ").append(String.join("; ", shown));
             if (changes.size() > shown.size()) {
-                why.append("; and ").append(changes.size() - shown.size()).append(" more changes");
+                why.append("; and ").append(Tables.count(changes.size() - shown.size(), "more change"));
             }
         } else if (theirs.get("files") instanceof Map<?, ?> files) {
             // each file hashed once: the hash over them all would read every file again

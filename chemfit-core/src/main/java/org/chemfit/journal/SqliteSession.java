@@ -874,7 +874,8 @@ final class SqliteSession implements Journal.Session {
         List<String> shown = listed.subList(0, Math.min(MAX_CHANGES_SHOWN, listed.size()));
         sb.append(String.join("; ", shown));
         if (listed.size() > shown.size()) {
-            sb.append("; and ").append(listed.size() - shown.size()).append(" more changes");
+            int more = listed.size() - shown.size();
+            sb.append("; and ").append(more).append(more == 1 ? " more change" : " more changes");
         }
         sb.append('.').append(note);
         if (larger != null) {

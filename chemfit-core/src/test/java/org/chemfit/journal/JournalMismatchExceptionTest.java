@@ -1,11 +1,15 @@
 package org.chemfit.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.chemfit.journal.read.JournalReader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link JournalMismatchException#changesBetween}: what makes job settings another job, as a
@@ -57,6 +61,26 @@ class JournalMismatchExceptionTest {
      * loss written as its type or as a map of it, are the same job; another word is named, and a
      * change beside a respelling is named alone.
      */
+    /** The refusal names 20 changes and counts the rest, in the singular for one. */
+    @Test
+    void changesPastTheTwentyNamedAreCounted(@TempDir java.nio.file.Path dir) {
+        Map<String, Object> before = new LinkedHashMap<>();
+        Map<String, Object> after = new LinkedHashMap<>();
+        for (int i = 0; i < 22; i++) {
+            before.put("k" + i, 1);
+            after.put("k" + i, i < 21 ? 2 : 1);
+        }
+        try (JournalReader j = JournalReader.open(dir)) {
+            j.begin(before, JournalMode.resumeLatest()).close();
+        }
+        try (JournalReader j = JournalReader.open(dir)) {
+            JournalMismatchException e =
+                    assertThrows(JournalMismatchException.class, () -> j.check(after, JournalMode.resumeLatest()));
+            assertEquals(21, e.changes().size(), e.getMessage());
+            assertTrue(e.getMessage().contains("changed k8: 1 -> 2; and 1 more change."), e.getMessage());
+        }
+    }
+
     @Test
     void wordsSpeltOtherwiseAreTheSameJob() {
         Map<String, Object> recorded = job("a", 0.5, Map.of("loss", "mean_squared_error"));
