@@ -676,6 +676,9 @@ final class JobReading {
         }
     }
 
+    /** The longest unit, in characters: {@code kcal/mol/Angstrom} (17) and {@code kcal mol^-1 A^-1} fit. */
+    static final int UNIT_CHARS = 24;
+
     /** A unit: a short text such as eV, K, eV/A or kcal/mol. */
     String unit(Node n, String where) {
         if (!(n instanceof Node.Scalar s) || !(s.value instanceof String str)) {
@@ -686,11 +689,11 @@ final class JobReading {
             return null;
         }
         String u = str.strip();
-        if (u.isEmpty() || u.length() > 16 || u.chars().anyMatch(c -> Character.isISOControl(c))) {
+        if (u.isEmpty() || u.length() > UNIT_CHARS || u.chars().anyMatch(c -> Character.isISOControl(c))) {
             problem(
                     n,
-                    where + " must be 1 to 16 printable characters (such as eV, K or eV/A), got '" + Excerpt.of(str)
-                            + "'");
+                    where + " must be 1 to " + UNIT_CHARS + " printable characters (such as eV, K or eV/A), got '"
+                            + Excerpt.of(str) + "'");
             return null;
         }
         return u;

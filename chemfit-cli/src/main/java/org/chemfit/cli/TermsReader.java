@@ -579,11 +579,41 @@ final class TermsReader {
      *     eV/A}, LAMMPS's metal units, as {@code eV/Å})
      */
     private static boolean perAngstrom(String unit, @Nullable String energy) {
-        return energy != null
-                && !energy.isEmpty()
-                && unit.startsWith(energy + "/")
-                && JobKeys.spells(unit.substring(energy.length() + 1), "Å");
+        if (energy == null || energy.isEmpty()) {
+            return false;
+        }
+        String u = unit.strip();
+        String head;
+        String length;
+        java.util.regex.Matcher inverse = INVERSE_LENGTH.matcher(u);
+        java.util.regex.Matcher grouped = GROUPED_LENGTH.matcher(u);
+        if (inverse.matches()) { // kcal mol^-1 A^-1
+            head = inverse.group(1);
+            length = inverse.group(2);
+        } else if (grouped.matches()) { // kcal/(mol*A), kcal/(mol A)
+            head = grouped.group(1) + "/" + grouped.group(2);
+            length = grouped.group(3);
+        } else if (u.lastIndexOf('/') > 0) { // kcal/mol/A
+            head = u.substring(0, u.lastIndexOf('/')).strip();
+            length = u.substring(u.lastIndexOf('/') + 1).strip();
+        } else {
+            return false;
+        }
+        if (!JobKeys.spells(length, "Å")) {
+            return false;
+        }
+        // the energy in any of its spellings (kcal mol^-1 for kcal/mol), or, for a unit not known, as written
+        Double per = EnergyUnits.perEv(head);
+        return head.equals(energy) || per != null && per.equals(EnergyUnits.perEv(energy));
     }
+
+    /** A unit written with a length to the power -1 after it: {@code kcal mol^-1 A^-1}, {@code eV Å^-1}. */
+    private static final java.util.regex.Pattern INVERSE_LENGTH =
+            java.util.regex.Pattern.compile("(.*\\S)[\\s*]+([^\\s*/^]+)\\^-1");
+
+    /** A unit written with the length in a bracket below it: {@code kcal/(mol*A)}, {@code kcal/(mol A)}. */
+    private static final java.util.regex.Pattern GROUPED_LENGTH =
+            java.util.regex.Pattern.compile("(.+)/\\((.+?)[\\s*]+([^\\s*()]+)\\)");
 
     /**
      * A crystal term computes each quantity in one unit ({@link JobKeys#CRYSTAL_UNITS}: Å, Å^3, eV,

@@ -356,4 +356,40 @@ class ForcesJobTest {
                                 + " per Å, eV/Å; leave the forces' unit out"),
                 other::toString);
     }
+
+    /**
+     * The energy unit per Å in the other ways it is written: a power -1, a bracket, Å spelt out (17
+     * characters), the energy in another spelling of its own. A length of another unit is still refused.
+     */
+    @Test
+    void aForcesUnitWrittenWithPowersOrABracketIsTaken() throws IOException {
+        data();
+        for (String forces : List.of(
+                "kcal mol^-1 A^-1",
+                "kcal/(mol*A)",
+                "'kcal/(mol A)'",
+                "kcal/mol/Angstrom",
+                "kcal mol^-1/Å",
+                "Kcal/mol/A")) {
+            Cli.Run r = Cli.run(
+                    "validate",
+                    job(
+                                    "    forces: true\n    unit: {energy: kcal/mol, forces: " + forces + "}",
+                                    "{method: Nelder-Mead}")
+                            .toString());
+            assertEquals(0, r.code(), () -> forces + "\n" + r);
+        }
+        Cli.Run nm = Cli.run(
+                "validate",
+                job(
+                                "    forces: true\n    unit: {energy: kcal/mol, forces: kcal mol^-1 nm^-1}",
+                                "{method: Nelder-Mead}")
+                        .toString());
+        assertEquals(2, nm.code(), nm::toString);
+        assertTrue(
+                nm.err()
+                        .contains("unit of 'forces' is 'kcal mol^-1 nm^-1', but forces are in the term's energy unit"
+                                + " per Å, kcal/mol/Å"),
+                nm::toString);
+    }
 }
