@@ -397,10 +397,31 @@ final class FitRun {
                 journal.close();
                 throw e;
             }
+            resumed.ifPresent(this::warnOfUnitEdits);
         } catch (JournalException | UserException e) {
             plan.close();
             throw refusal(e, budget, budgetGiven, jf.file());
         }
+    }
+
+    /**
+     * Warns of each parameter whose unit the resumed run recorded otherwise: the run goes on (a unit is
+     * a label, and takes no part in the fit), but the numbers it recorded are in the unit it had.
+     */
+    private void warnOfUnitEdits(RunRecord run) {
+        if (!(run.settings().get("job") instanceof Map<?, ?> recorded)) {
+            return;
+        }
+        List<String> edits = JobSettings.unitEdits(recorded, jf);
+        if (edits.isEmpty()) {
+            return;
+        }
+        err().println("warning: the unit of " + (edits.size() == 1 ? "a parameter" : edits.size() + " parameters")
+                + " is not the one run " + run.id() + " recorded (" + String.join("; ", edits) + "): units are"
+                + " labels and nothing is converted, so the values the run recorded are shown in the new unit as"
+                + " the same numbers; to fit in the new unit, convert the parameter's initial value and bounds"
+                + " (which begins a new run), or give the old unit back");
+        err().flush();
     }
 
     /**

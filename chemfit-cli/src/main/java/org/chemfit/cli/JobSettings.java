@@ -324,6 +324,62 @@ final class JobSettings {
     }
 
     /**
+     * The parameters whose {@code unit} a resumed run recorded otherwise: an edit of the unit alone
+     * takes no part in the fit (units are labels), so the run goes on, and the values it recorded,
+     * numbers in the unit it had, are shown in the new one. Two spellings of one unit ({@code kj/mol}
+     * and {@code kJ/mol}) are the same unit.
+     *
+     * @param recordedJob the {@code job} of the run's recorded settings
+     * @param jf the job as it is now
+     * @return each such parameter, as {@code lj.epsilon: kJ/mol -> kcal/mol} ({@code (none)} for no unit)
+     */
+    static List<String> unitEdits(Map<?, ?> recordedJob, JobFile jf) {
+        Map<String, @Nullable String> before = new LinkedHashMap<>();
+        if (recordedJob.get("file") instanceof Map<?, ?> file && file.get("parameters") instanceof Map<?, ?> params) {
+            recordedUnits(params, "", before);
+        }
+        List<String> edits = new ArrayList<>();
+        for (JobFile.ParameterSpec p : jf.parameters()) {
+            if (!before.containsKey(p.name())) {
+                continue; // a parameter the run did not have: the run's settings say more than its unit
+            }
+            String was = before.get(p.name());
+            String now = jf.units().parameters().get(p.name());
+            boolean same = was == null || now == null
+                    ? was == null && now == null
+                    : EnergyUnits.sameUnit(was.strip()).equals(EnergyUnits.sameUnit(now.strip()));
+            if (!same) {
+                edits.add(p.name() + ": " + (was == null ? "(none)" : was.strip()) + " -> "
+                        + (now == null ? "(none)" : now.strip()));
+            }
+        }
+        return edits;
+    }
+
+    /**
+     * Reads the units of the parameters of a recorded {@code parameters} section: a map that holds
+     * {@code initial} (or {@code fixed}, {@code bounds}, {@code unit}) is a parameter, named by its
+     * path; a number is a parameter without a unit; another map is a group.
+     */
+    private static void recordedUnits(Map<?, ?> section, String prefix, Map<String, @Nullable String> out) {
+        for (Map.Entry<?, ?> e : section.entrySet()) {
+            String name = prefix + e.getKey();
+            if (e.getValue() instanceof Map<?, ?> m) {
+                if (m.containsKey("initial")
+                        || m.containsKey("fixed")
+                        || m.containsKey("bounds")
+                        || m.containsKey("unit")) {
+                    out.put(name, m.get("unit") instanceof String u ? u : null);
+                } else {
+                    recordedUnits(m, name + ".", out);
+                }
+            } else {
+                out.put(name, null);
+            }
+        }
+    }
+
+    /**
      * @param settings settings as {@link #of} gives them
      * @return the SHA-256 of their JSON, keys in order at every level, hex: equal for job files
      *     that differ only by the order of their keys, {@code execution} and {@code output}
