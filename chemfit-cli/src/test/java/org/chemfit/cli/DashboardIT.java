@@ -359,6 +359,11 @@ class DashboardIT {
             assertEquals(
                     total + " complete (" + withFailedTerms + " with a failed term), 0 failed, 0 running (budget 60)",
                     text("eval-detail"));
+            // the job's name, its method and its folder tell this fit's page from another's
+            String name = r.at("/job/name").asText();
+            assertEquals(name, text("job"));
+            assertEquals("ChemFit dashboard: " + name + " (" + text("folder") + ")", driver.getTitle());
+            assertTrue(text("run-detail").startsWith(r.at("/method").asText() + ", attempt 1 on "), text("run-detail"));
             assertTrue(points("status-chart") == total
                     && !driver.findElements(By.cssSelector("#status-chart canvas"))
                             .isEmpty());
@@ -520,6 +525,8 @@ class DashboardIT {
             int total = r.at("/evaluations/total").asInt();
             waitFor(() -> "done".equals(text("status-value")), () -> "status: " + text("status-value"));
             assertEquals(String.valueOf(total), text("eval-count"));
+            assertEquals(
+                    "ChemFit report: " + r.at("/job/name").asText() + " (" + text("folder") + ")", driver.getTitle());
             assertEquals(total, points("status-chart"));
             click("tab-loss");
             assertEquals(total, points("loss-chart"));

@@ -480,6 +480,19 @@ final class JournalView implements AutoCloseable {
         return node instanceof Map<?, ?> spec && spec.get("unit") instanceof String unit ? unit : "";
     }
 
+    /**
+     * @param job the {@code job} of a run's recorded settings, as the command records it
+     * @return the job's {@code name}, which tells fits of one folder's kind apart on the page and in its
+     *     title; null when it records none
+     */
+    private static @Nullable String jobName(@Nullable Object job) {
+        return job instanceof Map<?, ?> j
+                        && j.get("file") instanceof Map<?, ?> file
+                        && file.get("name") instanceof String name
+                ? name
+                : null;
+    }
+
     private static Map<String, Object> settingsOf(RunRecord r) {
         Object fit = r.settings().get("fit");
         if (fit instanceof Map<?, ?> m) {
@@ -651,6 +664,7 @@ final class JournalView implements AutoCloseable {
         m.put("status", stopped ? "stopped" : status(run.status()));
         m.put("stop_reason", run.stopReason());
         m.put("method", fit.get("method"));
+        m.put("job", jobName(run.settings().get("job")));
         m.put("attempts", run.attempts());
         m.put("host", run.host());
         m.put("started", run.started() == null ? null : run.started().toString());
@@ -771,6 +785,7 @@ final class JournalView implements AutoCloseable {
         m.put("status", r.get("status") instanceof String st ? st : "done");
         m.put("stop_reason", r.get("stop_reason"));
         m.put("method", r.get("method"));
+        m.put("job", r.get("job") instanceof Map<?, ?> j && j.get("name") instanceof String name ? name : null);
         Map<String, Object> counts = new LinkedHashMap<>();
         Map<?, ?> ev = r.get("evaluations") instanceof Map<?, ?> e ? e : Map.of();
         counts.put("total", ev.get("total") instanceof Number n ? n.intValue() : 0);

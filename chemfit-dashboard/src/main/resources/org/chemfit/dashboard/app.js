@@ -112,6 +112,10 @@
   function renderStatus() {
     var s = summary;
     $('folder').textContent = s.folder || '';
+    $('job').textContent = s.job || '';
+    // the tab's title tells one fit's page from another's: its job, then its folder
+    document.title = 'ChemFit ' + (STATIC ? 'report' : 'dashboard') + (s.job ? ': ' + s.job : '')
+      + (s.folder ? ' (' + s.folder + ')' : '');
     var p = $('problem');
     p.textContent = (s.problem || '')
       + (s.from_results ? ' Shown instead: what results.json and predictions.csv hold (the journal\'s history, terms and failures cannot be read).' : '');
@@ -152,7 +156,8 @@
       ? 'from the run\'s first start to the last recorded evaluation (pauses between attempts included; the end of a stopped run is not recorded)'
       : (s.seconds_left !== null && s.seconds_left !== undefined ? 'at most ' + duration(s.seconds_left) + ' left (budget)' : '');
     $('run-id').textContent = s.run !== undefined ? String(s.run) : '–';
-    $('run-detail').textContent = s.run !== undefined ? 'attempt ' + s.attempts + ' on ' + s.host : '';
+    $('run-detail').textContent = s.run !== undefined
+      ? (s.method ? s.method + ', ' : '') + 'attempt ' + s.attempts + ' on ' + s.host : '';
     var n = s.failure_count || 0;
     $('failure-badge').textContent = n ? '(' + n + ')' : '';
     renderWarnings();
