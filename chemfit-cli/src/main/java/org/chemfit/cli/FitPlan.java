@@ -886,6 +886,11 @@ final class FitPlan implements AutoCloseable {
      */
     List<String> mixedLossUnits() {
         Map<String, Map<String, List<String>>> byQuantity = new LinkedHashMap<>();
+        // each quantity's terms' weights as they count in eV, while every unit is an energy unit and
+        // every loss one power of the errors; a quantity missing here is not so
+        Map<String, List<Double>> inEv = new LinkedHashMap<>();
+        Map<String, JobFile.LossType> lossOf = new LinkedHashMap<>();
+        java.util.Set<String> notInEv = new java.util.HashSet<>();
         for (int i = 0; i < job.terms().size(); i++) {
             JobFile.TermSpec spec = job.terms().get(i);
             if (spec.weight() == 0) {
@@ -901,12 +906,22 @@ final class FitPlan implements AutoCloseable {
                             .computeIfAbsent(q, k -> new LinkedHashMap<>())
                             .computeIfAbsent(unit, u -> new ArrayList<>())
                             .add("'" + spec.name() + "'");
+                    Double perEv = EnergyUnits.perEv(unit);
+                    JobFile.LossType type = spec.loss().type();
+                    JobFile.LossType first = lossOf.putIfAbsent(q, type);
+                    if (perEv == null || type == JobFile.LossType.RELATIVE_ERROR || (first != null && first != type)) {
+                        notInEv.add(q);
+                    } else {
+                        // an error of 1 eV is perEv in the term's unit: squared, perEv^2 times its weight
+                        int power = type == JobFile.LossType.ABSOLUTE_ERROR ? 1 : 2;
+                        inEv.computeIfAbsent(q, k -> new ArrayList<>()).add(spec.weight() * Math.pow(perEv, power));
+                    }
                 }
             }
         }
         List<String> out = new ArrayList<>();
         byQuantity.forEach((q, byUnit) -> {
-            if (byUnit.size() < 2) {
+            if (byUnit.size() < 2 || !notInEv.contains(q) && convertedByWeights(inEv.get(q))) {
                 return;
             }
             List<String> parts = new ArrayList<>();
@@ -916,9 +931,22 @@ final class FitPlan implements AutoCloseable {
                     + String.join("; ", parts) + "; each term's share then follows the size of its unit, not how well"
                     + " it is met (squared, an error of 0.001 counts a million times less than an error of 1): give"
                     + " each term's " + q + " a loss scale (loss: {scale: {" + q + ": 0.01}}, a typical error in its"
-                    + " unit: the loss is then dimensionless), unless the weights already make the terms compare");
+                    + " unit: the loss is then dimensionless), or weights that convert the units (1/23.0605^2 on a"
+                    + " kcal/mol term's squared errors beside 1 on an eV term's)");
         });
         return out;
+    }
+
+    /**
+     * @param inEv each term's weight as it counts in eV
+     * @return whether they are one weight, to 1e-3: the weights convert the terms' units into each other
+     */
+    private static boolean convertedByWeights(@Nullable List<Double> inEv) {
+        if (inEv == null || inEv.isEmpty()) {
+            return false;
+        }
+        double first = inEv.get(0);
+        return inEv.stream().allMatch(w -> Math.abs(w - first) <= 1e-3 * Math.max(Math.abs(w), Math.abs(first)));
     }
 
     /**

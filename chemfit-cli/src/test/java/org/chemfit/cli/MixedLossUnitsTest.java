@@ -95,6 +95,39 @@ class MixedLossUnitsTest {
     }
 
     /**
+     * Weights that convert the units (an eV term's 1 beside a kcal/mol term's 1/23.0605^2, both squared
+     * errors) make the terms compare: nothing to warn of. Other weights, or another loss type, are warned of.
+     */
+    @Test
+    void weightsThatConvertTheUnitsAreNotWarnedOf() throws IOException {
+        Path converted = job("eV", "kcal/mol", "");
+        Files.writeString(
+                converted,
+                Files.readString(converted)
+                        .replace("    loss: absolute_error\n", "")
+                        .replace("weight: 3.0", "weight: 0.00188047"));
+        Cli.Run r = Cli.run("validate", converted.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertFalse(r.err().contains("different units"), r::toString);
+
+        Path unconverted = job("eV", "kcal/mol", "");
+        Files.writeString(unconverted, Files.readString(unconverted).replace("    loss: absolute_error\n", ""));
+        Cli.Run u = Cli.run("validate", unconverted.toString());
+        assertTrue(u.err().contains("different units: eV ('light'); kcal/mol ('heavy');"), u::toString);
+        assertTrue(
+                u.err()
+                        .contains("or weights that convert the units (1/23.0605^2 on a kcal/mol term's squared"
+                                + " errors beside 1 on an eV term's)"),
+                u::toString);
+
+        // the same weights, the kcal/mol term's errors absolute: 1/23.0605 would convert them, not its square
+        Path absolute = job("eV", "kcal/mol", "");
+        Files.writeString(absolute, Files.readString(absolute).replace("weight: 3.0", "weight: 0.00188047"));
+        Cli.Run a = Cli.run("validate", absolute.toString());
+        assertTrue(a.err().contains("different units"), a::toString);
+    }
+
+    /**
      * A term whose errors have no one unit (here a third term without a unit) is left out of the
      * comparison; the others are still compared.
      */
