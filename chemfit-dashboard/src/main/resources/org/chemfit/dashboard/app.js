@@ -142,7 +142,10 @@
     $('results-pending').classList.toggle('hidden', hasResults);
     // asked again whenever results.json or predictions.csv changed (the server's stamp of them)
     if (hasResults && predictionsStamp !== String(s.outputs_stamp)) { loadPredictions(String(s.outputs_stamp)); }
-    $('best-loss').textContent = fmt(s.best_loss);
+    // in the loss's unit once results.json gives it (a unit of 1 is dimensionless: none shown)
+    var lossUnit = s.results && s.results.loss && s.results.loss.unit;
+    $('best-loss').textContent = fmt(s.best_loss)
+      + (lossUnit && lossUnit !== '1' && s.best_loss !== null && s.best_loss !== undefined ? ' ' + lossUnit : '');
     $('best-at').textContent = s.best_evaluation !== null && s.best_evaluation !== undefined ? 'at evaluation ' + s.best_evaluation : '';
     // while running, the clock ticks on the page between updates (a long evaluation sends none)
     var elapsed = s.elapsed_seconds;

@@ -224,7 +224,10 @@ class DashboardPageTest {
         }
     }
 
-    /** A loss in unit 1 is named on its axis as the plots name it: dimensionless; another unit as it is. */
+    /**
+     * A loss in unit 1 is named on its axis as the plots name it: dimensionless; another unit as it is. The best
+     * loss on the status card is in that unit (none for one that is dimensionless).
+     */
     @Test
     void aLossOfUnitOneIsDimensionlessOnItsAxis() throws Exception {
         for (String[] unit : new String[][] {{"1", "loss (dimensionless)"}, {"eV^2", "loss (eV^2)"}}) {
@@ -235,6 +238,10 @@ class DashboardPageTest {
                             + "\"}, \"terms\": [], \"metrics\": {\"fit\": {}}}");
             try (Dashboard d = Dashboard.builder(dir).start()) {
                 open(d);
+                String best = text("best-loss");
+                assertTrue(
+                        unit[0].equals("1") ? best.matches("[-0-9.e+]+") : best.matches("[-0-9.e+]+ eV\\^2"),
+                        "best loss: " + best);
                 driver.findElement(By.id("tab-loss")).click();
                 waitFor(
                         () -> unit[1].equals(
