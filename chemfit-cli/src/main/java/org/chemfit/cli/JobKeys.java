@@ -184,13 +184,17 @@ final class JobKeys {
      * @param computed a unit of {@link #CRYSTAL_UNITS}
      * @return whether the declared unit is a spelling of it; the Ångström sign (U+212B) and a
      *     decomposed Å (A and a combining ring) count as Å, and so do {@code Ångström} and
-     *     {@code angstrom} in any case; eV in any case ({@code ev}) counts as eV
+     *     {@code angstrom} in any case; eV in any case ({@code ev}) counts as eV, GPa in any case
+     *     ({@code gpa}) as GPa
      */
     static boolean spells(String unit, String computed) {
         String u = java.text.Normalizer.normalize(unit, java.text.Normalizer.Form.NFC)
                 .replace('\u212B', '\u00C5');
         if (CRYSTAL_UNIT_SPELLINGS.getOrDefault(computed, List.of()).contains(u)) {
             return true;
+        }
+        if (computed.equals("GPa") && u.equalsIgnoreCase("GPa")) {
+            return true; // gpa, GPA: no other unit is spelt so
         }
         // as a chemist writes them: ev, EV; ANGSTROM, Ångström
         Double one = computed.equals("eV")

@@ -160,14 +160,14 @@ class CrystalUnitsTest {
     }
 
     @Test
-    void eVAndAngstromAreTakenInTheCaseAChemistWritesThem() throws IOException {
+    void eVAngstromAndGpaAreTakenInTheCaseAChemistWritesThem() throws IOException {
         Path job = job(
-                "{lattice_constant: 4.2112, lattice_energy: -41.0}",
-                "    unit: {lattice_constant: ANGSTROM, lattice_energy: ev}");
+                "{lattice_constant: 4.2112, lattice_energy: -41.0, C11: 297.0}",
+                "    unit: {lattice_constant: ANGSTROM, lattice_energy: ev, C11: gpa}");
         Cli.Run v = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, v.code(), v::toString);
         // a unit of another size stays refused whatever its case: MeV is not eV
-        Files.writeString(job, Files.readString(job).replace("lattice_energy: ev}", "lattice_energy: MeV}"));
+        Files.writeString(job, Files.readString(job).replace("lattice_energy: ev,", "lattice_energy: MeV,"));
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(
