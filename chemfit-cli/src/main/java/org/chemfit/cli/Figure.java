@@ -319,13 +319,18 @@ final class Figure {
         }
 
         Panel points(double[] xs, double[] ys, Color c, String label) {
+            return points(xs, ys, c, Marker.DOT, label);
+        }
+
+        /** Points drawn with a marker of their own, so that sets are told apart without their colour. */
+        Panel points(double[] xs, double[] ys, Color c, Marker marker, String label) {
             for (int i = 0; i < xs.length; i++) {
                 x.include(xs[i]);
                 y.include(ys[i]);
             }
-            content.add(() -> dots(this, xs, ys, c));
+            content.add(() -> dots(this, xs, ys, c, marker));
             if (label != null) {
-                legend.add(new Object[] {label, c, "dot"});
+                legend.add(new Object[] {label, c, marker});
             }
             return this;
         }
@@ -390,7 +395,7 @@ final class Figure {
         return p.py + p.ph - p.y.frac(v) * p.ph;
     }
 
-    private void dots(Panel p, double[] xs, double[] ys, Color c) {
+    private void dots(Panel p, double[] xs, double[] ys, Color c, Marker marker) {
         // One marker per pixel: thousands of evaluations make a small file.
         Set<Long> seen = new HashSet<>();
         List<double[]> pts = new ArrayList<>();
@@ -404,7 +409,7 @@ final class Figure {
                 pts.add(new double[] {a, b});
             }
         }
-        ops.add(new Op.Dots(pts, 3.0, c));
+        ops.add(new Op.Dots(pts, 3.0, c, marker));
     }
 
     private void poly(Panel p, double[] xs, double[] ys, Color c, float w, Dash dash) {
@@ -516,8 +521,8 @@ final class Figure {
                 // its mark: a dot, a bar, or a line drawn as its series is
                 if (e[2] instanceof Dash dash) {
                     ops.add(new Op.Line(lx, ly - 4, lx + 20, ly - 4, c, 2, dash));
-                } else if ("dot".equals(e[2])) {
-                    ops.add(new Op.Dots(List.of(new double[] {lx + 10, ly - 4}), 3.0, c));
+                } else if (e[2] instanceof Marker marker) {
+                    ops.add(new Op.Dots(List.of(new double[] {lx + 10, ly - 4}), 3.0, c, marker));
                 } else {
                     ops.add(new Op.Rect(lx + 3, ly - 10, 14, 10, Color.WHITE, c));
                 }
@@ -899,18 +904,49 @@ final class Figure {
             }
         }
 
-        record Dots(List<double[]> pts, double r, Color c) implements Op {
+        record Dots(List<double[]> pts, double r, Color c, Marker marker) implements Op {
             @Override
             public void svg(StringBuilder sb) {
                 if (pts.isEmpty()) {
                     return;
                 }
-                // One path of round dots (zero-length segments with round caps): small files.
+                if (marker == Marker.RING) {
+                    // One path of circles, two arcs each, stroked and not filled.
+                    double rr = r - 0.6;
+                    sb.append("<path fill=\"none\" stroke=\"").append(hex(c)).append("\" stroke-width=\"1.2\" d=\"");
+                    for (double[] p : pts) {
+                        // from its centre (as a dot's path gives it), to its left edge, round and back
+                        sb.append('M')
+                                .append(f(p[0]))
+                                .append(' ')
+                                .append(f(p[1]))
+                                .append('m')
+                                .append(f(-rr))
+                                .append(" 0a")
+                                .append(f(rr))
+                                .append(' ')
+                                .append(f(rr))
+                                .append(" 0 1 0 ")
+                                .append(f(2 * rr))
+                                .append(" 0a")
+                                .append(f(rr))
+                                .append(' ')
+                                .append(f(rr))
+                                .append(" 0 1 0 ")
+                                .append(f(-2 * rr))
+                                .append(" 0");
+                    }
+                    sb.append("\"/>");
+                    return;
+                }
+                // One path of dots (zero-length segments with round caps, or square ones): small files.
                 sb.append("<path fill=\"none\" stroke=\"")
                         .append(hex(c))
                         .append("\" stroke-width=\"")
                         .append(f(2 * r))
-                        .append("\" stroke-linecap=\"round\" d=\"");
+                        .append("\" stroke-linecap=\"")
+                        .append(marker == Marker.SQUARE ? "square" : "round")
+                        .append("\" d=\"");
                 for (double[] p : pts) {
                     sb.append('M').append(f(p[0])).append(' ').append(f(p[1])).append("h0");
                 }
@@ -921,7 +957,14 @@ final class Figure {
             public void paint(Graphics2D g) {
                 g.setColor(c);
                 for (double[] p : pts) {
-                    g.fill(new Ellipse2D.Double(p[0] - r, p[1] - r, 2 * r, 2 * r));
+                    switch (marker) {
+                        case DOT -> g.fill(new Ellipse2D.Double(p[0] - r, p[1] - r, 2 * r, 2 * r));
+                        case SQUARE -> g.fill(new java.awt.geom.Rectangle2D.Double(p[0] - r, p[1] - r, 2 * r, 2 * r));
+                        case RING -> {
+                            g.setStroke(new BasicStroke(1.2f));
+                            g.draw(new Ellipse2D.Double(p[0] - r + 0.6, p[1] - r + 0.6, 2 * r - 1.2, 2 * r - 1.2));
+                        }
+                    }
                 }
             }
         }
@@ -1014,6 +1057,16 @@ final class Figure {
         }
     }
 
+    /** How a point is drawn: the sets of a plot each have their own, so that no set is told by its colour alone. */
+    enum Marker {
+        /** A filled circle. */
+        DOT,
+        /** A filled square. */
+        SQUARE,
+        /** A circle, not filled. */
+        RING
+    }
+
     /** How a line is drawn: solid, or broken in one of three patterns that tell lines of one colour apart. */
     enum Dash {
         SOLID(null),
@@ -1053,7 +1106,7 @@ final class Figure {
         return r % 10 == 0 ? Long.toString(r / 10) : Double.toString(r / 10.0);
     }
 
-    private static String hex(Color c) {
+    static String hex(Color c) {
         return String.format(Locale.ROOT, "#%06x", c.getRGB() & 0xffffff);
     }
 

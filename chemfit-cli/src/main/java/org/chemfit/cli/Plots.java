@@ -970,7 +970,7 @@ final class Plots {
         p.x.whole = true;
         p.points(x, loss, Figure.BLUE, "loss of the evaluation");
         if (anyPenalised) {
-            p.points(x, penalised, Figure.GREY, "a term failed (penalty or skip)");
+            p.points(x, penalised, Figure.GREY, Figure.Marker.RING, "a term failed (penalty or skip)");
         }
         // the best so far changes only at an evaluation that improves it: flat until then, a step there
         double[][] s = steps(x, best);
@@ -1118,6 +1118,15 @@ final class Plots {
         return set.equals(Judgement.MONITORED) ? "monitored, weight 0" : set;
     }
 
+    /** @return the marker of a set's points: a filled circle, a filled square, a ring (told apart in grey too) */
+    private static Figure.Marker marker(String set) {
+        return switch (set) {
+            case "fit" -> Figure.Marker.DOT;
+            case "validation" -> Figure.Marker.SQUARE;
+            default -> Figure.Marker.RING;
+        };
+    }
+
     /** @return the colour of a set's points */
     private static java.awt.Color colour(String set) {
         return switch (set) {
@@ -1161,7 +1170,7 @@ final class Plots {
                     hi = Math.max(hi, Math.max(x[i], y[i]));
                 }
             }
-            p.points(x, y, colour(set), label(set) + " (" + x.length + ")");
+            p.points(x, y, colour(set), marker(set), label(set) + " (" + x.length + ")");
         }
         if (hi >= lo) {
             // Both axes span the same range around every value, so the diagonal runs corner to corner. When the values
@@ -1297,10 +1306,11 @@ final class Plots {
             double[] x = pts.stream().mapToDouble(a -> a[0]).toArray();
             double[] y = pts.stream().mapToDouble(a -> a[1]).toArray();
             Object unit = pm.get("unit");
-            // past the palette's colours, each round of them is drawn in a pattern of its own: told apart
-            // from the lines of their colour before them (four rounds, 40 parameters, before one repeats)
+            // each line in a pattern as well as a colour, so that neighbours are told apart in grey or by a
+            // reader who does not tell red from green; the pattern turns by three at each round of the
+            // palette's colours, so that a colour comes back in another pattern (40 lines before one repeats)
             Figure.Dash[] dashes = Figure.Dash.values();
-            Figure.Dash dash = dashes[colour / Figure.PALETTE.length % dashes.length];
+            Figure.Dash dash = dashes[(colour + 3 * (colour / Figure.PALETTE.length)) % dashes.length];
             p.line(
                     x,
                     y,

@@ -229,6 +229,8 @@ class PlotsTest {
         // the markers drawn in the plotting area: three losses in blue, the penalty apart in grey
         assertEquals(3, markersIn(svg, "#1f77b4"), svg);
         assertEquals(1, markersIn(svg, "#7f7f7f"), svg);
+        // as rings, not dots like the losses': told apart without their colour
+        assertTrue(svg.contains("<path fill=\"none\" stroke=\"#7f7f7f\" stroke-width=\"1.2\" d=\"M"), svg);
         // the best so far: 4 from evaluation 1 to 3, then 2 to evaluation 4: five corners, each segment level or
         // upright
         Matcher m = Pattern.compile("<polyline fill=\"none\" stroke=\"#d62728\"[^>]* points=\"([^\"]*)\"")
@@ -261,15 +263,14 @@ class PlotsTest {
                 legendLines(Files.readString(converged.resolve("plots/loss.svg"))));
     }
 
-    /** @return the round markers of a colour that lie in a plotting area */
+    /** @return the markers (dots, squares, rings) of a colour that lie in a plotting area */
     static int markersIn(String svg, String colour) {
         List<double[]> frames = frames(svg);
-        Matcher m = Pattern.compile(
-                        "<path fill=\"none\" stroke=\"" + colour + "\"[^>]*stroke-linecap=\"round\" d=\"([^\"]*)\"")
+        Matcher m = Pattern.compile("<path fill=\"none\" stroke=\"" + colour + "\"[^>]* d=\"([^\"]*)\"")
                 .matcher(svg);
         int n = 0;
         while (m.find()) {
-            Matcher d = Pattern.compile("M([-0-9.]+) ([-0-9.]+)h0").matcher(m.group(1));
+            Matcher d = DOT.matcher(m.group(1));
             while (d.find()) {
                 double[] pt = {Double.parseDouble(d.group(1)), Double.parseDouble(d.group(2))};
                 if (frames.stream().anyMatch(f -> inside(pt, f, 0))) {
@@ -364,10 +365,14 @@ class PlotsTest {
                                 + " points=")
                 .matcher(svg);
         int lines = 0;
+        List<String> patterns = new ArrayList<>();
         while (line.find()) {
             lines++;
             styles.add(line.group(1) + " " + line.group(3));
+            patterns.add(String.valueOf(line.group(3)));
         }
+        // neighbours differ in pattern as well as colour from the first line on (told apart in grey)
+        assertEquals(4, new java.util.HashSet<>(patterns.subList(0, 4)).size(), patterns::toString);
         assertEquals(40, lines, svg);
         assertEquals(40, styles.size(), styles::toString);
     }
@@ -565,8 +570,10 @@ class PlotsTest {
         return rects(svg, null, "#bbbbbb");
     }
 
-    private static final Pattern DOT = Pattern.compile("M([-0-9.]+) ([-0-9.]+)h0");
-    private static final Pattern DOT_PATH = Pattern.compile("stroke-linecap=\"round\" d=\"([^\"]*)\"");
+    /** A marker's centre in its path: a dot's or a square's zero-length segment, a ring's move to its edge. */
+    private static final Pattern DOT = Pattern.compile("M([-0-9.]+) ([-0-9.]+)(?:h0|m)");
+
+    private static final Pattern DOT_PATH = Pattern.compile("<path fill=\"none\" [^>]* d=\"([^\"]*)\"");
     private static final Pattern POLYLINE = Pattern.compile("<polyline [^>]*points=\"([^\"]*)\"");
 
     /** @return the centres of every round marker of an SVG (the data's and the legend's) */
@@ -762,6 +769,14 @@ class PlotsTest {
         assertTrue(legend.contains("fit (4)"), legend.toString());
         assertTrue(legend.contains("validation (3)"), legend.toString());
         assertEquals(4 + 3, markersDrawn(parity), parity);
+        // each set its own marker, so that no set is told by its colour alone (in grey, to a red-green blind reader):
+        // the fit's round dots, the validation's squares
+        assertTrue(
+                parity.matches("(?s).*stroke=\"" + Figure.hex(Figure.BLUE) + "\"[^>]*stroke-linecap=\"round\".*"),
+                parity);
+        assertTrue(
+                parity.matches("(?s).*stroke=\"" + Figure.hex(Figure.ORANGE) + "\"[^>]*stroke-linecap=\"square\".*"),
+                parity);
         // the residuals' histogram counts the same values
         List<String> histogram = legendLines(Files.readString(plots.resolve("residuals-energy.svg")));
         assertTrue(histogram.contains("validation (3)"), histogram.toString());
