@@ -392,6 +392,18 @@ final class JournalQueries {
     }
 
     /** @return the host and pid of the latest attempt of a run that has not ended, if any */
+    /**
+     * @return the run of the attempt begun last (the last row written to attempts, refused ones left
+     *     out), or empty when there is none
+     */
+    java.util.OptionalLong runOfNewestAttempt() throws SQLException {
+        PreparedStatement p =
+                statement("SELECT run_id FROM attempts WHERE status <> 'REFUSED' ORDER BY rowid DESC LIMIT 1");
+        try (ResultSet rs = p.executeQuery()) {
+            return rs.next() ? java.util.OptionalLong.of(rs.getLong(1)) : java.util.OptionalLong.empty();
+        }
+    }
+
     Optional<String[]> openAttempt(long runId) throws SQLException {
         PreparedStatement p = statement("SELECT host, pid FROM attempts WHERE run_id = ? AND ended_at IS NULL"
                 + " AND attempt = (SELECT MAX(attempt) FROM attempts WHERE run_id = ? AND status <> 'REFUSED')");

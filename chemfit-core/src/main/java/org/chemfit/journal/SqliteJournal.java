@@ -444,6 +444,14 @@ final class SqliteJournal implements JournalReader {
 
     @Override
     public Optional<RunRecord> latestRun() {
+        // the run of the attempt begun last: a resumed earlier run is the one a fit writes, or wrote last
+        java.util.OptionalLong newest = read("read the attempts", JournalQueries::runOfNewestAttempt);
+        if (newest.isPresent()) {
+            Optional<RunRecord> run = run(newest.getAsLong());
+            if (run.isPresent()) {
+                return run;
+            }
+        }
         List<RunRecord> r = runs();
         return r.isEmpty() ? Optional.empty() : Optional.of(r.get(r.size() - 1));
     }

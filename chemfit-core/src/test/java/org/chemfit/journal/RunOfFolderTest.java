@@ -93,6 +93,27 @@ class RunOfFolderTest {
         assertEquals(2L, shown(2L), "run 1 no longer written: the latest, which ended last");
     }
 
+    /**
+     * Run 1 left RUNNING by a kill, its attempt open with the id of a process that runs (this one, as a
+     * reused id would be), then run 2 begun and finished: run 2's attempt began last, and run 2 is the
+     * folder's, whatever the process of run 1's attempt.
+     */
+    @Test
+    void aRunLeftRunningBeforeALaterRunIsNotTheFoldersWhateverItsProcess() throws Exception {
+        twoRuns();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(Journal.DEFAULT_FILE_NAME));
+                Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE runs SET status = 'RUNNING', ended_at = NULL WHERE id = 1");
+            st.executeUpdate("UPDATE attempts SET status = 'RUNNING', ended_at = NULL, pid = "
+                    + ProcessHandle.current().pid() + " WHERE run_id = 1");
+        }
+        assertEquals(2L, shown(2L));
+        assertEquals(2L, shown(null));
+        try (JournalReader j = JournalReader.openReadOnly(dir)) {
+            assertEquals(2L, j.latestRun().orElseThrow().id());
+        }
+    }
+
     @Test
     void anEmptyJournalHasNoRun() {
         try (JournalReader j = JournalReader.open(dir)) {

@@ -110,7 +110,10 @@ public interface JournalReader extends Journal {
      */
     Optional<RunRecord> run(long runId);
 
-    /** @return the most recently started run, if any */
+    /**
+     * @return the most recently started run, if any: the run whose attempt began last (a run resumed
+     *     after a later run is then the latest), or the last run begun where attempts are not kept
+     */
     Optional<RunRecord> latestRun();
 
     /**
@@ -119,35 +122,16 @@ public interface JournalReader extends Journal {
      * names an earlier run that ended after the latest one ended (an earlier run resumed and
      * finished after a later one: results.json, predictions.csv and evaluations.csv are then that
      * run's). A latest run that has not ended (it runs, or stopped without finishing) is the one,
-     * as it is what a resume would go on with. Before either comes a run that a fit on this host
-     * writes now: a fit that resumes an earlier run (run 1, after a new run 2 finished) writes the
-     * folder's files anew, and a report of run 2 as the folder's would hide that anything runs.
+     * as it is what a resume would go on with. The latest run is {@link #latestRun}: in the SQLite
+     * journal, the run whose attempt began last, so that a fit that resumes an earlier run (run 1,
+     * after a new run 2 finished) makes that run the folder's while it runs, as it writes the
+     * folder's files anew.
      *
      * @param resultsRun the run the folder's results.json names ({@code journal_run}), or null when
      *     there is no results.json or it names none
      * @return that run, or empty when the journal holds no run
      */
     default Optional<RunRecord> runOfFolder(@Nullable Long resultsRun) {
-        Optional<RunRecord> folder = folderRunByTime(resultsRun);
-        if (folder.isEmpty() || "RUNNING".equals(folder.get().status())) {
-            return folder;
-        }
-        List<RunRecord> runs = runs();
-        String host = org.chemfit.support.HostName.get();
-        for (int i = runs.size() - 1; i >= 0; i--) {
-            RunRecord r = runs.get(i);
-            // RUNNING and not ended without finishing: its process, on this host, runs or holds the journal
-            if ("RUNNING".equals(r.status())
-                    && host.equals(r.host())
-                    && endedWithoutFinishing(r.id()).isEmpty()) {
-                return Optional.of(r);
-            }
-        }
-        return folder;
-    }
-
-    /** {@link #runOfFolder} by the runs' ends alone, whatever runs now. */
-    private Optional<RunRecord> folderRunByTime(@Nullable Long resultsRun) {
         Optional<RunRecord> latest = latestRun();
         if (latest.isEmpty() || resultsRun == null || resultsRun == latest.get().id()) {
             return latest;
