@@ -64,40 +64,7 @@ abstract class BaseCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         int code = run();
-        return outputWritten(code);
-    }
-
-    /**
-     * Java's standard output keeps quiet about a failed write ({@code > /dev/full}, a full disk, a
-     * pipe whose reader has gone): the command says so, and does not exit 0 with its output cut short.
-     *
-     * @param code the command's exit code
-     * @return the same code, or {@link ExitCodes#USAGE} in place of {@link ExitCodes#OK} when what the
-     *     command printed on its standard output could not all be written
-     */
-    private int outputWritten(int code) {
-        // both are flushed: the command's writer into the JVM's stream, and that stream into the file
-        boolean writerFailed = out().checkError();
-        boolean streamFailed = System.out.checkError();
-        if (!writerFailed && !streamFailed) {
-            return code;
-        }
-        err().println("error: the standard output of this command could not be written"
-                + standardOutputTarget()
-                + ": what it printed there is incomplete"
-                + (this instanceof FitCommand ? " (the fit's files are written in its output folder)" : ""));
-        err().flush();
-        return code == ExitCodes.OK ? ExitCodes.USAGE : code;
-    }
-
-    /** @return " (to FILE)" for the file the standard output goes to, as Linux names it; "" when unknown */
-    private static String standardOutputTarget() {
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
-            return target.startsWith("pipe:") ? " (to a pipe whose reader has ended)" : " (to " + target + ")";
-        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
-            return "";
-        }
+        return StandardOutput.checked(code, out(), err(), this instanceof FitCommand);
     }
 
     private int run() {

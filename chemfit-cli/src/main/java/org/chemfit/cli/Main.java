@@ -28,6 +28,13 @@ public final class Main {
         useFastProcessLaunch();
         CommandLine sub = subcommand(args);
         int code = sub != null ? sub.execute(Arrays.copyOfRange(args, 1, args.length)) : tree().execute(args);
+        // --help and --version, which picocli prints before any command runs, are checked here
+        code = StandardOutput.checked(
+                code,
+                null,
+                new java.io.PrintWriter(
+                        new java.io.OutputStreamWriter(System.err, java.nio.charset.Charset.defaultCharset()), true),
+                false);
         System.exit(Interrupts.exitCode(code));
     }
 

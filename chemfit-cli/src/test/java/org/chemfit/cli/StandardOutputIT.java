@@ -1,6 +1,7 @@
 package org.chemfit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -17,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * A command whose standard output cannot be written ({@code > /dev/full}, a pipe whose reader has
- * gone) says so and does not exit 0, as Java's own streams would let it: a script must not take a
- * report cut short for a whole one.
+ * A command whose standard output cannot be written ({@code > /dev/full}) says so and does not exit
+ * 0, as Java's own streams would let it: a script must not take a report cut short for a whole one.
+ * A pipe whose reader has ended ({@code | head -1}) is no failure.
  */
 class StandardOutputIT {
 
@@ -55,16 +56,25 @@ class StandardOutputIT {
     }
 
     @Test
-    void aPipeWhoseReaderHasEndedIsAnError() throws Exception {
-        String job = "'" + ExamplesIT.examples().resolve("argon/fit.yaml") + "'";
-        // the reader ends at once; the JVM writes its first line long after (it takes a tenth of a second to start)
-        String[] piped = jar("validate " + job, "| true; exit ${PIPESTATUS[0]}");
-        assertEquals(Integer.toString(ExitCodes.USAGE), piped[0], piped[1]);
-        assertTrue(piped[1].contains("could not be written (to a pipe whose reader has ended)"), piped[1]);
+    void theHelpAndTheVersionIntoAFullDeviceAreErrorsToo() throws Exception {
+        for (String args : List.of("--help", "--version", "fit --help")) {
+            String[] full = jar(args, "> /dev/full");
+            assertEquals(Integer.toString(ExitCodes.USAGE), full[0], args + ": " + full[1]);
+            assertTrue(full[1].contains("could not be written (to /dev/full)"), args + ": " + full[1]);
+        }
     }
 
     @Test
-    void aCommandThatFailedKeepsItsOwnExitCode() {
+    void aPipeWhoseReaderHasEndedIsNoFailure() throws Exception {
+        String job = "'" + ExamplesIT.examples().resolve("argon/fit.yaml") + "'";
+        // the reader ends at once; the JVM writes its first line long after (it takes a tenth of a second to start)
+        String[] piped = jar("validate " + job, "| true; exit ${PIPESTATUS[0]}");
+        assertEquals("0", piped[0], piped[1]);
+        assertFalse(piped[1].contains("could not be written"), piped[1]);
+    }
+
+    @Test
+    void aCommandThatFailedKeepsItsOwnExitCode() throws IOException {
         StringWriter err = new StringWriter();
         CommandLine cl = Main.tree();
         cl.setOut(new PrintWriter(new OutputStream() {
@@ -74,11 +84,13 @@ class StandardOutputIT {
             }
         }));
         cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute("validate", tmp.resolve("no-such-job.yaml").toString());
-        assertEquals(ExitCodes.USAGE, code, err::toString);
         int fine = cl.execute(
                 "validate", ExamplesIT.examples().resolve("argon/fit.yaml").toString());
         assertEquals(ExitCodes.USAGE, fine, err::toString);
         assertTrue(err.toString().contains("the standard output of this command could not be written"), err::toString);
+        // a fit whose program fails ends with its own code, 3, not the 2 of its output
+        Path job = ShellScriptJob.write(tmp, "exit 1\n", ShellScriptJob.JSON_E, "{e: 1.0}", 5, "");
+        int failed = cl.execute("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.FIT_FAILED, failed, err::toString);
     }
 }
