@@ -434,7 +434,7 @@ final class AtomsTermReader {
             return EnergyUnits.COULOMB_EV; // no unit (eV), or a malformed one, reported with the term's units
         }
         Double k = EnergyUnits.coulombConstant(text);
-        if (k != null || text.isBlank() || text.strip().length() > 16) {
+        if (k != null || text.isBlank() || text.strip().length() > JobReading.UNIT_CHARS) {
             return k == null ? EnergyUnits.COULOMB_EV : k;
         }
         for (int i = 0; i < items.size(); i++) {

@@ -413,14 +413,17 @@ final class FitRun {
             return;
         }
         List<String> edits = JobSettings.unitEdits(recorded, jf);
-        if (edits.isEmpty()) {
+        if (edits.isEmpty() || quiet) {
             return;
         }
-        err().println("warning: the unit of " + (edits.size() == 1 ? "a parameter" : edits.size() + " parameters")
-                + " is not the one run " + run.id() + " recorded (" + String.join("; ", edits) + "): units are"
+        err().println("warning: "
+                + (edits.size() == 1
+                        ? "the unit of a parameter is not the one"
+                        : "the units of " + edits.size() + " parameters are not the ones")
+                + " run " + run.id() + " last recorded (" + String.join("; ", edits) + "): units are"
                 + " labels and nothing is converted, so the values the run recorded are shown in the new unit as"
                 + " the same numbers; to fit in the new unit, convert the parameter's initial value and bounds"
-                + " (which begins a new run), or give the old unit back");
+                + " and begin a new run (chemfit fit --restart)");
         err().flush();
     }
 

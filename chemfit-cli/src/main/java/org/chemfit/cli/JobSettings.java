@@ -327,7 +327,7 @@ final class JobSettings {
      * The parameters whose {@code unit} a resumed run recorded otherwise: an edit of the unit alone
      * takes no part in the fit (units are labels), so the run goes on, and the values it recorded,
      * numbers in the unit it had, are shown in the new one. Two spellings of one unit ({@code kj/mol}
-     * and {@code kJ/mol}) are the same unit.
+     * and {@code kJ/mol}, {@code A} and {@code Å}) are the same unit.
      *
      * @param recordedJob the {@code job} of the run's recorded settings
      * @param jf the job as it is now
@@ -345,15 +345,22 @@ final class JobSettings {
             }
             String was = before.get(p.name());
             String now = jf.units().parameters().get(p.name());
-            boolean same = was == null || now == null
-                    ? was == null && now == null
-                    : EnergyUnits.sameUnit(was.strip()).equals(EnergyUnits.sameUnit(now.strip()));
+            boolean same = was == null || now == null ? was == null && now == null : sameUnit(was, now);
             if (!same) {
                 edits.add(p.name() + ": " + (was == null ? "(none)" : was.strip()) + " -> "
                         + (now == null ? "(none)" : now.strip()));
             }
         }
         return edits;
+    }
+
+    /** @return whether two units as written are one: spellings of one energy unit, or of one length (A, Å, Angstrom) */
+    private static boolean sameUnit(String a, String b) {
+        if (EnergyUnits.sameUnit(a.strip()).equals(EnergyUnits.sameUnit(b.strip()))) {
+            return true;
+        }
+        Double la = EnergyUnits.lengthInAngstrom(a.strip());
+        return la != null && la.equals(EnergyUnits.lengthInAngstrom(b.strip()));
     }
 
     /**

@@ -140,6 +140,18 @@ class CoulombUnitTest {
                         + " in the term's unit, whatever it is); did you mean 'kJ/mol'?");
     }
 
+    /** A long unknown unit, of more than 16 characters (units may have 24), is refused as a short one is. */
+    @Test
+    void aLongUnknownEnergyUnitWithCoulombIsRefusedToo() throws IOException {
+        Path job = saltJob(
+                "{energy: frobnitz_energy_unit_x}", "    potential:", "      - " + BUCKINGHAM, "      - " + EWALD);
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(
+                r.err().contains("term 'salt' unit is 'frobnitz_energy_unit_x', an energy unit ChemFit does not know"),
+                r::toString);
+    }
+
     /** MeV is a million eV, not a misspelt meV (a thousandth): no case variant is offered for it. */
     @Test
     void aPrefixedUnitWithCoulombIsSaidForWhatItIs() throws IOException {

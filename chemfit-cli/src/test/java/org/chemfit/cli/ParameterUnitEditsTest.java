@@ -25,6 +25,11 @@ class ParameterUnitEditsTest {
 
     /** The known Lennard-Jones job, its epsilon in {@code unit} (none when null). */
     private Path job(String file, String unit) throws IOException {
+        return job(file, unit, null);
+    }
+
+    /** The known Lennard-Jones job, its epsilon in {@code unit} and its sigma in {@code length} (none when null). */
+    private Path job(String file, String unit, String length) throws IOException {
         Path lj = Cli.resource("jobs/lj.yaml");
         String text = Files.readString(lj)
                 .replace("reference: data/energies.csv", "reference: '" + lj.resolveSibling("data/energies.csv") + "'");
@@ -32,6 +37,11 @@ class ParameterUnitEditsTest {
             text = text.replace(
                     "epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
                     "epsilon: {initial: 1.0, bounds: [0.1, 10.0], unit: '" + unit + "'}");
+        }
+        if (length != null) {
+            text = text.replace(
+                    "sigma: {initial: 2.2, bounds: [1.0, 4.0]}",
+                    "sigma: {initial: 2.2, bounds: [1.0, 4.0], unit: '" + length + "'}");
         }
         Path job = tmp.resolve(file);
         Files.writeString(job, text);
@@ -57,11 +67,22 @@ class ParameterUnitEditsTest {
         assertTrue(
                 edited.err()
                         .contains(
-                                "warning: the unit of a parameter is not the one run 1 recorded (lj.epsilon: kJ/mol ->"
+                                "warning: the unit of a parameter is not the one run 1 last recorded (lj.epsilon: kJ/mol ->"
                                         + " kcal/mol): units are labels and nothing is converted"),
                 edited::toString);
 
         Cli.Run none = fit(job("none.yaml", null));
         assertTrue(none.err().contains("(lj.epsilon: kcal/mol -> (none))"), none::toString);
+
+        // a length spelt otherwise is no edit either; the warning is not printed under --quiet
+        Cli.Run angstrom = fit(job("a.yaml", null, "A"));
+        Cli.Run respeltLength = fit(job("aa.yaml", null, "Å"));
+        assertFalse(respeltLength.err().contains("is not the one"), respeltLength::toString);
+        Path kcal = job("quiet.yaml", "kcal/mol", "Angstrom");
+        Cli.Run quiet = Cli.run(
+                "fit", kcal.toString(), "-o", tmp.resolve("out").toString(), "--progress", "none", "--no-plots", "-q");
+        assertEquals(ExitCodes.OK, quiet.code(), quiet::toString);
+        assertFalse(quiet.err().contains("warning"), quiet::toString);
+        assertEquals(ExitCodes.OK, angstrom.code(), angstrom::toString);
     }
 }
