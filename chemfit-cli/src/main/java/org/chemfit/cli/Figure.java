@@ -616,8 +616,12 @@ final class Figure {
         return this;
     }
 
-    /** The longest a matrix label is drawn, in characters: a longer name is cut in its middle ({@link #cut}). */
-    static final int MATRIX_LABEL_CHARS = 40;
+    /**
+     * The longest a matrix label is drawn, in characters: a longer name is cut in its middle ({@link
+     * #cut}). Long enough for the names of a force field's parameters, which may differ only in their
+     * middle ({@code ff.long_name_07_epsilon_Na_Cl}); the figure grows to hold them.
+     */
+    static final int MATRIX_LABEL_CHARS = 64;
 
     /** About the width of a character of a 12 px label, in pixels, as the legends reckon it. */
     private static final int LABEL_CHAR_WIDTH = 7;

@@ -422,6 +422,21 @@ class PlotsTest {
         assertEquals(34, upright, svg);
         assertEquals(34, level, svg);
 
+        // names that differ only in their middle stay apart
+        List<String> middle = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            middle.add(String.format(java.util.Locale.ROOT, "ff.very_long_parameter_name_%02d_epsilon_Na_Cl", i));
+        }
+        new Figure(1060, 1060, "middle").matrix(middle, new double[10][10]).write(tmp.resolve("middle"));
+        Matcher shown = TEXT.matcher(Files.readString(tmp.resolve("middle.svg")));
+        java.util.Set<String> labels = new java.util.HashSet<>();
+        while (shown.find()) {
+            if (shown.group(1).equals("label")) {
+                labels.add(shown.group(2));
+            }
+        }
+        assertEquals(new java.util.HashSet<>(middle), labels);
+
         new Figure(480, 480, "few")
                 .matrix(List.of("eps", "sigma"), new double[][] {{1, -0.5}, {-0.5, 1}})
                 .write(tmp.resolve("few"));
