@@ -582,13 +582,19 @@ final class TermsReader {
         if (energy == null || energy.isEmpty()) {
             return false;
         }
-        String u = unit.strip();
+        // one notation of powers and products: eV Å⁻¹, eV·Å-1, kcal mol-1 A-1, kcal/mol * A^-1, eV/(A)
+        String u = unit.strip()
+                .replace("⁻¹", "^-1")
+                .replace('·', ' ')
+                .replaceAll("(?<=[\\p{L}])-1\\b", "^-1")
+                .replaceAll("\\s*\\*\\s*", "*")
+                .replaceAll("/\\(([^\\s*()]+)\\)$", "/$1");
         String head;
         String length;
         java.util.regex.Matcher inverse = INVERSE_LENGTH.matcher(u);
         java.util.regex.Matcher grouped = GROUPED_LENGTH.matcher(u);
         if (inverse.matches()) { // kcal mol^-1 A^-1
-            head = inverse.group(1);
+            head = inverse.group(1).replaceAll("\\*$", "");
             length = inverse.group(2);
         } else if (grouped.matches()) { // kcal/(mol*A), kcal/(mol A)
             head = grouped.group(1) + "/" + grouped.group(2);

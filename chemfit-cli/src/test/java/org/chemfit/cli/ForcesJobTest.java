@@ -365,6 +365,10 @@ class ForcesJobTest {
     void aForcesUnitWrittenWithPowersOrABracketIsTaken() throws IOException {
         data();
         for (String forces : List.of(
+                "'kcal/mol * A^-1'",
+                "kcal mol-1 A-1",
+                "kcal·mol⁻¹·Å⁻¹",
+                "'kcal/mol/(A)'",
                 "kcal mol^-1 A^-1",
                 "kcal/(mol*A)",
                 "'kcal/(mol A)'",
