@@ -56,11 +56,6 @@ class JournalMismatchExceptionTest {
                 JournalMismatchException.changesBetween(recorded, edited));
     }
 
-    /**
-     * A word chosen from a list, spelt as the job reader also takes it (capitals, dashes), and a
-     * loss written as its type or as a map of it, are the same job; another word is named, and a
-     * change beside a respelling is named alone.
-     */
     /** The refusal names 20 changes and counts the rest, in the singular for one. */
     @Test
     void changesPastTheTwentyNamedAreCounted(@TempDir java.nio.file.Path dir) {
@@ -81,6 +76,11 @@ class JournalMismatchExceptionTest {
         }
     }
 
+    /**
+     * A word chosen from a list, spelt as the job reader also takes it (capitals, dashes), and a
+     * loss written as its type or as a map of it, are the same job; another word is named, and a
+     * change beside a respelling is named alone.
+     */
     @Test
     void wordsSpeltOtherwiseAreTheSameJob() {
         Map<String, Object> recorded = job("a", 0.5, Map.of("loss", "mean_squared_error"));
