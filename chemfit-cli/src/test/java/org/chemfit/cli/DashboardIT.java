@@ -489,14 +489,32 @@ class DashboardIT {
             String first = driver.findElement(By.cssSelector("#evaluation-table tbody tr td"))
                     .getText();
             assertEquals("at evaluation " + first, text("best-at"), "sorted by loss, the best comes first");
-            click("sort-loss");
+            // the best row says so in words, not by its tint alone
+            assertEquals(
+                    "COMPLETE (best)",
+                    driver.findElement(By.cssSelector("#evaluation-table tbody tr.best td:nth-child(2)"))
+                            .getText());
+            assertEquals("ascending", driver.findElement(By.id("sort-loss")).getAttribute("aria-sort"));
+            // sorted again from the keyboard: the heading takes the focus, and Enter turns the order
+            WebElement heading = driver.findElement(By.id("sort-loss"));
+            assertEquals("0", heading.getAttribute("tabindex"));
+            heading.sendKeys(org.openqa.selenium.Keys.ENTER);
             waitFor(
                     () -> driver.findElement(By.cssSelector("#evaluation-table thead"))
                             .getText()
                             .contains("loss ▼"),
                     () -> "descending");
+            assertEquals("descending", driver.findElement(By.id("sort-loss")).getAttribute("aria-sort"));
+            // the tab shown says so to a screen reader, and the others say they are not
+            assertEquals("true", driver.findElement(By.id("tab-evaluations")).getAttribute("aria-selected"));
+            assertEquals("false", driver.findElement(By.id("tab-status")).getAttribute("aria-selected"));
 
             click("tab-status");
+            // the loss chart, drawn on a canvas, is an image named by its axes and its points
+            assertEquals("img", driver.findElement(By.id("status-chart")).getAttribute("role"));
+            assertEquals(
+                    "loss against evaluation, " + total + " points",
+                    driver.findElement(By.id("status-chart")).getAttribute("aria-label"));
             assertEquals(List.of(), consoleErrors(), "the browser console shows no error");
         } finally {
             dash.thread.interrupt();

@@ -89,7 +89,10 @@
   function show(name) {
     view = name;
     document.querySelectorAll('.tab').forEach(function (b) {
-      b.classList.toggle('active', b.getAttribute('data-view') === name);
+      var on = b.getAttribute('data-view') === name;
+      b.classList.toggle('active', on);
+      // a screen reader is told which view is shown, not only a sighted reader by its fill
+      b.setAttribute('aria-selected', on ? 'true' : 'false');
     });
     document.querySelectorAll('.view').forEach(function (s) {
       s.classList.toggle('hidden', s.id !== 'view-' + name);
@@ -107,6 +110,24 @@
     if (view === 'terms') { renderTerms(); }
     if (view === 'failures') { renderFailures(); }
     if (view === 'results') { renderResults(); }
+    labelCharts();
+  }
+
+  /*
+   * uPlot draws on a canvas, which says nothing to a screen reader: each chart is an image named
+   * by its title, its axes and how many points it draws, and the data are in the tables beside it.
+   */
+  function labelCharts() {
+    document.querySelectorAll('.chart').forEach(function (c) {
+      var x = c.getAttribute('data-x-title') || 'evaluation';
+      var y = c.getAttribute('data-y-title');
+      var title = c.getAttribute('data-title') || c.getAttribute('data-quantity');
+      var n = c.getAttribute('data-points');
+      var label = (title ? title + ': ' : '') + (y || 'value') + ' against ' + x
+        + (n !== null ? ', ' + n + ' points' : '');
+      c.setAttribute('role', 'img');
+      c.setAttribute('aria-label', label);
+    });
   }
 
   function renderStatus() {
@@ -278,7 +299,7 @@
       return;
     }
     if (ch) { ch.destroy(); }
-    // uPlot draws the axis titles on its canvas; the attributes name them for a reader of the page
+    // uPlot draws the axis titles on its canvas; the attributes give them to the chart's label (labelCharts)
     box.setAttribute('data-x-title', 'evaluation');
     box.setAttribute('data-y-title', yTitle);
     box.textContent = '';
@@ -335,7 +356,7 @@
       if (charts[id]) { charts[id].setData(data); return; }
       var div = el('div', null, 'chart');
       div.id = id;
-      // uPlot draws the titles on its canvas; the attributes name them for a reader of the page
+      // uPlot draws the titles on its canvas; the attributes give them to the chart's label (labelCharts)
       var title = p.name + (p.unit ? ' (' + p.unit + ')' : '');
       div.setAttribute('data-title', title);
       div.setAttribute('data-y-title', p.unit || '');
@@ -657,7 +678,7 @@
     div.setAttribute('data-fit-points', String(c.fit ? c.fit.reference.length : 0));
     div.setAttribute('data-validation-points', String(c.validation ? c.validation.reference.length : 0));
     div.setAttribute('data-monitored-points', String(c.monitored ? c.monitored.reference.length : 0));
-    // uPlot draws the axis titles on its canvas; the attributes name them for a reader of the page
+    // uPlot draws the axis titles on its canvas; the attributes give them to the chart's label (labelCharts)
     div.setAttribute('data-x-title', 'reference' + unit);
     div.setAttribute('data-y-title', 'model at best' + unit);
     box.appendChild(div);
@@ -665,12 +686,13 @@
     var series = [
       { label: 'reference', value: function (u, v) { return fmt(v); } },
       { label: 'fit', stroke: '#1f3a5f', width: 0, points: { show: true, size: 6, fill: '#1f3a5f' }, value: function (u, v) { return fmt(v); } },
-      { label: 'validation', stroke: '#d9480f', width: 0, points: { show: true, size: 6, fill: '#d9480f' }, value: function (u, v) { return fmt(v); } }
+      // hollow, so that the sets differ in shape as well as colour (in grey, to a red-green blind reader)
+      { label: 'validation', stroke: '#d9480f', width: 0, points: { show: true, size: 7, width: 2, fill: '#fff', stroke: '#d9480f' }, value: function (u, v) { return fmt(v); } }
     ];
     var data = [x, fit, val];
     if (c.monitored) {
       // only when there are such points: a legend names only what is drawn
-      series.push({ label: 'monitored, weight 0', stroke: '#2b8a3e', width: 0, points: { show: true, size: 6, fill: '#2b8a3e' }, value: function (u, v) { return fmt(v); } });
+      series.push({ label: 'monitored, weight 0', stroke: '#2b8a3e', width: 0, points: { show: true, size: 10, width: 1, fill: 'rgba(0,0,0,0)', stroke: '#2b8a3e' }, value: function (u, v) { return fmt(v); } });
       data.push(mon);
     }
     series.push({ label: 'model = reference', stroke: '#888', dash: [6, 4], width: 1, points: { show: false } });
@@ -799,11 +821,19 @@
       var th = el('th', c[1] + (c[0] === evalState.sort ? (evalState.desc ? ' ▼' : ' ▲') : ''), c[0] ? 'sortable' : 'text');
       if (c[0]) {
         th.id = 'sort-' + c[0];
-        th.addEventListener('click', function () {
+        var sortBy = function () {
           evalState.desc = evalState.sort === c[0] ? !evalState.desc : false;
           evalState.sort = c[0];
           evalState.offset = 0;
           loadEvaluations();
+        };
+        th.addEventListener('click', sortBy);
+        // reached by Tab, sorted by Enter or Space, and its order said in words to a screen reader
+        th.tabIndex = 0;
+        th.setAttribute('role', 'button');
+        th.setAttribute('aria-sort', c[0] === evalState.sort ? (evalState.desc ? 'descending' : 'ascending') : 'none');
+        th.addEventListener('keydown', function (e) {
+          if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sortBy(); }
         });
       }
       hr.appendChild(th);
@@ -817,7 +847,8 @@
       var cls = r[1] === 'FAILED' ? 'failed' : (summary && r[0] === summary.best_evaluation ? 'best' : (r[5] ? 'degraded' : ''));
       var tr = el('tr', null, cls);
       tr.appendChild(el('td', r[0]));
-      tr.appendChild(el('td', r[1], 'text'));
+      // the best evaluation said in words, not by its row's tint alone
+      tr.appendChild(el('td', r[1] + (cls === 'best' ? ' (best)' : ''), 'text'));
       tr.appendChild(el('td', fmt(r[2])));
       tr.appendChild(el('td', fmt(r[3])));
       tr.appendChild(el('td', r[4] || '', 'text'));
