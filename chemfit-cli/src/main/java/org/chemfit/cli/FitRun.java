@@ -184,6 +184,8 @@ final class FitRun {
      */
     int run() {
         FitPlan plan = plan();
+        boolean folderThere = Files.exists(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        boolean journalThere = Files.exists(folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME));
         createOutputFolder(plan);
         openJournal(plan);
         Integer shown = showFinishedFit(plan);
@@ -206,6 +208,9 @@ final class FitRun {
         } catch (UserException e) {
             plan.close();
             journal.close();
+            if (!journalThere) {
+                removeUnusedJournal(folderThere);
+            }
             throw e;
         }
         Instant started = Instant.now();
@@ -361,6 +366,31 @@ final class FitRun {
         } catch (UserException e) {
             plan.close();
             throw e;
+        }
+    }
+
+    /**
+     * A fit refused before it began (a dashboard port that cannot be bound) leaves no empty journal
+     * that this command made, nor the output folder it made for it: the folder is as it was.
+     * Whatever cannot be removed stays; it holds no run, and the next fit there takes it as its own.
+     *
+     * @param folderThere whether the output folder was there before this command
+     */
+    private void removeUnusedJournal(boolean folderThere) {
+        String name = org.chemfit.journal.Journal.DEFAULT_FILE_NAME;
+        try {
+            for (String suffix : List.of("", "-wal", "-shm", "-journal", ".lock")) {
+                Files.deleteIfExists(folder.resolve(name + suffix));
+            }
+            if (!folderThere) {
+                try (var left = Files.list(folder)) {
+                    if (left.findAny().isEmpty()) {
+                        Files.delete(folder);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // left as it is: an empty journal, which the next fit in the folder takes as its own
         }
     }
 

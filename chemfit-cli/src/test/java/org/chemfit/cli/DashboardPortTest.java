@@ -34,6 +34,32 @@ class DashboardPortTest {
         }
     }
 
+    /**
+     * A fit refused for a taken port leaves the output folder as it was: a folder it made is gone, and
+     * in a folder that was there no empty journal is left.
+     */
+    @Test
+    void aFitRefusedForATakenPortLeavesNoJournal() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String port = "--dashboard=" + taken.getLocalPort();
+            java.nio.file.Path fresh = dir.resolve("fresh");
+            Cli.Run r = Cli.run("fit", Cli.resource("jobs/lj.yaml").toString(), "-o", fresh.toString(), port, "-q");
+            assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+            assertFalse(java.nio.file.Files.exists(fresh), r::toString);
+
+            java.nio.file.Path there = java.nio.file.Files.createDirectories(dir.resolve("there"));
+            java.nio.file.Files.writeString(there.resolve("notes.txt"), "mine");
+            Cli.Run t = Cli.run("fit", Cli.resource("jobs/lj.yaml").toString(), "-o", there.toString(), port, "-q");
+            assertEquals(ExitCodes.USAGE, t.code(), t::toString);
+            try (var left = java.nio.file.Files.list(there)) {
+                assertEquals(
+                        java.util.List.of("notes.txt"),
+                        left.map(f -> f.getFileName().toString()).toList(),
+                        t::toString);
+            }
+        }
+    }
+
     @Test
     void aNegativePortIsRefusedAsOutOfRange() {
         Cli.Run r = Cli.run("fit", Cli.resource("jobs/lj.yaml").toString(), "--dashboard=-1", "-q");
