@@ -130,7 +130,7 @@ final class EvalCommand extends BaseCommand {
                     new UnstableCrystals(jf.validation(), err()::println).check(v, " (validation)", false);
                 }
             }
-            out().println("parameters: " + p);
+            out().println("parameters: " + parametersLine(p, jf));
             // every term skipped leaves no loss: "-", as fit says it (and --json gives null)
             out().println("loss: "
                     + Tables.fmt(Double.isNaN(ctx.loss()) ? "-" : (Object) ctx.loss(), Results.lossUnit(plan)));
@@ -319,6 +319,25 @@ final class EvalCommand extends BaseCommand {
      * @return the values that replace the initial ones: the best of --params, then --set
      * @throws UserException for an unknown parameter or a value that is not a finite number
      */
+    /**
+     * @return the parameters evaluated, each with its unit and every digit it has (an evaluation at
+     *     {@code --params} may differ from another in the last): {@code lj.epsilon = 100 K, lj.sigma = 3.2 A}
+     */
+    static String parametersLine(Parameters p, JobFile jf) {
+        java.util.List<String> each = new java.util.ArrayList<>();
+        for (String name : p.names()) {
+            String unit = jf.units().parameters().get(name);
+            each.add(name + " = " + digits(p.get(name)) + (unit == null || unit.isBlank() ? "" : " " + unit));
+        }
+        return each.isEmpty() ? "none" : String.join(", ", each);
+    }
+
+    /** @return every digit of a value, as Java writes the double nearest it, without a trailing ".0" */
+    static String digits(double v) {
+        String value = Double.toString(v);
+        return value.endsWith(".0") ? value.substring(0, value.length() - 2) : value;
+    }
+
     private Map<String, Double> changes(JobFile jf, Parameters p, Map<String, String> set) {
         Map<String, Double> changes = new LinkedHashMap<>();
         if (params != null) {

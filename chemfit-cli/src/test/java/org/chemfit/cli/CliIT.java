@@ -518,7 +518,16 @@ class CliIT {
     void evalPrintsThePerTermBreakdown() {
         Cli.Run r = Cli.run("eval", job("two-terms.yaml").toString());
         assertEquals(0, r.code(), r::toString);
-        assertTrue(r.out().startsWith("parameters: {lj.epsilon=1.0, lj.sigma=2.0}"), r::toString);
+        // each parameter with its unit when the job gives one, every digit kept
+        assertTrue(r.out().startsWith("parameters: lj.epsilon = 1, lj.sigma = 2\n"), r::toString);
+        Cli.Run argon = Cli.run(
+                "eval",
+                ExamplesIT.examples().resolve("argon/fit.yaml").toString(),
+                "--set",
+                "lj.sigma=3.3491812345678");
+        assertTrue(
+                argon.out().startsWith("parameters: lj.epsilon = 100 K, lj.sigma = 3.3491812345678 A\n"),
+                argon::toString);
         assertTrue(
                 r.out()
                         .lines()

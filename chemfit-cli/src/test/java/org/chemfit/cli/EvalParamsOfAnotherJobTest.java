@@ -92,7 +92,9 @@ class EvalParamsOfAnotherJobTest {
                 fileByFile.err(),
                 fileByFile::toString);
         // evaluated at the other job's best epsilon all the same
-        assertTrue(edited.out().startsWith("parameters: {lj.epsilon=" + best + ", lj.sigma=2.0}\n"), edited::toString);
+        assertTrue(
+                edited.out().startsWith("parameters: lj.epsilon = " + EvalCommand.digits(best) + ", lj.sigma = 2\n"),
+                edited::toString);
 
         // a job file that names another file: it differs, and each side has a file the other has not
         Path c = job("c", "other.csv", "2.941461985331414");

@@ -114,7 +114,9 @@ class EvalParamsOfUnfinishedFitTest {
             assertTrue(w.startsWith("warning: --params " + given.get(0) + ": " + given.get(1) + from), eval::toString);
             assertTrue(w.endsWith(to), eval::toString);
             // evaluated at that point: the program gives x, and the loss is (x - 1)^2 again
-            assertTrue(eval.out().startsWith("parameters: {x=" + x + "}\nloss: " + loss + "\n"), eval::toString);
+            assertTrue(
+                    eval.out().startsWith("parameters: x = " + EvalCommand.digits(x) + "\nloss: " + loss + "\n"),
+                    eval::toString);
         }
         // a job edited since: its journal's run is compared with it as a resume compares them
         Path edited = tmp.resolve("edited.yaml");
@@ -206,7 +208,9 @@ class EvalParamsOfUnfinishedFitTest {
             assertTrue(warnings.get(0).endsWith(to), eval::toString);
             // evaluated at the journal's best: the program gives x, the loss is (x - 1)^2
             assertTrue(
-                    eval.out().startsWith("parameters: {x=" + x + "}\nloss: " + Tables.fmt((x - 1) * (x - 1)) + "\n"),
+                    eval.out()
+                            .startsWith("parameters: x = " + EvalCommand.digits(x) + "\nloss: "
+                                    + Tables.fmt((x - 1) * (x - 1)) + "\n"),
                     eval::toString);
         }
     }
