@@ -391,7 +391,6 @@ final class JournalQueries {
         return out;
     }
 
-    /** @return the host and pid of the latest attempt of a run that has not ended, if any */
     /**
      * @return the run of the attempt begun last (the last row written to attempts, refused ones left
      *     out), or empty when there is none
@@ -404,6 +403,7 @@ final class JournalQueries {
         }
     }
 
+    /** @return the host and pid of the latest attempt of a run that has not ended, if any */
     Optional<String[]> openAttempt(long runId) throws SQLException {
         PreparedStatement p = statement("SELECT host, pid FROM attempts WHERE run_id = ? AND ended_at IS NULL"
                 + " AND attempt = (SELECT MAX(attempt) FROM attempts WHERE run_id = ? AND status <> 'REFUSED')");

@@ -466,7 +466,9 @@ final class SqliteSession implements Journal.Session {
                     resume = latestSameButNeutral(j, settingsTree);
                 }
                 if (resume < 0) {
-                    long latest = j.queries.latestRunId();
+                    // the latest run as the readers take it: the run of the attempt begun last
+                    java.util.OptionalLong newest = j.queries.runOfNewestAttempt();
+                    long latest = newest.isPresent() ? newest.getAsLong() : j.queries.latestRunId();
                     if (latest > 0) {
                         String[] found = Objects.requireNonNull(j.queries.runHashAndSettings(latest), "run " + latest);
                         if (!sameButNeutral(JsonCodec.readMap(found[1]), settingsTree)

@@ -91,6 +91,12 @@ class RunOfFolderTest {
         ended(1, "2026-01-02T08:00:00Z");
         ended(2, "2026-01-02T09:00:00Z");
         assertEquals(2L, shown(2L), "run 1 no longer written: the latest, which ended last");
+        // a job of neither run is refused against the latest run as the readers take it: run 1
+        try (JournalReader j = JournalReader.open(dir)) {
+            JournalMismatchException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    JournalMismatchException.class, () -> j.check(Map.of("job", "third"), JournalMode.resumeLatest()));
+            assertTrue(e.getMessage().contains("holds run 1 of a different job"), e.getMessage());
+        }
     }
 
     /**
