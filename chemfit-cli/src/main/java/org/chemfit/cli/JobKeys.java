@@ -180,6 +180,15 @@ final class JobKeys {
             "GPa", List.of("GPa"));
 
     /**
+     * @param unit a crystal term's declared unit, one it computes in
+     * @return {@code GPa} for GPa in another case ({@code gpa}), so that terms and metrics of one unit
+     *     group as one; any other unit as written
+     */
+    static String gpaSpelt(String unit) {
+        return unit.equalsIgnoreCase("GPa") ? "GPa" : unit;
+    }
+
+    /**
      * @param unit a crystal term's declared unit
      * @param computed a unit of {@link #CRYSTAL_UNITS}
      * @return whether the declared unit is a spelling of it; the Ångström sign (U+212B) and a

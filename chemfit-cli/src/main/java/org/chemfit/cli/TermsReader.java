@@ -650,7 +650,7 @@ final class TermsReader {
                 }
                 String u = r.unit(e.getValue(), where + " unit of '" + q + "'");
                 if (u != null && computedIn(e.getValue(), where + " unit of '" + q + "'", q, u)) {
-                    units.put(q, u);
+                    units.put(q, JobKeys.gpaSpelt(u));
                 }
             }
         } else if (un != null) {
@@ -662,7 +662,7 @@ final class TermsReader {
                     if (computed != null && !JobKeys.spells(u, computed)) {
                         others.add(q + " in " + computed);
                     } else if (computed != null) {
-                        units.put(q, u);
+                        units.put(q, JobKeys.gpaSpelt(u));
                     }
                 }
                 if (!others.isEmpty()) {

@@ -166,6 +166,9 @@ class CrystalUnitsTest {
                 "    unit: {lattice_constant: ANGSTROM, lattice_energy: ev, C11: gpa}");
         Cli.Run v = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, v.code(), v::toString);
+        // gpa is GPa wherever the unit is shown or compared
+        Cli.Run e = Cli.run("eval", job.toString());
+        assertTrue(e.out().lines().anyMatch(l -> l.matches("fit  periclase  C11 +GPa +1  .*")), e::toString);
         // a unit of another size stays refused whatever its case: MeV is not eV
         Files.writeString(job, Files.readString(job).replace("lattice_energy: ev,", "lattice_energy: MeV,"));
         Cli.Run r = Cli.run("validate", job.toString());
