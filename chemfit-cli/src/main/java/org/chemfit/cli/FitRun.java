@@ -184,7 +184,14 @@ final class FitRun {
      */
     int run() {
         FitPlan plan = plan();
-        boolean folderThere = Files.exists(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        // the outermost folder this command makes (null when the output folder is there): what a
+        // refused fit removes again
+        Path made = null;
+        for (Path p = folder.toAbsolutePath();
+                p != null && !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                p = p.getParent()) {
+            made = p;
+        }
         boolean journalThere = Files.exists(folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME));
         createOutputFolder(plan);
         openJournal(plan);
@@ -207,10 +214,11 @@ final class FitRun {
             live = LiveDashboard.start(options.dashboard(), folder, err());
         } catch (UserException e) {
             plan.close();
-            journal.close();
             if (!journalThere) {
-                removeUnusedJournal(folderThere);
+                // removed while the journal holds its lock, so that no other fit takes it up meanwhile
+                removeUnusedJournal(made);
             }
+            journal.close();
             throw e;
         }
         Instant started = Instant.now();
@@ -374,20 +382,22 @@ final class FitRun {
      * that this command made, nor the output folder it made for it: the folder is as it was.
      * Whatever cannot be removed stays; it holds no run, and the next fit there takes it as its own.
      *
-     * @param folderThere whether the output folder was there before this command
+     * @param made the outermost folder this command made for the output folder, or null when none
      */
-    private void removeUnusedJournal(boolean folderThere) {
+    private void removeUnusedJournal(@Nullable Path made) {
         String name = org.chemfit.journal.Journal.DEFAULT_FILE_NAME;
         try {
             for (String suffix : List.of("", "-wal", "-shm", "-journal", ".lock")) {
                 Files.deleteIfExists(folder.resolve(name + suffix));
             }
-            if (!folderThere) {
-                try (var left = Files.list(folder)) {
-                    if (left.findAny().isEmpty()) {
-                        Files.delete(folder);
+            // the folders made, innermost first, each while empty
+            for (Path p = folder.toAbsolutePath(); made != null && p != null && p.startsWith(made); p = p.getParent()) {
+                try (var left = Files.list(p)) {
+                    if (left.findAny().isPresent()) {
+                        break;
                     }
                 }
+                Files.delete(p);
             }
         } catch (IOException e) {
             // left as it is: an empty journal, which the next fit in the folder takes as its own

@@ -42,10 +42,10 @@ class DashboardPortTest {
     void aFitRefusedForATakenPortLeavesNoJournal() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String port = "--dashboard=" + taken.getLocalPort();
-            java.nio.file.Path fresh = dir.resolve("fresh");
+            java.nio.file.Path fresh = dir.resolve("fresh/a/b");
             Cli.Run r = Cli.run("fit", Cli.resource("jobs/lj.yaml").toString(), "-o", fresh.toString(), port, "-q");
             assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-            assertFalse(java.nio.file.Files.exists(fresh), r::toString);
+            assertFalse(java.nio.file.Files.exists(dir.resolve("fresh")), r::toString);
 
             java.nio.file.Path there = java.nio.file.Files.createDirectories(dir.resolve("there"));
             java.nio.file.Files.writeString(there.resolve("notes.txt"), "mine");
