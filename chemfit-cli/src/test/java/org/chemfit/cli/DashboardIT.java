@@ -495,16 +495,18 @@ class DashboardIT {
                     driver.findElement(By.cssSelector("#evaluation-table tbody tr.best td:nth-child(2)"))
                             .getText());
             assertEquals("ascending", driver.findElement(By.id("sort-loss")).getAttribute("aria-sort"));
-            // sorted again from the keyboard: the heading takes the focus, and Enter turns the order
-            WebElement heading = driver.findElement(By.id("sort-loss"));
-            assertEquals("0", heading.getAttribute("tabindex"));
-            heading.sendKeys(org.openqa.selenium.Keys.ENTER);
+            // sorted again from the keyboard: the heading's button takes Enter, turns the order, and keeps the focus
+            driver.findElement(By.cssSelector("#sort-loss button")).sendKeys(org.openqa.selenium.Keys.ENTER);
             waitFor(
                     () -> driver.findElement(By.cssSelector("#evaluation-table thead"))
                             .getText()
                             .contains("loss ▼"),
                     () -> "descending");
             assertEquals("descending", driver.findElement(By.id("sort-loss")).getAttribute("aria-sort"));
+            assertEquals(
+                    driver.findElement(By.cssSelector("#sort-loss button")),
+                    driver.switchTo().activeElement(),
+                    "the focus stays on the heading's button");
             // the tab shown says so to a screen reader, and the others say they are not
             assertEquals("true", driver.findElement(By.id("tab-evaluations")).getAttribute("aria-selected"));
             assertEquals("false", driver.findElement(By.id("tab-status")).getAttribute("aria-selected"));

@@ -119,12 +119,18 @@
    */
   function labelCharts() {
     document.querySelectorAll('.chart').forEach(function (c) {
+      if (!c.querySelector('canvas')) {
+        // not drawn (yet): its text, such as "no finished evaluation yet", is read as it is
+        c.removeAttribute('role');
+        c.removeAttribute('aria-label');
+        return;
+      }
       var x = c.getAttribute('data-x-title') || 'evaluation';
-      var y = c.getAttribute('data-y-title');
-      var title = c.getAttribute('data-title') || c.getAttribute('data-quantity');
+      var title = c.getAttribute('data-title');
+      var y = title || c.getAttribute('data-y-title') || 'value';
       var n = c.getAttribute('data-points');
-      var label = (title ? title + ': ' : '') + (y || 'value') + ' against ' + x
-        + (n !== null ? ', ' + n + ' points' : '');
+      var label = (c.getAttribute('data-quantity') && !title ? c.getAttribute('data-quantity') + ': ' : '')
+        + y + ' against ' + x + (n !== null ? ', ' + n + ' points' : '');
       c.setAttribute('role', 'img');
       c.setAttribute('aria-label', label);
     });
@@ -353,13 +359,18 @@
       var lo = h.number.map(function () { return p.lower; });
       var hi = h.number.map(function () { return p.upper; });
       var data = [h.number, h.parameters[k], lo, hi];
-      if (charts[id]) { charts[id].setData(data); return; }
+      if (charts[id]) {
+        $(id).setAttribute('data-points', String(h.number.length));
+        charts[id].setData(data);
+        return;
+      }
       var div = el('div', null, 'chart');
       div.id = id;
       // uPlot draws the titles on its canvas; the attributes give them to the chart's label (labelCharts)
       var title = p.name + (p.unit ? ' (' + p.unit + ')' : '');
       div.setAttribute('data-title', title);
       div.setAttribute('data-y-title', p.unit || '');
+      div.setAttribute('data-points', String(h.number.length));
       box.appendChild(div);
       charts[id] = new uPlot({
         title: title,
@@ -504,6 +515,7 @@
       if (view === 'results') { renderResults(); }
       // the values table names its rows by predictions.csv's items
       if (view === 'terms') { renderTerms(); }
+      labelCharts();
     });
   }
 
@@ -818,28 +830,37 @@
     head.textContent = '';
     var hr = el('tr');
     COLUMNS.forEach(function (c) {
-      var th = el('th', c[1] + (c[0] === evalState.sort ? (evalState.desc ? ' ▼' : ' ▲') : ''), c[0] ? 'sortable' : 'text');
-      if (c[0]) {
-        th.id = 'sort-' + c[0];
-        var sortBy = function () {
-          evalState.desc = evalState.sort === c[0] ? !evalState.desc : false;
-          evalState.sort = c[0];
-          evalState.offset = 0;
-          loadEvaluations();
-        };
-        th.addEventListener('click', sortBy);
-        // reached by Tab, sorted by Enter or Space, and its order said in words to a screen reader
-        th.tabIndex = 0;
-        th.setAttribute('role', 'button');
-        th.setAttribute('aria-sort', c[0] === evalState.sort ? (evalState.desc ? 'descending' : 'ascending') : 'none');
-        th.addEventListener('keydown', function (e) {
-          if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sortBy(); }
-        });
+      if (!c[0]) { hr.appendChild(el('th', c[1], 'text')); return; }
+      var th = el('th', null, 'sortable');
+      th.id = 'sort-' + c[0];
+      // a button in the column's heading: reached by Tab, pressed by Enter or Space; the heading keeps
+      // its role, so its aria-sort tells a screen reader the order (the arrow is for the eye alone)
+      var button = el('button', c[1]);
+      button.type = 'button';
+      if (c[0] === evalState.sort) {
+        var arrow = el('span', evalState.desc ? ' ▼' : ' ▲');
+        arrow.setAttribute('aria-hidden', 'true');
+        button.appendChild(arrow);
       }
+      th.setAttribute('aria-sort', c[0] === evalState.sort ? (evalState.desc ? 'descending' : 'ascending') : 'none');
+      th.appendChild(button);
+      th.addEventListener('click', function () {
+        // the table is drawn anew: the focus comes back to this heading's button, not the page's top
+        evalState.refocus = document.activeElement === button ? c[0] : null;
+        evalState.desc = evalState.sort === c[0] ? !evalState.desc : false;
+        evalState.sort = c[0];
+        evalState.offset = 0;
+        loadEvaluations();
+      });
       hr.appendChild(th);
     });
     page.parameters.forEach(function (n) { hr.appendChild(el('th', n)); });
     head.appendChild(hr);
+    if (evalState.refocus) {
+      var back = $('sort-' + evalState.refocus);
+      evalState.refocus = null;
+      if (back && back.querySelector('button')) { back.querySelector('button').focus(); }
+    }
     var tb = $('evaluation-table').querySelector('tbody');
     tb.textContent = '';
     page.rows.forEach(function (r) {
