@@ -38,4 +38,32 @@ final class HangingProgram {
         assertTrue(dir.resolve(name).toFile().setExecutable(true));
         Files.writeString(dir.resolve("params.sh.tpl"), "x={{ x }}\ny={{ y }}\n");
     }
+
+    /**
+     * @param name the job's name
+     * @param command the term's command ({@code ./run.sh})
+     * @param termLines more lines of the term, each indented as a term key ({@code "    weight: 2"}), or ""
+     * @param optimizer the optimizer section as a YAML map
+     * @return a job of one external term {@code ext} that runs the program with x and y from 0 and 1,
+     *     on one worker, its output in {@code out}, without plots
+     */
+    static String job(String name, String command, String termLines, String optimizer) {
+        return """
+                name: %s
+                parameters:
+                  x: {initial: 0.0, bounds: [-5, 5]}
+                  y: {initial: 1.0, bounds: [-5, 5]}
+                terms:
+                  - name: ext
+                    kind: external
+                    templates: {params.sh: params.sh.tpl}
+                    command: %s
+                    outputs: {e: {parser: json, file: out.json, path: /e}}
+                    reference: {e: 0.0}
+                %s
+                optimizer: %s
+                execution: {workers: 1}
+                output: {folder: out, plots: false}
+                """.formatted(name, command, termLines, optimizer);
+    }
 }

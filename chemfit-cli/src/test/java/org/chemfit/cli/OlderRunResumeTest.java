@@ -31,23 +31,10 @@ class OlderRunResumeTest {
     Path tmp;
 
     private void writeJob(String name, double weight) throws IOException {
-        Files.writeString(tmp.resolve(name), """
-                name: older
-                parameters:
-                  x: {initial: 0.0, bounds: [-5, 5]}
-                  y: {initial: 1.0, bounds: [-5, 5]}
-                terms:
-                  - name: ext
-                    kind: external
-                    templates: {params.sh: params.sh.tpl}
-                    command: ./run.sh
-                    outputs: {e: {parser: json, file: out.json, path: /e}}
-                    reference: {e: 0.0}
-                    weight: %s
-                optimizer: {method: Nelder-Mead, max_evaluations: 12}
-                execution: {workers: 1}
-                output: {folder: out, plots: false}
-                """.formatted(weight));
+        Files.writeString(
+                tmp.resolve(name),
+                HangingProgram.job(
+                        "older", "./run.sh", "    weight: " + weight, "{method: Nelder-Mead, max_evaluations: 12}"));
     }
 
     /**

@@ -33,23 +33,13 @@ class RunKeyEditsResumeTest {
 
     /** @param runKeys the term's lines of how its program is run, each indented as a term key */
     private static void writeJob(Path dir, String command, String... runKeys) throws IOException {
-        Files.writeString(dir.resolve("fit.yaml"), """
-                name: edits
-                parameters:
-                  x: {initial: 0.0, bounds: [-5, 5]}
-                  y: {initial: 1.0, bounds: [-5, 5]}
-                terms:
-                  - name: ext
-                    kind: external
-                    templates: {params.sh: params.sh.tpl}
-                    command: %s
-                    outputs: {e: {parser: json, file: out.json, path: /e}}
-                    reference: {e: 0.0}
-                %s
-                optimizer: {method: Nelder-Mead, max_evaluations: %d}
-                execution: {workers: 1}
-                output: {folder: out, plots: false}
-                """.formatted(command, String.join("\n", runKeys), BUDGET));
+        Files.writeString(
+                dir.resolve("fit.yaml"),
+                HangingProgram.job(
+                        "edits",
+                        command,
+                        String.join("\n", runKeys),
+                        "{method: Nelder-Mead, max_evaluations: " + BUDGET + "}"));
     }
 
     private static int calls(Path dir) throws IOException {
