@@ -466,9 +466,12 @@ final class SqliteSession implements Journal.Session {
                     resume = latestSameButNeutral(j, settingsTree);
                 }
                 if (resume < 0) {
-                    // the latest run as the readers take it: the run of the attempt begun last
+                    // the latest run as the readers take it: the run of the attempt begun last (when
+                    // the journal holds that run still: one changed by hand may not)
                     java.util.OptionalLong newest = j.queries.runOfNewestAttempt();
-                    long latest = newest.isPresent() ? newest.getAsLong() : j.queries.latestRunId();
+                    long latest = newest.isPresent() && j.queries.runHashAndSettings(newest.getAsLong()) != null
+                            ? newest.getAsLong()
+                            : j.queries.latestRunId();
                     if (latest > 0) {
                         String[] found = Objects.requireNonNull(j.queries.runHashAndSettings(latest), "run " + latest);
                         if (!sameButNeutral(JsonCodec.readMap(found[1]), settingsTree)
