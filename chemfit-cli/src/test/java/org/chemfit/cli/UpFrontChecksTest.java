@@ -154,7 +154,7 @@ class UpFrontChecksTest {
         // eval runs no optimizer: the job's parameters, as given or set, are evaluated
         Cli.Run eval = Cli.run("eval", job.toString(), "--set", "lj.epsilon=1.1");
         assertEquals(ExitCodes.OK, eval.code(), eval::toString);
-        assertTrue(eval.out().contains("lj.epsilon=1.1"), eval::toString);
+        assertTrue(eval.out().contains("lj.epsilon = 1.1"), eval::toString);
     }
 
     @Test
