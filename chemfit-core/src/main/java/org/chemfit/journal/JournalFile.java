@@ -124,9 +124,14 @@ final class JournalFile {
         cfg.setBusyTimeout(30_000);
         // sqlite-jdbc otherwise runs a query for the generated key after every insert (a term row)
         cfg.setGetGeneratedKeys(false);
-        cfg.setReadOnly(readOnly);
-        Properties props = cfg.toProperties();
         Path dir = f.toAbsolutePath().getParent();
+        // A reader that may write where the journal is opens it for writing but writes nothing
+        // (query_only, below): SQLite then removes its log and shared-memory file when the last
+        // connection closes, as after a fit, instead of leaving them beside a finished journal.
+        boolean readerMayWrite =
+                readOnly && Files.isWritable(f) && (dir == null || !Files.isDirectory(dir) || Files.isWritable(dir));
+        cfg.setReadOnly(readOnly && !readerMayWrite);
+        Properties props = cfg.toProperties();
         // A reader in a folder it may not write in (an archive, a colleague's results): SQLite would
         // create its shared-memory file beside a journal in WAL mode, and fails. When the log holds
         // nothing, nobody is writing and the database file alone is the whole journal: it is read as
@@ -141,6 +146,11 @@ final class JournalFile {
         }
         List<String> check;
         try {
+            if (readOnly) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("PRAGMA query_only = 1");
+                }
+            }
             check = pragmaLines(c, "PRAGMA quick_check(20)");
         } catch (SQLException e) {
             if (folderReadOnly && !immutable && walHolds(f) && cannotOpen(e)) {
