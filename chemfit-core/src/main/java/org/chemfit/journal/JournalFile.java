@@ -119,6 +119,9 @@ final class JournalFile {
                     List.of("not known: SQLite is not asked to open a file whose header is wrong (sqlite3's .dump,"
                             + " below, may still read a part of it)"));
         }
+        if (!readOnly) {
+            refuseSideFilesNotWritable(f);
+        }
         SqliteLibrary.prepare(); // before the process's first connection loads the native library
         SQLiteConfig cfg = new SQLiteConfig();
         cfg.setBusyTimeout(30_000);
@@ -178,6 +181,43 @@ final class JournalFile {
             throw corrupt(f, check, readable);
         }
         return c;
+    }
+
+    /**
+     * Refuses, before SQLite opens it for writing, a journal whose log or shared-memory file this
+     * user may not write: left by another user's reader (a report or a dashboard of a colleague,
+     * who may write in the folder but not the journal), they would let SQLite open the journal and
+     * then fail at the first write with "attempt to write a readonly database".
+     */
+    private static void refuseSideFilesNotWritable(Path f) {
+        List<String> unwritable = new ArrayList<>();
+        String owners = "";
+        for (String side : List.of("-wal", "-shm")) {
+            Path p = f.resolveSibling(f.getFileName() + side);
+            if (Files.isRegularFile(p) && !Files.isWritable(p)) {
+                unwritable.add(p.getFileName().toString());
+                try {
+                    String owner = Files.getOwner(p).getName();
+                    owners = owners.contains(owner) ? owners : owners.isEmpty() ? owner : owners + " and " + owner;
+                } catch (IOException | UnsupportedOperationException e) {
+                    // the owner is only named when it can be read
+                }
+            }
+        }
+        if (unwritable.isEmpty()) {
+            return;
+        }
+        boolean logEmpty = !walHolds(f);
+        throw new JournalException("cannot write journal " + f + ": SQLite's "
+                + String.join(" and ", unwritable) + " beside it "
+                + (unwritable.size() == 1 ? "is" : "are") + " not writable by this user"
+                + (owners.isEmpty() ? "" : " (owned by " + owners + ")")
+                + ", as a report or dashboard of another user leaves them"
+                + (logEmpty
+                        ? "; the log holds no records, so delete " + f.getFileName() + "-wal and " + f.getFileName()
+                                + "-shm while nothing has the journal open, and run again"
+                        : "; the log holds records, so give both files to this user (chown) rather than delete"
+                                + " them, and run again"));
     }
 
     /** @return whether SQLite's error is that it could not open or create a file (not damage) */

@@ -1,6 +1,7 @@
 package org.chemfit.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.chemfit.fit.Fitter;
 import org.chemfit.journal.read.JournalReader;
+import org.chemfit.testfixtures.ReadOnlyFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,5 +94,41 @@ class ReaderSideFilesTest {
         assertEquals(40, evaluationsOfLatestRun(copy));
         assertEquals(List.of(Journal.DEFAULT_FILE_NAME), names(copy), "the log was folded in and removed");
         assertEquals(40, evaluationsOfLatestRun(copy), "what the log held is in the journal now");
+    }
+
+    /**
+     * A reader of another user, who may write in the folder but not the journal, leaves SQLite's
+     * files beside it that its owner may not write: the fit that opens the journal names them and
+     * says what to do, instead of failing at its first write with "attempt to write a readonly
+     * database". They are made unwritable as {@link ReadOnlyFolder} makes a folder so.
+     */
+    @Test
+    void sideFilesThisUserMayNotWriteAreNamedBeforeAFitOpensTheJournal() throws Exception {
+        try (JournalReader j = JournalReader.open(dir)) {
+            fit(j, 10);
+        }
+        Path wal = Files.createFile(dir.resolve(Journal.DEFAULT_FILE_NAME + "-wal"));
+        Path shm = Files.createFile(dir.resolve(Journal.DEFAULT_FILE_NAME + "-shm"));
+        List<ReadOnlyFolder> unwritable = List.of(ReadOnlyFolder.of(wal), ReadOnlyFolder.of(shm));
+        try {
+            JournalException e =
+                    assertThrows(JournalException.class, () -> Journal.open(dir).close());
+            String m = String.valueOf(e.getMessage());
+            assertTrue(
+                    m.startsWith("cannot write journal " + dir.resolve(Journal.DEFAULT_FILE_NAME) + ": SQLite's"
+                            + " journal.sqlite-wal and journal.sqlite-shm beside it are not writable by this user"),
+                    m);
+            assertTrue(
+                    m.endsWith("the log holds no records, so delete journal.sqlite-wal and journal.sqlite-shm while"
+                            + " nothing has the journal open, and run again"),
+                    m);
+        } finally {
+            for (ReadOnlyFolder f : unwritable) {
+                f.close();
+            }
+        }
+        Files.delete(wal);
+        Files.delete(shm);
+        assertEquals(10, evaluationsOfLatestRun(dir), "nothing was lost");
     }
 }
