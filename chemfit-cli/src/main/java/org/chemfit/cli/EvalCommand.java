@@ -135,7 +135,7 @@ final class EvalCommand extends BaseCommand {
             out().println("loss: "
                     + Tables.fmt(Double.isNaN(ctx.loss()) ? "-" : (Object) ctx.loss(), Results.lossUnit(plan)));
             out().println();
-            printBreakdown(jf, ctx);
+            printBreakdown(plan, ctx);
             Judgement judgement = Judgement.of(plan, ctx, ctx, v, v);
             java.util.List<Judgement.Row> predictions = judgement.rows();
             if (v != null) {
@@ -362,9 +362,23 @@ final class EvalCommand extends BaseCommand {
     }
 
     /** Prints the per-term breakdown, then the failure of each term that failed. */
-    private void printBreakdown(JobFile jf, EvaluationContext ctx) {
+    private void printBreakdown(FitPlan plan, EvaluationContext ctx) {
+        JobFile jf = plan.job;
+        java.util.List<String> units = new java.util.ArrayList<>();
+        for (int i = 0; i < jf.terms().size(); i++) {
+            units.add(Results.termLossUnit(plan, i));
+        }
+        Tables.LossColumns columns = Tables.LossColumns.of(units, Results.lossUnit(plan));
         java.util.List<java.util.List<String>> rows = new java.util.ArrayList<>();
-        rows.add(java.util.List.of("term", "kind", "weight", "loss", "contribution", "share", "seconds", "status"));
+        rows.add(java.util.List.of(
+                "term",
+                "kind",
+                "weight",
+                columns.lossHeading(),
+                columns.contributionHeading(),
+                "share",
+                "seconds",
+                "status"));
         double total = 0;
         double[] parts = Tables.contributions(ctx, jf.combination().reducer());
         for (double d : parts) {
@@ -379,7 +393,7 @@ final class EvalCommand extends BaseCommand {
                     c.name(),
                     JobKeys.word(jf.terms().get(i).kind()),
                     Tables.fmt(c.weight()),
-                    Tables.fmt(loss),
+                    Tables.fmt(loss, columns.cellUnits().get(i)),
                     Tables.fmt(part),
                     total > 0 && Double.isFinite(parts[i])
                             ? String.format(java.util.Locale.ROOT, "%.1f%%", 100 * parts[i] / total)

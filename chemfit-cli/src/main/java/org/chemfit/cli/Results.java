@@ -406,22 +406,31 @@ final class Results {
     static String lossUnit(FitPlan plan) {
         java.util.Set<String> units = new java.util.HashSet<>();
         for (int i = 0; i < plan.job.terms().size(); i++) {
-            JobFile.TermSpec spec = plan.job.terms().get(i);
-            if (spec.weight() == 0) {
+            if (plan.job.terms().get(i).weight() == 0) {
                 continue; // a term to monitor is no part of the loss, nor of its unit
             }
-            Map<String, String> quantities = new LinkedHashMap<>();
-            for (String q : plan.references.get(i).keySet()) {
-                // two spellings of one unit (eV, EV) give the loss one unit
-                quantities.put(q, EnergyUnits.canonical(plan.job.units().quantity(spec.name(), q)));
-            }
-            units.add(lossUnit(spec, quantities));
+            units.add(termLossUnit(plan, i));
         }
         if (units.size() != 1) {
             return "";
         }
         String unit = units.iterator().next();
         return plan.job.combination().reducer() == org.chemfit.Reducer.ROOT_MEAN ? squareRoot(unit) : unit;
+    }
+
+    /**
+     * @param plan the fit
+     * @param i a term of the fit, by its place in the job
+     * @return the unit of that term's loss, as {@link #lossUnit(JobFile.TermSpec, Map)} gives it
+     */
+    static String termLossUnit(FitPlan plan, int i) {
+        JobFile.TermSpec spec = plan.job.terms().get(i);
+        Map<String, String> quantities = new LinkedHashMap<>();
+        for (String q : plan.references.get(i).keySet()) {
+            // two spellings of one unit (eV, EV) give the loss one unit
+            quantities.put(q, EnergyUnits.canonical(plan.job.units().quantity(spec.name(), q)));
+        }
+        return lossUnit(spec, quantities);
     }
 
     /**

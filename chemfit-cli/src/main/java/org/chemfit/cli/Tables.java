@@ -128,7 +128,7 @@ final class Tables {
         if (unc != null) {
             uncertainty(out, unc);
         }
-        terms(out, (List<Object>) r.get("terms"));
+        terms(out, (List<Object>) r.get("terms"), lossUnit);
         List<List<String>> metrics = Judgement.table(r);
         if (metrics.size() > 1) {
             out.println();
@@ -289,21 +289,62 @@ final class Tables {
     }
 
     /**
+     * The units of the term table's loss and contribution columns: a term's loss is in the unit of
+     * its own quantities' errors, a contribution in the job's loss unit (the contributions add up
+     * to the loss). A unit the terms share is given once, in the heading; units that differ, with
+     * each loss.
+     *
+     * @param lossHeading the loss column's heading
+     * @param contributionHeading the contribution column's heading
+     * @param cellUnits the unit printed after each term's loss ("" for none)
+     */
+    record LossColumns(String lossHeading, String contributionHeading, List<String> cellUnits) {
+
+        /**
+         * @param termUnits each term's loss unit, in the table's order ("" when it has none)
+         * @param lossUnit the job's loss unit ("" when it has none)
+         * @return the headings and the units of the cells
+         */
+        static LossColumns of(List<String> termUnits, String lossUnit) {
+            java.util.Set<String> distinct = new java.util.HashSet<>(termUnits);
+            boolean shared = distinct.size() == 1;
+            String one = shared ? termUnits.get(0) : "";
+            return new LossColumns(
+                    heading("loss", one),
+                    heading("contribution", lossUnit),
+                    shared ? java.util.Collections.nCopies(termUnits.size(), "") : termUnits);
+        }
+
+        private static String heading(String name, String unit) {
+            // "1" (a loss its scales made dimensionless) is no unit to name
+            return unit.isEmpty() || unit.equals("1") ? name : name + " (" + unit + ")";
+        }
+    }
+
+    /**
      * @param out where to print
      * @param terms the "terms" list of a results map
+     * @param lossUnit the job's loss unit ("" when it has none)
      */
     @SuppressWarnings("unchecked")
-    static void terms(PrintWriter out, List<Object> terms) {
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("term", "kind", "weight", "loss", "contribution", "share", "status"));
+    static void terms(PrintWriter out, List<Object> terms, String lossUnit) {
+        List<String> units = new ArrayList<>();
         for (Object o : terms) {
-            Map<String, Object> t = (Map<String, Object>) o;
+            Object u = ((Map<String, Object>) o).get("loss_unit");
+            units.add(u == null ? "" : u.toString());
+        }
+        LossColumns columns = LossColumns.of(units, lossUnit);
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of(
+                "term", "kind", "weight", columns.lossHeading(), columns.contributionHeading(), "share", "status"));
+        for (int i = 0; i < terms.size(); i++) {
+            Map<String, Object> t = (Map<String, Object>) terms.get(i);
             Object share = t.get("share");
             rows.add(List.of(
                     String.valueOf(t.get("name")),
                     String.valueOf(t.get("kind")),
                     fmt(t.get("weight")),
-                    fmt(t.get("value")),
+                    fmt(t.get("value"), columns.cellUnits().get(i)),
                     fmt(t.get("contribution")),
                     share instanceof Number s ? String.format(Locale.ROOT, "%.1f%%", 100 * s.doubleValue()) : "-",
                     t.get("status") == null ? "-" : t.get("status").toString().toLowerCase(Locale.ROOT)));

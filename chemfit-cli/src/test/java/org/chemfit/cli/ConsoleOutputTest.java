@@ -173,7 +173,8 @@ class ConsoleOutputTest {
     /**
      * {@code chemfit eval} prints a penalised term's loss as {@code fit}'s closing table does: as
      * {@code -}, not NaN; its contribution is the penalty, 100 of a loss of 105.0625 (quad's
-     * squared error: y = (0.5 - 2)^2 = 2.25 K against 0, 5.0625 K^2, 4.8%), 95.2%.
+     * squared error: y = (0.5 - 2)^2 = 2.25 K against 0, 5.0625 K^2, 4.8%), 95.2%. The two terms'
+     * losses have no one unit (bad declares none), so each loss carries its own.
      */
     @Test
     void evalPrintsThePenalisedTermsLossAsADash() throws IOException {
@@ -181,7 +182,7 @@ class ConsoleOutputTest {
         Cli.Run r = Cli.run("eval", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         assertTrue(
-                r.out().matches("(?s).*\nquad +external +1 +5\\.0625 +5\\.0625 +4\\.8% +\\d+\\.\\d{3} +ok\n.*"),
+                r.out().matches("(?s).*\nquad +external +1 +5\\.0625 K\\^2 +5\\.0625 +4\\.8% +\\d+\\.\\d{3} +ok\n.*"),
                 r::toString);
         assertTrue(
                 r.out().matches("(?s).*\nbad +external +1 +- +100 +95\\.2% +\\d+\\.\\d{3} +penalty\n.*"), r::toString);
@@ -209,6 +210,10 @@ class ConsoleOutputTest {
         assertEquals("K^2", results().at("/loss/unit").asText());
         // (0.5 - 2)^2 = 2.25 K, squared
         assertTrue(r.out().contains("\nloss: 5.0625 K^2 (initial 5.0625 K^2)\n"), r::toString);
+        // the term table names the units the closing line names: its terms share K^2
+        assertTrue(
+                r.out().contains("\nterm  kind      weight  loss (K^2)  contribution (K^2)  share   status\n"),
+                r::toString);
         assertTrue(r.out().startsWith("console: done (max evaluations) after 1 evaluation, "), r::toString);
         assertFalse(r.out().contains("rounds"), r::toString);
         assertTrue(r.err().startsWith("fitting 2 parameters, 1 free, of fit.yaml with Nelder-Mead"), r::toString);
