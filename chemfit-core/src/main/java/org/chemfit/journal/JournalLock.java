@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.chemfit.support.Reasons;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -185,6 +186,24 @@ final class JournalLock {
      *     or it cannot be read (then nothing can be told from it)
      */
     static boolean held(Path journal) {
+        return Boolean.TRUE.equals(probe(journal));
+    }
+
+    /**
+     * Whether no process holds the lock of a journal, as far as its lock file tells: then no fit
+     * writes it, whichever process now has the id its last attempt recorded (ids are reused, and
+     * after a reboot or on a busy node a dead fit's id may be another process's).
+     *
+     * @param journal the journal file
+     * @return true when its lock file was probed and no process holds it; false when one does, or
+     *     the lock file is missing or cannot be read (then nothing can be told from it)
+     */
+    static boolean free(Path journal) {
+        return Boolean.FALSE.equals(probe(journal));
+    }
+
+    /** @return whether a process holds the journal's lock, or null when the lock file cannot tell */
+    private static @Nullable Boolean probe(Path journal) {
         Path lf = journal.resolveSibling(journal.getFileName() + ".lock");
         // the monitor keeps an acquire of this process from taking the lock while the probe's
         // channel is open: closing that channel would release the new lock
@@ -192,12 +211,12 @@ final class JournalLock {
             Object key;
             try {
                 if (!Files.isRegularFile(lf)) {
-                    return false;
+                    return null;
                 }
                 Object k = Files.readAttributes(lf, BasicFileAttributes.class).fileKey();
                 key = k != null ? k : lf.toRealPath();
             } catch (IOException e) {
-                return false;
+                return null;
             }
             if (HELD.contains(key)) {
                 return true;
@@ -212,7 +231,7 @@ final class JournalLock {
             } catch (OverlappingFileLockException e) {
                 return true;
             } catch (IOException e) {
-                return false;
+                return null;
             }
         }
     }

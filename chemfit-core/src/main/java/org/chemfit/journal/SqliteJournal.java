@@ -478,8 +478,11 @@ final class SqliteJournal implements JournalReader {
             return Optional.empty();
         }
         long pid = Long.parseLong(open.get()[1]);
-        // a process of the same id that runs now is taken as the fit: ids are reused only after many others
-        boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !ended(pid);
+        // a process of the same id that runs now is taken as the fit, unless the journal's lock,
+        // which a running fit holds, is free: an id is reused after a reboot, or on a busy node
+        boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                && !ended(pid)
+                && !JournalLock.free(file);
         // a fit whose process cannot be seen from here (another PID namespace, a container) still
         // holds the journal's lock while it runs: only a journal nobody holds was left by its fit
         return alive || JournalLock.held(file) ? Optional.empty() : Optional.of("pid " + pid + " on " + HOST);
