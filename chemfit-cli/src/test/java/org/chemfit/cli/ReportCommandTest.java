@@ -467,14 +467,20 @@ class ReportCommandTest {
                     .findFirst()
                     .orElseThrow(() -> new AssertionError("no fit process\n" + InterruptIT.output(tmp)));
             assertTrue(fit.destroyForcibly(), "SIGKILL sent");
-            // killed and not collected: a zombie, which ProcessHandle still calls alive
+            // killed and not collected: a zombie, which ProcessHandle still calls alive. Its main
+            // thread shows Z while the JVM's other threads are still exiting, and their files, the
+            // journal's lock among them, are let go only when the last has gone: the test waits for
+            // that too, as a report a moment later sees it
             Path stat = Path.of("/proc", Long.toString(fit.pid()), "stat");
+            Path tasks = Path.of("/proc", Long.toString(fit.pid()), "task");
             Awaitility.await()
                     .atMost(Duration.ofMinutes(1))
                     .pollInterval(Duration.ofMillis(10))
                     .until(() -> {
                         String s = Files.readString(stat);
-                        return s.substring(s.lastIndexOf(')') + 1).strip().startsWith("Z");
+                        try (java.util.stream.Stream<Path> threads = Files.list(tasks)) {
+                            return s.substring(s.lastIndexOf(')') + 1).strip().startsWith("Z") && threads.count() == 1;
+                        }
                     });
             assertTrue(fit.isAlive(), "the zombie is alive to ProcessHandle: the case the report must see through");
             int recorded = finished(dir);
