@@ -31,6 +31,15 @@ final class Dispatch {
     private static final int NEAR_END = 8;
     /** How long the waiter spins near the end before it parks again. */
     private static final long SPIN_NANOS = 200_000;
+    /**
+     * How long a caller that is a worker of a {@link java.util.concurrent.ThreadPoolExecutor} waits
+     * for a worker to start any of its tasks before it runs them itself (see {@link #await}).
+     */
+    private static final long STALL_NANOS = 50_000_000L;
+    /** Whether this thread is a worker of a ThreadPoolExecutor: it stays one for its whole life. */
+    private static final ThreadLocal<Boolean> POOL_WORKER = ThreadLocal.withInitial(() -> StackWalker.getInstance()
+            .walk(frames -> frames.anyMatch(f -> f.getClassName().equals("java.util.concurrent.ThreadPoolExecutor")
+                    && f.getMethodName().equals("runWorker"))));
 
     private volatile @Nullable Thread waiter;
     private volatile boolean waiterParked;
@@ -142,22 +151,13 @@ final class Dispatch {
     // near the end the waiter yields while it spins, so that the last tasks get the cores
     @SuppressWarnings("ThreadPriorityCheck")
     void await(boolean help) {
-        boolean interrupted = false;
-        if (help) {
-            helped = true;
-            // from the end: the workers take tasks from the front, so these are the ones they reach last
-            for (int k = tasks.length - 1; k >= 0; k--) {
-                if (remaining.get() == 0) {
-                    break;
-                }
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                    cancel(new EvaluationCancelledException(describe() + " was interrupted"));
-                    break;
-                }
-                tasks[k].run();
-            }
-        }
+        boolean interrupted = help && runTasksNotStarted();
+        // A worker of a ThreadPoolExecutor may be waiting on its own pool, which has no way to say
+        // whether a thread is one of its own (a ForkJoinPool has, and is caught above): when every
+        // worker is such a caller, nothing would ever start. Such a caller parks for a while at a
+        // time, and when none of its tasks runs and none started meanwhile, runs them itself.
+        boolean mayWaitOnItsOwnPool = !help && POOL_WORKER.get();
+        int notStarted = mayWaitOnItsOwnPool ? notStarted() : 0;
         while (remaining.get() != 0) {
             int left = remaining.get();
             if (left < NEAR_END) {
@@ -171,17 +171,63 @@ final class Dispatch {
             }
             waiterParked = true;
             if (remaining.get() != 0) {
-                LockSupport.park(this);
+                if (mayWaitOnItsOwnPool) {
+                    LockSupport.parkNanos(this, STALL_NANOS);
+                } else {
+                    LockSupport.park(this);
+                }
             }
             waiterParked = false;
             if (Thread.interrupted() && !interrupted) {
                 interrupted = true;
                 cancel(new EvaluationCancelledException(describe() + " was interrupted"));
             }
+            if (mayWaitOnItsOwnPool && !interrupted && remaining.get() != 0) {
+                int now = notStarted();
+                // none of its tasks runs, and none started meanwhile: the pool is running nothing
+                // of this dispatch (a pool busy with this dispatch's own long terms is left alone)
+                if (now > 0 && now == notStarted && now == remaining.get()) {
+                    interrupted = runTasksNotStarted();
+                    mayWaitOnItsOwnPool = false;
+                }
+                notStarted = now;
+            }
         }
-        if (interrupted || help && cancelled != null) {
+        if (interrupted || helped && cancelled != null) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Runs on this thread, from the last, the tasks no worker has started.
+     *
+     * @return whether the thread was interrupted meanwhile (the dispatch is then cancelled)
+     */
+    private boolean runTasksNotStarted() {
+        helped = true;
+        // from the end: the workers take tasks from the front, so these are the ones they reach last
+        for (int k = tasks.length - 1; k >= 0; k--) {
+            if (remaining.get() == 0) {
+                break;
+            }
+            if (Thread.interrupted()) {
+                cancel(new EvaluationCancelledException(describe() + " was interrupted"));
+                return true;
+            }
+            tasks[k].run();
+        }
+        return false;
+    }
+
+    /** @return how many tasks no one has started */
+    private int notStarted() {
+        int n = 0;
+        for (LeafTask t : tasks) {
+            if (t.notStarted()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Reduces every request (all tasks are finished). */

@@ -363,6 +363,11 @@ public final class LeafTask implements Runnable {
                 by + " before term '" + termName() + "' of " + evaluationId() + " started"));
     }
 
+    /** @return whether no one has started the task, nor cancelled it */
+    boolean notStarted() {
+        return state == NEW;
+    }
+
     /**
      * Cancels the task if it has not started.
      *

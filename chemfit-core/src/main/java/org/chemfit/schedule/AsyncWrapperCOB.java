@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * threads end after a minute, and {@link #close()} shuts the pool down. With its own pool, a
  * thread blocked in {@code evaluate} does not sit idle: it runs terms that no worker has started
  * yet (the last ones in term order), which saves a hand-off per evaluation; with a given executor
- * it never does, so the executor's size is a hard limit.
+ * it does so only as the deadlock guard below says, so the executor's size is a limit.
  *
  * <p><b>Deadlock guard.</b> A blocking {@code evaluate} called from a thread of the very pool it
  * would wait on (a wrapper nested as a term of another wrapper, both on one bounded pool) cannot
@@ -43,7 +43,12 @@ import org.jspecify.annotations.Nullable;
  * finishes instead of hanging; concurrency stays within the pool, only the nested terms run
  * serially on that thread. To get them concurrent as well, give the inner wrapper an executor of
  * its own (or none: its default pool) rather than sharing the outer one. Waiting on the future of
- * {@link #evaluateAsync} from a pool thread is not guarded: use {@code evaluate} there.
+ * {@link #evaluateAsync} from a pool thread is not guarded: use {@code evaluate} there. A
+ * {@code ThreadPoolExecutor} cannot tell whether a thread is its own, so a caller that is a worker
+ * of one (the application's own task on the pool it also gives the wrapper, or a pool of two
+ * running three such tasks) waits 50 ms at a time, and when none of its terms is running and none
+ * started meanwhile, runs them on its own thread; a worker of another such pool, waiting on one
+ * that is busy with other work only, may do the same.
  *
  * <p><b>Cancellation.</b> Interrupting the thread blocked in {@code evaluate}, or cancelling the
  * future of {@code evaluateAsync}, cancels the tasks not started and interrupts the running ones.
