@@ -145,7 +145,10 @@ public final class Terms {
             } catch (EvaluationCancelledException e) {
                 throw e;
             } catch (RuntimeException e) {
-                if (Thread.currentThread().isInterrupted()) {
+                if (Thread.currentThread().isInterrupted() || interruptedWithin(e)) {
+                    // a term that wrapped the InterruptedException (a lambda must) without setting
+                    // the flag again was interrupted all the same: the fit stops, as it asked
+                    Thread.currentThread().interrupt();
                     throw new EvaluationCancelledException("term " + i + " '" + name + "' was interrupted", e);
                 }
                 child.fail(TermFailedException.wrap(
@@ -167,6 +170,24 @@ public final class Terms {
             }
         }
         return end;
+    }
+
+    /**
+     * @param e what a term threw
+     * @return whether an {@link InterruptedException} of this thread is among its causes: one met
+     *     past an {@link java.util.concurrent.ExecutionException} was another thread's, and is not
+     */
+    static boolean interruptedWithin(Throwable e) {
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof InterruptedException) {
+                return true;
+            }
+            if (t instanceof java.util.concurrent.ExecutionException) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /**

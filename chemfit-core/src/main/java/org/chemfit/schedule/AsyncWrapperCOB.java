@@ -55,7 +55,10 @@ import org.jspecify.annotations.Nullable;
  * {@code evaluate} then waits until no task of this evaluation is running any more before it
  * throws {@link EvaluationCancelledException} (leaving the thread interrupted): nothing keeps
  * running after it has returned or thrown. Terms must therefore answer an interrupt (blocking
- * calls do; a busy loop should check {@code Thread.interrupted()}).
+ * calls do; a busy loop should check {@code Thread.interrupted()}). A term that throws an unchecked
+ * exception caused by an {@link InterruptedException} (a lambda's way out of a blocking call) is
+ * taken as interrupted, whether or not it set the thread's flag again: the evaluation is cancelled,
+ * not failed, and no failure policy runs the term again.
  *
  * <p><b>Timing.</b> Each term's context records its start, end and thread (see
  * {@link EvaluationContext#toMap(boolean)} with timing), so overlap can be seen.

@@ -2,6 +2,7 @@ package org.chemfit.fit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +12,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.chemfit.Bounds;
 import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.FailurePolicy;
 import org.chemfit.ObjectiveFunction;
+import org.chemfit.ObjectiveFunctions;
 import org.chemfit.Parameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -339,6 +342,57 @@ class FitterTest {
         assertEquals(StopReason.INTERRUPTED, result.get().stopReason());
         assertEquals(3, result.get().evaluations());
         assertTrue(stillInterrupted.get());
+    }
+
+    /**
+     * A term that wraps the InterruptedException in an unchecked exception, as a lambda must, and
+     * does not set the flag again: the fit still ends INTERRUPTED with the best result so far, under
+     * every failure policy, instead of failing (raise) or running the blocked term again and again
+     * (penalty, skip, retries).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"raise", "penalty", "skip", "retries"})
+    void anInterruptATermWrappedStillEndsTheFit(String policy) throws Exception {
+        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        ObjectiveFunction wraps = p -> {
+            if (calls.incrementAndGet() > 3) {
+                blocked.countDown();
+                try {
+                    new java.util.concurrent.CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    throw new RuntimeException(e); // the flag is not set again
+                }
+            }
+            return QUADRATIC.evaluate(p);
+        };
+        CombinedObjectiveFunction objective = new CombinedObjectiveFunction(
+                        List.of(ObjectiveFunctions.named("wraps", wraps)), List.of(1.0))
+                .withFailurePolicy(
+                        switch (policy) {
+                            case "penalty" -> FailurePolicy.penalty(50);
+                            case "skip" -> FailurePolicy.skip();
+                            case "retries" -> FailurePolicy.raise().withRetries(2);
+                            default -> FailurePolicy.raise();
+                        });
+        java.util.concurrent.atomic.AtomicReference<Object> result =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Thread fit = new Thread(() -> {
+            try {
+                result.set(new Fitter(objective, Map.of("x", 0.0, "y", 0.0)).fit("Nelder-Mead"));
+            } catch (RuntimeException e) {
+                result.set(e);
+            }
+        });
+        fit.start();
+        assertTrue(blocked.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        fit.interrupt();
+        fit.join(30_000);
+        assertFalse(fit.isAlive(), "the fit ended");
+        FitResult r = assertInstanceOf(FitResult.class, result.get(), () -> String.valueOf(result.get()));
+        assertEquals(StopReason.INTERRUPTED, r.stopReason());
+        assertEquals(3, r.evaluations());
+        assertEquals(4, calls.get(), "the interrupted term was not run again");
     }
 
     @ParameterizedTest
