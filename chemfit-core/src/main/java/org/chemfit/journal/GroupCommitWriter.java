@@ -119,7 +119,9 @@ final class GroupCommitWriter implements AutoCloseable {
         try {
             throwIfFailed();
             if (closing) {
-                throw new JournalException("journal " + journal.path() + ": the session's writer has stopped");
+                throw new JournalException("journal " + journal.path() + ": the session's writer has stopped (the"
+                        + " journal or its session was closed while a fit still wrote it; close the journal only"
+                        + " after the fit has returned)");
             }
             pending.add(write);
             submitted++;

@@ -1169,7 +1169,9 @@ final class SqliteSession implements Journal.Session {
 
     private void checkActive() {
         if (ended) {
-            throw new JournalException("the journal session of run " + runId + " has ended");
+            throw new JournalException("the journal session of run " + runId + " has ended (the journal or the"
+                    + " session was closed while a fit still used it; close the journal only after the fit has"
+                    + " returned)");
         }
         journal.ensureOpen();
     }

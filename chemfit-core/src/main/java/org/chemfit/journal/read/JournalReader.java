@@ -66,7 +66,9 @@ public interface JournalReader extends Journal {
     }
 
     /**
-     * The reading side of a journal that has one.
+     * The reading side of a journal that has one. It is the same object: closing the reader closes
+     * the journal, and a fit still writing it then fails. To read while a fit of this process
+     * writes, leave the reader open, or read through one of its own ({@link #openReadOnly(Path)}).
      *
      * @param journal a journal, such as one {@link Journal#open(Path)} returned
      * @return the same journal, to read
