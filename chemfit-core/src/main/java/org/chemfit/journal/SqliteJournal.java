@@ -168,10 +168,18 @@ final class SqliteJournal implements JournalReader {
         Path pending = PendingLog.beside(f);
         try {
             Path dir = f.toAbsolutePath().getParent();
-            if (!Files.isRegularFile(pending)
-                    || Files.size(pending) == 0
-                    || !Files.isWritable(f)
-                    || (dir != null && !Files.isWritable(dir))) {
+            if (!Files.isRegularFile(pending) || Files.size(pending) == 0) {
+                return;
+            }
+            if (!Files.isWritable(f) || (dir != null && !Files.isWritable(dir))) {
+                if (!JournalLock.held(f)) {
+                    LOG.warn(
+                            "journal {}: {} beside it may hold evaluations that a stopped fit finished last;"
+                                    + " only a reader allowed to write there copies them in, so they are not"
+                                    + " shown here: copy the folder to one you may write in and read the copy",
+                            f,
+                            pending.getFileName());
+                }
                 return;
             }
         } catch (java.io.IOException e) {

@@ -108,6 +108,34 @@ class UnwritableFolderTest {
         assertEquals(before, names(dir), "no file was made beside the journal");
     }
 
+    /**
+     * A killed fit's pending file, which only a reader allowed to write can copy in: the journal is
+     * read as it is, and the reader is told that the last evaluations may be missing, and what to do.
+     */
+    @Test
+    void aPendingFileThatCannotBeCopiedInIsWarnedOf() throws Throwable {
+        Path dir = folder();
+        fit(dir, () -> {});
+        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-wal"));
+        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-shm"));
+        // what a kill leaves: records of evaluations the database may not hold yet
+        Files.write(dir.resolve(Journal.DEFAULT_FILE_NAME + "-pending"), new byte[4096]);
+        List<String> before = names(dir);
+        makeReadOnly(dir);
+        String err = org.chemfit.testfixtures.StandardError.capturedWhile(() -> {
+            try (JournalReader j = JournalReader.openReadOnly(dir)) {
+                assertEquals(40, j.evaluations(j.latestRun().orElseThrow().id()).size());
+            }
+        });
+        assertTrue(
+                err.contains("journal " + dir.resolve(Journal.DEFAULT_FILE_NAME) + ": journal.sqlite-pending beside it"
+                        + " may hold evaluations that a stopped fit finished last; only a reader allowed to write"
+                        + " there copies them in, so they are not shown here: copy the folder to one you may"
+                        + " write in and read the copy"),
+                err);
+        assertEquals(before, names(dir));
+    }
+
     @Test
     void aLogThatOnlyAWriterCanReadIsNamedNotCalledDamaged() throws Exception {
         Path dir = folder();
