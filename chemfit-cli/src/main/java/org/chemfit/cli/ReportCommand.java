@@ -160,8 +160,11 @@ final class ReportCommand extends BaseCommand {
         Path plots = dir.resolve("plots");
         if (!noPlots && !(Files.exists(plots) ? Files.isWritable(plots) : Files.isWritable(dir))) {
             // a folder this user may only read (an archive, a colleague's results): the tables are the report
-            out().println("plots: not drawn again: " + (Files.exists(plots) ? plots : dir)
-                    + " is not writable by this user"
+            Path where = Files.exists(plots) ? plots : dir;
+            out().println("plots: not drawn again: "
+                    + (Messages.readOnly(where)
+                            ? "the file system of " + where + " is mounted read-only"
+                            : where + " is not writable by this user")
                     + (Files.isDirectory(plots) ? " (the fit's plots are there)" : ""));
         } else if (!noPlots) {
             // draws what these results give and removes nothing: a plot not drawn now is the fit's

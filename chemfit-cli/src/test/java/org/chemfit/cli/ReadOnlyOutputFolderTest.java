@@ -1,6 +1,7 @@
 package org.chemfit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -114,6 +115,41 @@ class ReadOnlyOutputFolderTest {
             try (var left = Files.list(source)) {
                 assertEquals(0, left.count(), "the try leaves no file behind");
             }
+        } finally {
+            assertEquals(0, run("umount", ro.toString()), "umount " + ro);
+        }
+    }
+
+    /**
+     * A finished fit's folder read through a read-only bind mount (results copied to an archive
+     * mounted so): the report gives its tables and says the plots are not drawn again because the
+     * file system is read-only, not because this user (root) may not write there.
+     */
+    @Test
+    void aReportThroughAReadOnlyBindMountSaysWhyThePlotsAreNotDrawn() throws Exception {
+        MachineRequirement.require(
+                "root".equals(System.getProperty("user.name")),
+                "a bind mount needs root, and this test runs as " + System.getProperty("user.name"));
+        Path source = Files.createDirectory(dir.resolve("source"));
+        Path job = job("source/out");
+        Files.writeString(job, Files.readString(job).replace("plots: false", "plots: true"));
+        Cli.Run fit = Cli.run("fit", job.toString(), "-q");
+        assertEquals(ExitCodes.OK, fit.code(), fit.toString());
+        Path ro = Files.createDirectory(dir.resolve("ro"));
+        int mounted = run("mount", "--bind", source.toString(), ro.toString());
+        MachineRequirement.require(
+                mounted == 0,
+                "mount --bind " + source + " " + ro + " exited with code " + mounted
+                        + ": nothing can be mounted here (a container needs the capability CAP_SYS_ADMIN)");
+        try {
+            assertEquals(0, run("mount", "-o", "remount,bind,ro", ro.toString()), "remount " + ro + " read-only");
+            Cli.Run r = Cli.run("report", ro.resolve("out").toString());
+            assertEquals(ExitCodes.OK, r.code(), r.toString());
+            assertTrue(
+                    r.out()
+                            .contains("plots: not drawn again: the file system of " + ro.resolve("out/plots")
+                                    + " is mounted read-only (the fit's plots are there)"),
+                    r.toString());
         } finally {
             assertEquals(0, run("umount", ro.toString()), "umount " + ro);
         }
