@@ -138,6 +138,15 @@ final class ReportCommand extends BaseCommand {
                 // said plainly: nothing runs the fit now, yet its programs may
                 out().println(stoppedNote(stoppedRun, recorded));
             }
+            if (recorded != null && csvOfAFit && history.size() > recorded && !"running".equals(state)) {
+                // the fit wrote a line of evaluations.csv after each evaluation the journal had
+                // committed: a journal with fewer has lost its last commits, as a copy of the
+                // folder without the files SQLite and the fit keep beside it has
+                err().println("warning: " + csv.getFileName() + " lists " + Tables.count(history.size(), "evaluation")
+                        + " and the journal " + recorded + ": the journal misses its last commits, as a copy of"
+                        + " the folder made without " + journal.getFileName() + "-wal and " + journal.getFileName()
+                        + "-pending beside it does; copy those files with it and report again");
+            }
             org.chemfit.journal.read.EvaluationRecord b = soFar == null ? null : soFar.best();
             if (b != null) {
                 // read with the count: evaluations.csv may lag the journal by the lines not yet written

@@ -499,6 +499,34 @@ class ReportCommandTest {
         }
     }
 
+    /**
+     * A folder whose journal lost its last commits (copied without journal.sqlite-wal): the report
+     * says that evaluations.csv, written after each commit, lists more evaluations than the journal,
+     * and what to copy.
+     */
+    @Test
+    void aJournalWithFewerEvaluationsThanEvaluationsCsvIsWarnedOf() throws Exception {
+        Path out = fit();
+        Files.delete(out.resolve("results.json"));
+        try (java.sql.Connection c =
+                        java.sql.DriverManager.getConnection("jdbc:sqlite:" + out.resolve("journal.sqlite"));
+                java.sql.Statement st = c.createStatement()) {
+            // the last two evaluations' commits, lost as a copy without the log loses them
+            st.executeUpdate("DELETE FROM evaluations WHERE number >= 3");
+        }
+        Cli.Run r = Cli.run("report", out.toString(), "--no-plots");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("warning: evaluations.csv lists 5 evaluations and the journal 3: the journal misses"
+                                + " its last commits, as a copy of the folder made without journal.sqlite-wal and"
+                                + " journal.sqlite-pending beside it does; copy those files with it and report again"),
+                r::toString);
+        // whole, the folder gives no such warning
+        Path whole = fit();
+        assertFalse(Cli.run("report", whole.toString(), "--no-plots").err().contains("misses"));
+    }
+
     /** The folder in the resume hint is a word a shell takes as it is. */
     @Test
     void theResumeHintsFolderIsQuotedForTheShellWhenItMustBe() {
