@@ -835,7 +835,11 @@ final class Figure {
                 .append(width)
                 .append(' ')
                 .append(height)
-                .append("\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n");
+                .append("\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" role=\"img\">\n")
+                // what a screen reader or a browser's tooltip names the figure by
+                .append("<title>")
+                .append(title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+                .append("</title>\n");
         for (Op op : ops) {
             op.svg(sb);
             sb.append('\n');

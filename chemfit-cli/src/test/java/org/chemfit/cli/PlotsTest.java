@@ -118,6 +118,8 @@ class PlotsTest {
         assertTrue(titles.get(0).startsWith("temperature (1e-5 K) - 136.9"), titles.toString());
         assertEquals("energy (1e-7 eV)", titles.get(1), titles.toString());
         assertFalse(svg.contains("<path d=\"M") && !svg.contains("<text"), "text drawn as outlines");
+        // named for a screen reader and a browser's tooltip
+        assertTrue(svg.contains(" role=\"img\">\n<title>awkward ranges</title>\n"), svg);
         checkSvgs(tmp);
     }
 
