@@ -12,6 +12,8 @@ import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One call into the scheduler: the requests, all their leaf tasks, and a count of the tasks not
@@ -31,11 +33,13 @@ final class Dispatch {
     private static final int NEAR_END = 8;
     /** How long the waiter spins near the end before it parks again. */
     private static final long SPIN_NANOS = 200_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatch.class);
     /**
      * How long a caller that is a worker of a {@link java.util.concurrent.ThreadPoolExecutor} waits
-     * for a worker to start any of its tasks before it runs them itself (see {@link #await}).
+     * without any of its tasks started, running or finished before it warns (see {@link #await}).
      */
-    private static final long STALL_NANOS = 50_000_000L;
+    private static final long STALL_NANOS = 10_000_000_000L;
     /** Whether this thread is a worker of a ThreadPoolExecutor: it stays one for its whole life. */
     private static final ThreadLocal<Boolean> POOL_WORKER = ThreadLocal.withInitial(() -> StackWalker.getInstance()
             .walk(frames -> frames.anyMatch(f -> f.getClassName().equals("java.util.concurrent.ThreadPoolExecutor")
@@ -153,11 +157,16 @@ final class Dispatch {
     void await(boolean help) {
         boolean interrupted = help && runTasksNotStarted();
         // A worker of a ThreadPoolExecutor may be waiting on its own pool, which has no way to say
-        // whether a thread is one of its own (a ForkJoinPool has, and is caught above): when every
-        // worker is such a caller, nothing would ever start. Such a caller parks for a while at a
-        // time, and when none of its tasks runs and none started meanwhile, runs them itself.
+        // whether a thread is one of its own (a ForkJoinPool has, and is caught by the guard): when
+        // every worker is such a caller, nothing ever starts. Running the tasks on this thread
+        // instead would let a caller on another pool, whose tasks merely queue behind other work,
+        // exceed the size of the pool it was given, a limit users set for licences and cores; so
+        // such a caller only wakes now and then, and when nothing of its own has moved for a long
+        // while, says what it waits for and why that may be forever.
         boolean mayWaitOnItsOwnPool = !help && POOL_WORKER.get();
-        int notStarted = mayWaitOnItsOwnPool ? notStarted() : 0;
+        int seenNotStarted = mayWaitOnItsOwnPool ? notStarted() : 0;
+        int seenRemaining = remaining.get();
+        long since = System.nanoTime();
         while (remaining.get() != 0) {
             int left = remaining.get();
             if (left < NEAR_END) {
@@ -183,17 +192,28 @@ final class Dispatch {
                 cancel(new EvaluationCancelledException(describe() + " was interrupted"));
             }
             if (mayWaitOnItsOwnPool && !interrupted && remaining.get() != 0) {
-                int now = notStarted();
-                // none of its tasks runs, and none started meanwhile: the pool is running nothing
-                // of this dispatch (a pool busy with this dispatch's own long terms is left alone)
-                if (now > 0 && now == notStarted && now == remaining.get()) {
-                    interrupted = runTasksNotStarted();
-                    mayWaitOnItsOwnPool = false;
+                int notStarted = notStarted();
+                int unfinished = remaining.get();
+                if (notStarted != seenNotStarted || unfinished != seenRemaining) {
+                    seenNotStarted = notStarted;
+                    seenRemaining = unfinished;
+                    since = System.nanoTime();
+                } else if (notStarted == unfinished && System.nanoTime() - since >= STALL_NANOS) {
+                    LOG.warn(
+                            "{}: none of its {} terms has started in {} s, and the thread waiting for them ({}) is"
+                                    + " a worker of a ThreadPoolExecutor: if that is the pool its AsyncWrapperCOB was"
+                                    + " given and all its workers wait so, nothing will start; give the wrapper a"
+                                    + " pool of its own (or none: its default pool), or a ForkJoinPool, whose"
+                                    + " workers are told apart and run such terms themselves",
+                            describe(),
+                            notStarted,
+                            STALL_NANOS / 1_000_000_000L,
+                            Thread.currentThread().getName());
+                    mayWaitOnItsOwnPool = false; // said once; it waits on as any caller does
                 }
-                notStarted = now;
             }
         }
-        if (interrupted || helped && cancelled != null) {
+        if (interrupted || help && cancelled != null) {
             Thread.currentThread().interrupt();
         }
     }

@@ -43,12 +43,13 @@ import org.jspecify.annotations.Nullable;
  * finishes instead of hanging; concurrency stays within the pool, only the nested terms run
  * serially on that thread. To get them concurrent as well, give the inner wrapper an executor of
  * its own (or none: its default pool) rather than sharing the outer one. Waiting on the future of
- * {@link #evaluateAsync} from a pool thread is not guarded: use {@code evaluate} there. A
- * {@code ThreadPoolExecutor} cannot tell whether a thread is its own, so a caller that is a worker
- * of one (the application's own task on the pool it also gives the wrapper, or a pool of two
- * running three such tasks) waits 50 ms at a time, and when none of its terms is running and none
- * started meanwhile, runs them on its own thread; a worker of another such pool, waiting on one
- * that is busy with other work only, may do the same.
+ * {@link #evaluateAsync} from a pool thread is not guarded: use {@code evaluate} there. Nor is a
+ * caller that is a worker of a plain {@code ThreadPoolExecutor} given to the wrapper (the
+ * application's own task on the pool it also gives the wrapper, or three such tasks on a pool of
+ * two): such a pool cannot tell whether a thread is its own, and running the terms on any waiting
+ * pool worker would let callers on another pool exceed the size of the one they were given. Such
+ * a caller whose terms have not moved for 10 s logs a warning that names the cause; give the
+ * wrapper a pool of its own, or a {@code ForkJoinPool}.
  *
  * <p><b>Cancellation.</b> Interrupting the thread blocked in {@code evaluate}, or cancelling the
  * future of {@code evaluateAsync}, cancels the tasks not started and interrupts the running ones.
@@ -56,8 +57,8 @@ import org.jspecify.annotations.Nullable;
  * throws {@link EvaluationCancelledException} (leaving the thread interrupted): nothing keeps
  * running after it has returned or thrown. Terms must therefore answer an interrupt (blocking
  * calls do; a busy loop should check {@code Thread.interrupted()}). A term that throws an unchecked
- * exception caused by an {@link InterruptedException} (a lambda's way out of a blocking call) is
- * taken as interrupted, whether or not it set the thread's flag again: the evaluation is cancelled,
+ * exception whose direct cause is an {@link InterruptedException} (a lambda's way out of a blocking
+ * call: {@code throw new RuntimeException(e)}) is taken as interrupted, whether or not it set the thread's flag again: the evaluation is cancelled,
  * not failed, and no failure policy runs the term again.
  *
  * <p><b>Timing.</b> Each term's context records its start, end and thread (see

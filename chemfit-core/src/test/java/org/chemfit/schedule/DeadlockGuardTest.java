@@ -1,6 +1,7 @@
 package org.chemfit.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -109,78 +110,64 @@ class DeadlockGuardTest {
     }
 
     /**
-     * The application's own task on a pool of one, which the wrapper is also given: its one worker
-     * is the caller, so no term would ever start. The caller runs them itself once none has
-     * started for a while, and the pool keeps its one thread.
+     * The application's own task on a plain pool of one, which it also gives the wrapper: its one
+     * worker is the caller, so no term can start, and a ThreadPoolExecutor cannot say that the
+     * caller is its own. The caller says so in the log, with what to do, and an interrupt (the
+     * future cancelled) frees it.
      */
     @Test
-    void aWrapperCalledFromATaskOfItsOwnPlainPoolFinishes() throws Exception {
-        ExecutorService pool = Fixtures.fixedPool(1);
+    void aWrapperCalledFromATaskOfItsOwnPlainPoolSaysWhyNothingStarts() throws Exception {
+        ExecutorService pool = namedPool("app-worker", 1);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
         try (AsyncWrapperCOB w = new AsyncWrapperCOB(inner(2), pool)) {
-            double v = pool.submit(() -> w.evaluate(Fixtures.params(1.5, 0))).get(30, TimeUnit.SECONDS);
-            assertEquals(inner(2).evaluate(Fixtures.params(1.5, 0)), v);
-            assertEquals(1, ((java.util.concurrent.ThreadPoolExecutor) pool).getLargestPoolSize());
+            java.util.concurrent.Future<Double> call = pool.submit(() -> w.evaluate(Fixtures.params(1.5, 0)));
+            String said = org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofMinutes(1))
+                    .until(() -> captured.toString(java.nio.charset.StandardCharsets.UTF_8), t -> t.contains("10 s"));
+            assertTrue(
+                    said.contains("none of its 4 terms has started in 10 s, and the thread waiting for them"
+                            + " (app-worker-1) is a worker of a ThreadPoolExecutor: if that is the pool its"
+                            + " AsyncWrapperCOB was given and all its workers wait so, nothing will start; give the"
+                            + " wrapper a pool of its own (or none: its default pool), or a ForkJoinPool"),
+                    said);
+            assertFalse(call.isDone(), "it still waits: nothing ran the terms instead");
+            call.cancel(true);
+            assertEquals(7, pool.submit(() -> 7).get(30, TimeUnit.SECONDS), "the pool's worker is free again");
         } finally {
+            System.setErr(err);
             Fixtures.shutdown(pool);
         }
     }
 
-    /**
-     * Three fits' evaluations as tasks of a pool of two, each wrapper given that pool: both workers
-     * are callers waiting on it, the third task queued behind them. All finish, with the serial
-     * values.
-     */
-    @Test
-    void moreCallersThanWorkersOfOnePlainPoolAllFinish() throws Exception {
-        ExecutorService pool = Fixtures.fixedPool(2);
-        List<AsyncWrapperCOB> wrappers = new ArrayList<>();
-        try {
-            List<java.util.concurrent.Future<Double>> calls = new ArrayList<>();
-            CountDownLatch bothWorkersAreCallers = new CountDownLatch(2);
-            for (int k = 0; k < 3; k++) {
-                AsyncWrapperCOB w = new AsyncWrapperCOB(inner(k), pool);
-                wrappers.add(w);
-                calls.add(pool.submit(() -> {
-                    bothWorkersAreCallers.countDown();
-                    if (!bothWorkersAreCallers.await(10, TimeUnit.SECONDS)) {
-                        throw new IllegalStateException("the callers never took both workers");
-                    }
-                    return w.evaluate(Fixtures.params(1.5, 0));
-                }));
-            }
-            for (int k = 0; k < 3; k++) {
-                assertEquals(
-                        inner(k).evaluate(Fixtures.params(1.5, 0)), calls.get(k).get(30, TimeUnit.SECONDS));
-            }
-            assertTrue(((java.util.concurrent.ThreadPoolExecutor) pool).getLargestPoolSize() <= 2);
-        } finally {
-            for (AsyncWrapperCOB w : wrappers) {
-                w.close();
-            }
-            Fixtures.shutdown(pool);
-        }
+    /** @return a fixed pool whose threads are named {@code name-1}, {@code name-2}, ... */
+    private static ExecutorService namedPool(String name, int threads) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return java.util.concurrent.Executors.newFixedThreadPool(
+                threads, r -> new Thread(r, name + "-" + n.incrementAndGet()));
     }
 
     /**
-     * A worker of one plain pool (the application's) waiting on another pool busy with its own
-     * terms, each running longer than the guard waits: the pool is making progress for it, so the
-     * caller runs none of them, and no more terms run at once than the pool has threads.
+     * Two tasks of the application's pool share a compute pool of two for their terms, each longer
+     * than the caller's wait between looks: one caller's terms queue behind the other's, and
+     * neither caller runs a term itself, so no more terms run at once than the pool has threads.
      */
     @Test
-    void aCallerOnAnotherPlainPoolRunsNoTermWhileItsTermsRun() throws Exception {
-        ExecutorService app = Fixtures.fixedPool(1);
+    void callersOnAnotherPlainPoolRunNoTermThemselves() throws Exception {
+        ExecutorService app = namedPool("app", 2);
         ExecutorService compute = Fixtures.fixedPool(2);
         java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
         java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
         List<ObjectiveFunction> terms = new ArrayList<>();
-        for (int j = 0; j < 6; j++) {
+        for (int j = 0; j < 4; j++) {
             int jj = j;
             terms.add(p -> {
                 most.accumulateAndGet(running.incrementAndGet(), Math::max);
                 threads.add(Thread.currentThread().getName());
                 try {
-                    Thread.sleep(200); // four times as long as the guard waits before it looks
+                    Thread.sleep(200);
                 } catch (InterruptedException e) {
                     throw new EvaluationCancelledException("interrupted", e);
                 } finally {
@@ -191,11 +178,15 @@ class DeadlockGuardTest {
         }
         CombinedObjectiveFunction slow = new CombinedObjectiveFunction(terms);
         try (AsyncWrapperCOB w = new AsyncWrapperCOB(slow, compute)) {
-            String caller = app.submit(() -> Thread.currentThread().getName()).get(30, TimeUnit.SECONDS);
-            double v = app.submit(() -> w.evaluate(Fixtures.params(1.5, 0))).get(60, TimeUnit.SECONDS);
-            assertEquals(6 * 1.5 + 15, v);
+            List<java.util.concurrent.Future<Double>> calls = new ArrayList<>();
+            for (int k = 0; k < 2; k++) {
+                calls.add(app.submit(() -> w.evaluate(Fixtures.params(1.5, 0))));
+            }
+            for (java.util.concurrent.Future<Double> c : calls) {
+                assertEquals(4 * 1.5 + 6, c.get(60, TimeUnit.SECONDS));
+            }
             assertEquals(2, most.get(), "at most the compute pool's two threads ran terms at once");
-            assertTrue(!threads.contains(caller), threads + " holds the caller " + caller);
+            assertTrue(threads.stream().noneMatch(t -> t.contains("app")), threads.toString());
         } finally {
             Fixtures.shutdown(app);
             Fixtures.shutdown(compute);
