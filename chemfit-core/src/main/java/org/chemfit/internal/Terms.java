@@ -174,20 +174,13 @@ public final class Terms {
 
     /**
      * @param e what a term threw
-     * @return whether an {@link InterruptedException} of this thread is among its causes: one met
-     *     past an {@link java.util.concurrent.ExecutionException} was another thread's, and is not
+     * @return whether it wraps an {@link InterruptedException} as its direct cause, as a lambda
+     *     wraps one from a blocking call of its own thread ({@code throw new RuntimeException(e)});
+     *     one reached through another exception (a {@link java.util.concurrent.CompletionException}
+     *     of {@code join()}, a failure of a helper) is another thread's, and is not
      */
     static boolean interruptedWithin(Throwable e) {
-        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
-            if (t instanceof InterruptedException) {
-                return true;
-            }
-            if (t instanceof java.util.concurrent.ExecutionException) {
-                return false;
-            }
-        }
-        return false;
+        return e.getCause() instanceof InterruptedException && !(e instanceof java.util.concurrent.CompletionException);
     }
 
     /**

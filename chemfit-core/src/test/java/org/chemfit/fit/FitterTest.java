@@ -395,6 +395,33 @@ class FitterTest {
         assertEquals(4, calls.get(), "the interrupted term was not run again");
     }
 
+    /**
+     * A term whose helper thread was interrupted, its failure reaching the term through {@code
+     * join()}: that is the helper's, not the fit's, so the term fails and is skipped as its policy
+     * says, and the fit goes on to its budget with its thread not interrupted.
+     */
+    @Test
+    void anotherThreadsInterruptReachingATermIsATermFailure() {
+        AtomicInteger calls = new AtomicInteger();
+        ObjectiveFunction helped = p -> {
+            if (calls.incrementAndGet() % 3 == 0) {
+                return java.util.concurrent.CompletableFuture.<Double>supplyAsync(() -> {
+                            throw new IllegalStateException("helper gave up", new InterruptedException());
+                        })
+                        .join();
+            }
+            return QUADRATIC.evaluate(p);
+        };
+        CombinedObjectiveFunction objective = new CombinedObjectiveFunction(
+                        List.of(ObjectiveFunctions.named("helped", helped)), List.of(1.0))
+                .withFailurePolicy(FailurePolicy.skip());
+        FitResult r = new Fitter(objective, Map.of("x", 0.0, "y", 0.0))
+                .maxEvaluations(30)
+                .fit("Nelder-Mead");
+        assertEquals(StopReason.MAX_EVALUATIONS, r.stopReason());
+        assertFalse(Thread.currentThread().isInterrupted());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"Nelder-Mead", "Powell", "BOBYQA", "CMA-ES", "CMA-ES-hipparchus"})
     void aStartOnABoundStillMovesInside(String method) {
