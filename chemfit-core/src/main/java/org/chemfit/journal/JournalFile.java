@@ -20,6 +20,7 @@ import java.util.Properties;
 import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * The journal's file: where it is, whether its bytes are a sound SQLite database, and the
@@ -134,6 +135,10 @@ final class JournalFile {
         boolean readerMayWrite =
                 readOnly && Files.isWritable(f) && (dir == null || !Files.isDirectory(dir) || Files.isWritable(dir));
         cfg.setReadOnly(readOnly && !readerMayWrite);
+        if (readerMayWrite) {
+            // a journal removed since it was found is not made anew, empty, by a reader
+            cfg.resetOpenMode(SQLiteOpenMode.CREATE);
+        }
         Properties props = cfg.toProperties();
         // A reader in a folder it may not write in (an archive, a colleague's results): SQLite would
         // create its shared-memory file beside a journal in WAL mode, and fails. When the log holds
@@ -190,6 +195,11 @@ final class JournalFile {
      * then fail at the first write with "attempt to write a readonly database".
      */
     private static void refuseSideFilesNotWritable(Path f) {
+        if (!Files.isWritable(f) || JournalLock.held(f)) {
+            // the journal itself may not be written, or another fit writes it and owns its log:
+            // those are said by the checks that follow, not blamed on a reader
+            return;
+        }
         List<String> unwritable = new ArrayList<>();
         String owners = "";
         for (String side : List.of("-wal", "-shm")) {

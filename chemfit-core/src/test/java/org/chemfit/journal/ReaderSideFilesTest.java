@@ -1,6 +1,7 @@
 package org.chemfit.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -111,8 +112,11 @@ class ReaderSideFilesTest {
         Path shm = Files.createFile(dir.resolve(Journal.DEFAULT_FILE_NAME + "-shm"));
         List<ReadOnlyFolder> unwritable = List.of(ReadOnlyFolder.of(wal), ReadOnlyFolder.of(shm));
         try {
-            JournalException e =
-                    assertThrows(JournalException.class, () -> Journal.open(dir).close());
+            JournalException e = assertThrows(JournalException.class, () -> {
+                try (Journal j = Journal.open(dir)) {
+                    j.begin(Map.of("job", "first"), JournalMode.resumeLatest()).close();
+                }
+            });
             String m = String.valueOf(e.getMessage());
             assertTrue(
                     m.startsWith("cannot write journal " + dir.resolve(Journal.DEFAULT_FILE_NAME) + ": SQLite's"
@@ -124,6 +128,24 @@ class ReaderSideFilesTest {
                     m);
         } finally {
             for (ReadOnlyFolder f : unwritable) {
+                f.close();
+            }
+        }
+        // a journal this user may not write at all is said to be so, not blamed on a reader
+        List<ReadOnlyFolder> all = List.of(
+                ReadOnlyFolder.of(wal),
+                ReadOnlyFolder.of(shm),
+                ReadOnlyFolder.of(dir.resolve(Journal.DEFAULT_FILE_NAME)));
+        try {
+            JournalException e = assertThrows(JournalException.class, () -> {
+                try (Journal j = Journal.open(dir)) {
+                    j.begin(Map.of("job", "first"), JournalMode.resumeLatest()).close();
+                }
+            });
+            String m = String.valueOf(e.getMessage());
+            assertFalse(m.contains("a report or dashboard of another user"), m);
+        } finally {
+            for (ReadOnlyFolder f : all) {
                 f.close();
             }
         }
