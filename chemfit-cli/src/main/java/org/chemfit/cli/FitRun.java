@@ -294,12 +294,15 @@ final class FitRun {
             throw new UserException(e.getMessage());
         }
         try {
+            // the hashes of the files as the plan read them, for results.json and the journal's
+            // checks: an edit or a removal while the fit runs does not change them
+            jf.digest().pin();
             plan.refuseProblems();
             if (!quiet) {
                 plan.mixedLossUnits().forEach(warning -> err().println("warning: " + warning));
                 plan.stepWarnings().forEach(warning -> err().println("warning: " + warning));
             }
-        } catch (JobFileException e) {
+        } catch (JobFileException | UserException e) {
             plan.close();
             throw e;
         }

@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * the job's folder, a zero byte and its bytes ({@link JobFingerprint#ofFiles}, the fingerprint
  * cluster members compare). Computed the first time it is asked for: a fit, a worker and the
  * results need it, while {@code eval}, {@code validate} and {@code report} do not, and hashing the
- * data files was a sixth of what such a command did before its answer. {@code JobFingerprint}
+ * data files was a sixth of what such a command did before its answer. A fit computes it as soon
+ * as it has read the job ({@link #pin()}). {@code JobFingerprint}
  * loads no Hazelcast class, so a digest costs no cluster start-up.
  *
  * <pre>{@code
@@ -34,6 +35,7 @@ final class JobDigest {
     private final Path folder;
     private final List<Path> files;
     private volatile @Nullable String value;
+    private volatile @Nullable Map<String, String> perFile;
 
     /**
      * @param folder the job's folder (paths are hashed relative to it)
@@ -66,12 +68,33 @@ final class JobDigest {
      * Each file's own SHA-256, as {@code sha256sum} gives it, by its path relative to the job's
      * folder, the job file first: what {@code results.json} lists under {@code job.files}, so that
      * a reader can check which data a result came from file by file ({@link #value()} is one hash
-     * over them all). Read anew at each call.
+     * over them all). Read the first time it is asked for, as {@link #value()} is.
      *
      * @return relative path to hex SHA-256, in the order of the files
      * @throws UserException when a file cannot be read
      */
     Map<String, String> perFile() {
+        Map<String, String> m = perFile;
+        if (m == null) {
+            m = java.util.Collections.unmodifiableMap(computePerFile());
+            perFile = m;
+        }
+        return m;
+    }
+
+    /**
+     * Computes both hashes now: a fit does so when it has read its files, so that its results
+     * name the files it read, not those an edit or a removal during the fit left (and a file
+     * removed then does not stop the fit from writing its results).
+     *
+     * @throws UserException when a file cannot be read
+     */
+    void pin() {
+        value();
+        perFile();
+    }
+
+    private Map<String, String> computePerFile() {
         Map<String, String> out = new LinkedHashMap<>();
         Path base = folder.toAbsolutePath().normalize();
         byte[] buf = new byte[1 << 16];
