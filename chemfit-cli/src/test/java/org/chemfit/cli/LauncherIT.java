@@ -103,6 +103,57 @@ class LauncherIT {
     }
 
     /** {@code sh ./chemfit}, as people try a script: it is bash's, and bash runs it. */
+    /**
+     * Two commands started at once when the sources are newer than the jar (a batch of fits after
+     * a pull): one builds, the other waits for it and runs the new jar, instead of both building in
+     * one tree and removing each other's jar. Maven is stood in for by a program that counts its
+     * runs, takes a while, and renews the jar, as a build does.
+     */
+    @Test
+    void commandsStartedTogetherBuildOnce() throws Exception {
+        layout();
+        Path bin = Files.createDirectories(root.resolve("fake-bin"));
+        Path runs = root.resolve("mvn-runs.txt");
+        Files.writeString(
+                bin.resolve("mvn"),
+                "#!/bin/sh\necho ran >> '" + runs + "'\nsleep 3\ntouch '" + target("chemfit.jar") + "'\n");
+        assertTrue(bin.resolve("mvn").toFile().setExecutable(true));
+        // a jar older than a source, which the stand-in's build makes newer than every source
+        long now = System.currentTimeMillis();
+        Files.setLastModifiedTime(target("chemfit.jar"), FileTime.fromMillis(now - 120_000));
+        Files.writeString(root.resolve("pom.xml"), "<project/>\n");
+        Files.setLastModifiedTime(root.resolve("pom.xml"), FileTime.fromMillis(now - 60_000));
+        List<Process> started = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            Path log = root.resolve("together-" + k + ".txt");
+            logs.add(log);
+            ProcessBuilder pb = new ProcessBuilder(root.resolve("chemfit").toString(), "--version")
+                    .directory(root.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            pb.environment().remove("CHEMFIT_JAVA_OPTS");
+            pb.environment().put("CHEMFIT_CDS", "off");
+            pb.environment()
+                    .put(
+                            "PATH",
+                            bin + ":" + Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+            started.add(pb.start());
+        }
+        for (int k = 0; k < 2; k++) {
+            assertTrue(started.get(k).waitFor(120, TimeUnit.SECONDS), "command " + k + " ended");
+            String out = Files.readString(logs.get(k));
+            assertEquals(0, started.get(k).exitValue(), out);
+            assertTrue(out.contains("chemfit " + Version.get()), out);
+        }
+        assertEquals(List.of("ran"), Files.readAllLines(runs), "Maven ran once");
+        String both = Files.readString(logs.get(0)) + Files.readString(logs.get(1));
+        assertTrue(
+                both.contains("chemfit: another chemfit command is building the tool in " + root
+                        + "; waiting for it to finish"),
+                both);
+    }
+
     @Test
     void theLauncherRunByShRunsUnderBash() throws Exception {
         Path launcher = layout();
