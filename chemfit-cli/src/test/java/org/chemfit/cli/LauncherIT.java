@@ -102,7 +102,41 @@ class LauncherIT {
                 flag + " = " + value + " expected in\n" + output);
     }
 
-    /** {@code sh ./chemfit}, as people try a script: it is bash's, and bash runs it. */
+    /**
+     * The build lock's file left by another user, which this one may read but not write (in a
+     * shared tree): the launcher locks it read-only and builds, instead of failing on bash's
+     * "Permission denied". The file is made unwritable as {@code ReadOnlyFolder} makes a folder so.
+     */
+    @Test
+    @SuppressWarnings("try") // the file is unwritable while the resource is open
+    void aBuildLockFileThisUserMayNotWriteStillLetsItBuild() throws Exception {
+        layout();
+        Path bin = Files.createDirectories(root.resolve("fake-bin"));
+        Path runs = root.resolve("mvn-runs.txt");
+        Files.writeString(
+                bin.resolve("mvn"), "#!/bin/sh\necho ran >> '" + runs + "'\ntouch '" + target("chemfit.jar") + "'\n");
+        assertTrue(bin.resolve("mvn").toFile().setExecutable(true));
+        long now = System.currentTimeMillis();
+        Files.setLastModifiedTime(target("chemfit.jar"), FileTime.fromMillis(now - 120_000));
+        Files.writeString(root.resolve("pom.xml"), "<project/>\n");
+        Files.setLastModifiedTime(root.resolve("pom.xml"), FileTime.fromMillis(now - 60_000));
+        Path lock = Files.writeString(target(".chemfit-build.lock"), "");
+        try (org.chemfit.testfixtures.ReadOnlyFolder unwritable = org.chemfit.testfixtures.ReadOnlyFolder.of(lock)) {
+            assertFalse(Files.isWritable(lock));
+            Result r = run(
+                    Map.of(
+                            "CHEMFIT_CDS",
+                            "off",
+                            "PATH",
+                            bin + ":" + Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH")),
+                    "--version");
+            assertEquals(0, r.code(), r.output());
+            assertTrue(r.output().contains("chemfit " + Version.get()), r.output());
+            assertFalse(r.output().contains("Permission denied"), r.output());
+        }
+        assertEquals(List.of("ran"), Files.readAllLines(runs), "Maven ran");
+    }
+
     /**
      * Two commands started at once when the sources are newer than the jar (a batch of fits after
      * a pull): one builds, the other waits for it and runs the new jar, instead of both building in
@@ -154,6 +188,7 @@ class LauncherIT {
                 both);
     }
 
+    /** {@code sh ./chemfit}, as people try a script: it is bash's, and bash runs it. */
     @Test
     void theLauncherRunByShRunsUnderBash() throws Exception {
         Path launcher = layout();

@@ -149,9 +149,9 @@ class DeadlockGuardTest {
     }
 
     /**
-     * Two tasks of the application's pool share a compute pool of two for their terms, each longer
-     * than the caller's wait between looks: one caller's terms queue behind the other's, and
-     * neither caller runs a term itself, so no more terms run at once than the pool has threads.
+     * Two tasks of the application's pool share a compute pool of two for their terms: one
+     * caller's terms queue behind the other's, and neither caller runs a term itself, so no more
+     * terms run at once than the pool has threads.
      */
     @Test
     void callersOnAnotherPlainPoolRunNoTermThemselves() throws Exception {
