@@ -195,7 +195,7 @@ final class JournalFile {
      * then fail at the first write with "attempt to write a readonly database".
      */
     private static void refuseSideFilesNotWritable(Path f) {
-        if (!Files.isWritable(f) || JournalLock.held(f)) {
+        if ((Files.exists(f) && !Files.isWritable(f)) || JournalLock.held(f)) {
             // the journal itself may not be written, or another fit writes it and owns its log:
             // those are said by the checks that follow, not blamed on a reader
             return;
