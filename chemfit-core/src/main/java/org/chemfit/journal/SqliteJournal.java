@@ -142,7 +142,7 @@ final class SqliteJournal implements JournalReader {
             throw new JournalException("there is no journal at " + f
                     + (Files.isDirectory(path) ? " (the folder holds no " + DEFAULT_FILE_NAME + ")" : ""));
         }
-        copyPendingOfStoppedFit(f);
+        boolean pendingLeft = copyPendingOfStoppedFit(f);
         Connection c = JournalFile.connect(f, true);
         int version;
         try {
@@ -154,7 +154,35 @@ final class SqliteJournal implements JournalReader {
             closeQuietly(f, c);
             throw e;
         }
-        return new SqliteJournal(f, true, c, version, false);
+        SqliteJournal j = new SqliteJournal(f, true, c, version, false);
+        if (pendingLeft && version == JournalSchema.VERSION) {
+            warnOfPendingLeft(j);
+        }
+        return j;
+    }
+
+    /**
+     * Says how many evaluations a stopped fit left in the pending file that the journal lacks,
+     * when this reader may not copy them in (a folder it may only read): they are not shown.
+     */
+    private static void warnOfPendingLeft(SqliteJournal j) {
+        int missing;
+        try {
+            synchronized (j.lock) {
+                missing = SqliteSession.pendingNotInJournal(j);
+            }
+        } catch (SQLException | RuntimeException e) {
+            return; // nothing can be told: the journal is read as it is
+        }
+        if (missing > 0) {
+            LOG.warn(
+                    "journal {}: {} beside it holds {} that a stopped fit finished last and the journal lacks;"
+                            + " only a reader allowed to write there copies them in, so they are not shown here:"
+                            + " copy the folder to one you may write in and read the copy",
+                    j.path(),
+                    PendingLog.beside(j.path()).getFileName(),
+                    missing == 1 ? "1 evaluation" : missing + " evaluations");
+        }
     }
 
     /**
@@ -164,32 +192,25 @@ final class SqliteJournal implements JournalReader {
      * the journal (a running fit copies them itself within a millisecond) and the file may be
      * written; anything that goes wrong leaves the journal to be read as it is.
      */
-    private static void copyPendingOfStoppedFit(Path f) {
+    private static boolean copyPendingOfStoppedFit(Path f) {
         Path pending = PendingLog.beside(f);
         try {
             Path dir = f.toAbsolutePath().getParent();
             if (!Files.isRegularFile(pending) || Files.size(pending) == 0) {
-                return;
+                return false;
             }
             if (!Files.isWritable(f) || (dir != null && !Files.isWritable(dir))) {
-                if (!JournalLock.held(f)) {
-                    LOG.warn(
-                            "journal {}: {} beside it may hold evaluations that a stopped fit finished last;"
-                                    + " only a reader allowed to write there copies them in, so they are not"
-                                    + " shown here: copy the folder to one you may write in and read the copy",
-                            f,
-                            pending.getFileName());
-                }
-                return;
+                // what it holds that the journal lacks is counted once the journal is open
+                return !JournalLock.held(f);
             }
         } catch (java.io.IOException e) {
-            return;
+            return false;
         }
         JournalLock writerLock;
         try {
             writerLock = JournalLock.acquire(f);
         } catch (JournalException e) {
-            return; // a fit writes the journal: it copies them itself
+            return false; // a fit writes the journal: it copies them itself
         }
         try {
             Connection c = JournalFile.connect(f, false);
@@ -222,6 +243,7 @@ final class SqliteJournal implements JournalReader {
         } finally {
             writerLock.release();
         }
+        return false;
     }
 
     /** Work on the connection that may throw {@link SQLException}. */

@@ -233,6 +233,28 @@ final class SqliteSession implements Journal.Session {
      * the pending file ({@link PendingLog}) and did not commit before it was stopped, then removes
      * the file. Called under the journal's lock, by the one writer of the journal.
      */
+    /**
+     * @param j a journal, its lock held
+     * @return how many evaluations its pending file holds that the journal lacks (0 when the file
+     *     cannot be read)
+     */
+    static int pendingNotInJournal(SqliteJournal j) throws SQLException {
+        List<byte[]> records;
+        try {
+            records = PendingLog.read(PendingLog.beside(j.path()));
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+        int missing = 0;
+        for (byte[] r : records) {
+            JournalQueries.EvaluationRow row = Fold.decode(r).row();
+            if (j.queries.runExists(row.runId()) && !j.queries.recordExists(row.runId(), row.number(), row.attempt())) {
+                missing++;
+            }
+        }
+        return missing;
+    }
+
     static void copyPending(SqliteJournal j) throws SQLException {
         java.nio.file.Path f = PendingLog.beside(j.path());
         List<byte[]> records;

@@ -55,7 +55,7 @@ class PendingRecordsTest {
     }
 
     /** Moves the records of the last evaluations out of the database into the pending file. */
-    private static int unCommit(Path file, int last) throws Exception {
+    static int unCommit(Path file, int last) throws Exception {
         int moved = 0;
         List<EvaluationRecord> all;
         try (JournalReader j = JournalReader.openReadOnly(file)) {
