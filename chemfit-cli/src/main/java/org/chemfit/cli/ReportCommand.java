@@ -488,7 +488,7 @@ final class ReportCommand extends BaseCommand {
                                 + (writtenByTheCli(run)
                                         ? " `chemfit fit JOB --output " + shellWord(folderOf(file)) + budgetOption(run)
                                                 + "`, with its job file and the options it was started with"
-                                                + " (--cluster and the like), resumes it"
+                                                + " (--cluster and the like), resumes it" + inACopy(file)
                                         : " its program resumes it, run again with the same objective and"
                                                 + " JournalMode.resumeLatest() (`chemfit fit` did not write it: its"
                                                 + " settings name no job file)"))
@@ -498,7 +498,7 @@ final class ReportCommand extends BaseCommand {
                 writtenByTheCli(run)
                         ? "finished, but its command was stopped before it wrote its results; `chemfit fit JOB --output "
                                 + shellWord(folderOf(file)) + budgetOption(run) + "` writes them, the fit replayed from"
-                                + " the journal and its held-out terms evaluated"
+                                + " the journal and its held-out terms evaluated" + inACopy(file)
                         : "finished";
             case "FAILED" -> "failed";
             case "INTERRUPTED" -> "interrupted";
@@ -577,6 +577,19 @@ final class ReportCommand extends BaseCommand {
     }
 
     /** @return the folder of a file as the user would type it ({@code .} for a bare name) */
+    /**
+     * @param file the journal
+     * @return what a resume hint adds for a folder this user may not write in (an archive, a
+     *     colleague's results, a read-only mount), where the command it gives would be refused
+     */
+    private static String inACopy(Path file) {
+        Path folder = file.toAbsolutePath().getParent();
+        return folder == null || Files.isWritable(folder)
+                ? ""
+                : " (in a copy of the folder that this user may write in: " + folderOf(file) + " may not be"
+                        + " written here)";
+    }
+
     private static String folderOf(Path file) {
         Path parent = file.getParent();
         return parent == null ? "." : parent.toString();

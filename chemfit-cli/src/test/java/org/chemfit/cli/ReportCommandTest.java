@@ -527,6 +527,29 @@ class ReportCommandTest {
         assertFalse(Cli.run("report", whole.toString(), "--no-plots").err().contains("misses"));
     }
 
+    /**
+     * A finished fit whose command was stopped before it wrote its results, read from a folder this
+     * user may not write in: the hint to write them says to do so in a copy, where the command it
+     * gives would not be refused.
+     */
+    @Test
+    @SuppressWarnings("try") // the folder is read-only while the resource is open
+    void theHintToWriteTheResultsOfAReadOnlyFolderSaysToUseACopy() throws Exception {
+        Path out = fit();
+        Files.delete(out.resolve("results.json"));
+        try (org.chemfit.testfixtures.ReadOnlyFolder unused = org.chemfit.testfixtures.ReadOnlyFolder.of(out)) {
+            Cli.Run r = Cli.run("report", out.toString(), "--no-plots");
+            assertEquals(ExitCodes.OK, r.code(), r::toString);
+            assertTrue(
+                    r.out()
+                            .contains("its held-out terms evaluated (in a copy of the folder that this user may"
+                                    + " write in: " + out + " may not be written here)"),
+                    r::toString);
+        }
+        Cli.Run writable = Cli.run("report", out.toString(), "--no-plots");
+        assertFalse(writable.out().contains("in a copy of the folder"), writable::toString);
+    }
+
     /** The folder in the resume hint is a word a shell takes as it is. */
     @Test
     void theResumeHintsFolderIsQuotedForTheShellWhenItMustBe() {
