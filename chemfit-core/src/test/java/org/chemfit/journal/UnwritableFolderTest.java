@@ -75,6 +75,13 @@ class UnwritableFolderTest {
         }
     }
 
+    /** A finished fit of 40 evaluations in {@code dir}, its journal alone: no SQLite log beside it. */
+    private static void finishedFit(Path dir) throws Exception {
+        fit(dir, () -> {});
+        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-wal"));
+        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-shm"));
+    }
+
     @FunctionalInterface
     private interface ThrowingRunnable {
         void run() throws Exception;
@@ -95,9 +102,7 @@ class UnwritableFolderTest {
     @Test
     void aFinishedJournalIsReadFromAFolderThatCannotBeWritten() throws Exception {
         Path dir = folder();
-        fit(dir, () -> {});
-        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-wal"));
-        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-shm"));
+        finishedFit(dir);
         List<String> before = names(dir);
         makeReadOnly(dir);
         try (JournalReader j = JournalReader.openReadOnly(dir)) {
@@ -117,9 +122,7 @@ class UnwritableFolderTest {
     @Test
     void evaluationsPendingThatCannotBeCopiedInAreCountedAndWarnedOf() throws Throwable {
         Path dir = folder();
-        fit(dir, () -> {});
-        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-wal"));
-        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-shm"));
+        finishedFit(dir);
         Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
         assertEquals(3, PendingRecordsTest.unCommit(file, 3));
         List<String> before = names(dir);
@@ -141,9 +144,7 @@ class UnwritableFolderTest {
     @Test
     void aPendingFileHoldingNothingTheJournalLacksIsNoCauseForAWarning() throws Throwable {
         Path dir = folder();
-        fit(dir, () -> {});
-        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-wal"));
-        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-shm"));
+        finishedFit(dir);
         // pages a fit touched ahead and never wrote a record into
         Files.write(dir.resolve(Journal.DEFAULT_FILE_NAME + "-pending"), new byte[4096]);
         makeReadOnly(dir);
@@ -180,9 +181,7 @@ class UnwritableFolderTest {
     @Test
     void aDamagedJournalInAFolderThatCannotBeWrittenIsCalledDamaged() throws Exception {
         Path dir = folder();
-        fit(dir, () -> {});
-        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-wal"));
-        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-shm"));
+        finishedFit(dir);
         Path f = dir.resolve(Journal.DEFAULT_FILE_NAME);
         byte[] bytes = Files.readAllBytes(f);
         for (int i = 4096; i < 3 * 4096 && i < bytes.length; i++) {
