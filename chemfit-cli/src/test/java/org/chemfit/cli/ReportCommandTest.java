@@ -78,6 +78,34 @@ class ReportCommandTest {
         assertFalse(Files.exists(b.resolve("plots")), "no plots folder made");
     }
 
+    /**
+     * A fit stopped while it started can leave an empty journal.sqlite and nothing else: the report
+     * says what such a file is, and the fit started again in that folder runs there.
+     */
+    @Test
+    void anEmptyJournalLeftByAFitStoppedAtItsStartIsNamedAndTheFitRunsOverIt() throws Exception {
+        InterruptIT.writeSlowLatticeJob(tmp, 2);
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Files.createFile(out.resolve("journal.sqlite"));
+        Cli.Run report = Cli.run("report", out.toString());
+        assertEquals(ExitCodes.USAGE, report.code(), report::toString);
+        assertTrue(
+                report.err()
+                        .endsWith("error: " + out + " holds nothing of a fit that chemfit can read: journal.sqlite"
+                                + " cannot be read (journal " + out.resolve("journal.sqlite") + " is empty: no fit"
+                                + " has written to it yet (a fit stopped while it started leaves such a file, and a"
+                                + " fit started again on it begins there)); give the output folder of a fit\n"),
+                report::toString);
+        assertFalse(Files.exists(out.resolve("plots")), "no plots folder made");
+
+        Cli.Run fit = fitAgain(3);
+        assertEquals(ExitCodes.OK, fit.code(), fit::toString);
+        try (JournalReader reader = JournalReader.openReadOnly(out.resolve("journal.sqlite"))) {
+            assertEquals(1, reader.runs().size(), fit::toString);
+            assertEquals(3, reader.evaluations(reader.runs().get(0).id()).size(), fit::toString);
+        }
+    }
+
     /** A fit's evaluations.csv saved again by a spreadsheet, which puts a byte-order mark first, is still read. */
     @Test
     void anEvaluationsCsvWithAByteOrderMarkIsRead() throws Exception {

@@ -218,7 +218,8 @@ final class JournalSchema {
         }
         if (app == 0 && tables == 0) {
             if (!mayBeEmpty) {
-                throw new JournalException("journal " + file + " is an empty database, not a ChemFit journal yet");
+                throw new JournalException("journal " + file + " is empty: no fit has written to it yet (a fit stopped"
+                        + " while it started leaves such a file, and a fit started again on it begins there)");
             }
             return 0;
         }
