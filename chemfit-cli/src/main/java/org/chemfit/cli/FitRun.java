@@ -1161,7 +1161,7 @@ final class FitRun {
         // on a cluster the terms run on the members: the driver's count of the tasks out is theirs
         java.util.function.IntSupplier running =
                 cluster.enabled() ? () -> Math.max(plan.running.get(), cluster.tasksRunning()) : plan.running::get;
-        Progress bar = new Progress(err(), options.mode(), options.progressInterval(), budget, log, running);
+        Progress bar = new Progress(err(), jf.name(), options.mode(), options.progressInterval(), budget, log, running);
         if (cluster.enabled()) {
             bar.waiting(() -> cluster.waitingNote(driverThreads));
         }

@@ -34,6 +34,9 @@ final class Progress implements AutoCloseable {
     }
 
     private final PrintWriter err;
+    /** The job's name, which each line of the log names: several fits may share one log. */
+    private final String job;
+
     private final Mode mode;
     private final int budget;
     private final EvaluationLog log;
@@ -69,12 +72,14 @@ final class Progress implements AutoCloseable {
 
     Progress(
             PrintWriter err,
+            String job,
             Mode requested,
             double intervalSeconds,
             int budget,
             EvaluationLog log,
             IntSupplier running) {
         this.err = err;
+        this.job = job;
         this.mode = requested == Mode.AUTO ? (errIsTerminal() ? Mode.BAR : Mode.LOG) : requested;
         this.budget = budget;
         this.log = log;
@@ -203,7 +208,8 @@ final class Progress implements AutoCloseable {
         int done = log.count();
         return String.format(
                 Locale.ROOT,
-                "progress: %d/%d evaluations, best loss %s, %d %s running, %s elapsed%s%s",
+                "progress of %s: %d/%d evaluations, best loss %s, %d %s running, %s elapsed%s%s",
+                job,
                 done,
                 budget,
                 best(),

@@ -133,7 +133,9 @@ class CliIT {
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("lj.epsilon") && l.contains("1.5")), r::toString);
         assertTrue(r.out().contains("results: " + out.resolve("results.json")), r::toString);
         assertTrue(
-                r.err().lines().anyMatch(l -> l.startsWith("progress: " + total + "/400 evaluations, best loss")),
+                r.err()
+                        .lines()
+                        .anyMatch(l -> l.startsWith("progress of lj-known: " + total + "/400 evaluations, best loss")),
                 r::toString);
     }
 

@@ -209,7 +209,7 @@ class DegradedBestTest {
                 .withFailurePolicy(FailurePolicy.skip());
         StringWriter shown = new StringWriter();
         try (EvaluationLog log = new EvaluationLog(dir, List.of("a"), List.of("plain", "wall"))) {
-            Progress p = new Progress(new PrintWriter(shown, true), Progress.Mode.BAR, 16, 1, log, () -> 0);
+            Progress p = new Progress(new PrintWriter(shown, true), "job", Progress.Mode.BAR, 16, 1, log, () -> 0);
             List<Double> degraded = new ArrayList<>();
             FitResult r = new Fitter(ob, Map.of("a", 1.0))
                     .bounds(Bounds.of(Map.of("a", List.of(0.0, 3.0))))

@@ -21,7 +21,7 @@ class ProgressBarTest {
         StringWriter out = new StringWriter();
         PrintStream before = System.err;
         try (EvaluationLog log = new EvaluationLog(dir, List.of("x"), List.of("t"))) {
-            Progress p = new Progress(new PrintWriter(out, true), Progress.Mode.BAR, 10, 5, log, () -> 0);
+            Progress p = new Progress(new PrintWriter(out, true), "job", Progress.Mode.BAR, 10, 5, log, () -> 0);
             p.tick();
             String bar = p.bar();
             System.err.print("WARN a library ");
@@ -53,12 +53,19 @@ class ProgressBarTest {
         try (EvaluationLog log = new EvaluationLog(dir, List.of("x"), List.of("t"))) {
             java.util.concurrent.atomic.AtomicBoolean joined = new java.util.concurrent.atomic.AtomicBoolean();
             Progress p = new Progress(
-                            new PrintWriter(new StringWriter(), true), Progress.Mode.NONE, 10, 5, log, () -> 0)
+                            new PrintWriter(new StringWriter(), true),
+                            "argon-lj",
+                            Progress.Mode.NONE,
+                            10,
+                            5,
+                            log,
+                            () -> 0)
                     .waiting(() -> joined.get() ? "" : ", waiting for a worker to join");
             assertTrue(
                     p.logLine()
-                            .matches("progress: 0/5 evaluations, best loss -, 0 terms running, 0:\\d\\d elapsed,"
-                                    + " waiting for a worker to join"),
+                            .matches(
+                                    "progress of argon-lj: 0/5 evaluations, best loss -, 0 terms running, 0:\\d\\d elapsed,"
+                                            + " waiting for a worker to join"),
                     p.logLine());
             assertTrue(p.bar().endsWith(" elapsed, waiting for a worker to join"), p.bar());
             joined.set(true);

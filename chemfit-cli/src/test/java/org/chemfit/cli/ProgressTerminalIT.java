@@ -51,7 +51,7 @@ class ProgressTerminalIT {
         String terminal = underTerminal("err", "2>'" + log + "'");
         String logged = Files.readString(log, StandardCharsets.UTF_8);
         assertFalse(logged.contains("\r"), logged);
-        assertTrue(logged.contains("\nprogress: "), logged);
+        assertTrue(logged.contains("\nprogress of argon-lj: "), logged);
         assertTrue(terminal.contains("argon-lj: done (converged)"), terminal);
     }
 
