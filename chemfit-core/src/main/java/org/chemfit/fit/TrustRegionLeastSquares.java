@@ -139,6 +139,11 @@ final class TrustRegionLeastSquares implements Optimizer {
         double delta = Double.NaN;
         /** The trial being evaluated: scaled point, its step in hat space and the predicted reduction of the loss. */
         double[] trialU;
+        /**
+         * Per coordinate, whether the start lay on a bound and was moved inside: its coordinate then
+         * says nothing of the size of a step (a start on a lower bound of 0 is 1e-10 of the scale).
+         */
+        boolean[] movedInside = new boolean[0];
 
         double[] stepH;
         /** The same step in the method's coordinates, before any pull back inside the bounds. */
@@ -190,6 +195,7 @@ final class TrustRegionLeastSquares implements Optimizer {
             }
             if (u == null) {
                 double[] x0 = problem.start().clone();
+                movedInside = new boolean[n];
                 for (int i = 0; i < n; i++) {
                     // the method works strictly inside the bounds: a start on a bound moves inside
                     double tiny = 1e-10 * s[i];
@@ -198,8 +204,10 @@ final class TrustRegionLeastSquares implements Optimizer {
                     }
                     if (x0[i] <= problem.lower()[i]) {
                         x0[i] = problem.lower()[i] + tiny;
+                        movedInside[i] = true;
                     } else if (x0[i] >= problem.upper()[i]) {
                         x0[i] = problem.upper()[i] - tiny;
+                        movedInside[i] = true;
                     }
                 }
                 trialU = new double[n];
@@ -245,10 +253,15 @@ final class TrustRegionLeastSquares implements Optimizer {
                 }
                 u = trialU;
                 accept(batch, residuals);
+                // the first trust region is the start's size in the method's coordinates (as
+                // SciPy's trf sizes it); a coordinate whose start was moved off a bound counts as one
+                // of its units, since its own value (1e-10 of its scale on a lower bound of 0) would
+                // keep the first steps that small and let the loss's tolerance end the run there
                 double norm = 0;
                 double[] v = scaling(gradient())[0];
                 for (int i = 0; i < n; i++) {
-                    norm += u[i] * u[i] / v[i];
+                    double size = movedInside[i] ? Math.max(1, Math.abs(u[i])) : u[i];
+                    norm += size * size / v[i];
                 }
                 delta = norm == 0 ? 1.0 : Math.sqrt(norm);
                 next();
