@@ -1,6 +1,5 @@
 package org.chemfit.cli;
 
-import static org.chemfit.cli.JobKeys.FINITE_HINT;
 import static org.chemfit.cli.JobKeys.PARAMETER_KEYS;
 
 import java.util.ArrayList;
@@ -211,12 +210,9 @@ final class ParametersReader {
                                     + String.join(", ", PARAMETER_KEYS));
                     continue;
                 }
-                double d = num.doubleValue();
-                if (!Double.isFinite(d)) {
-                    r.problem(
-                            v,
-                            "initial value of parameter '" + name + "' must be finite, got " + JobReading.fmt(d)
-                                    + FINITE_HINT);
+                // the short form holds its initial value to the long form's rules: finite, at most 1e100
+                Double d = r.finite(v, "parameter '" + name + "' initial value");
+                if (d == null) {
                     continue;
                 }
                 out.add(new ParameterSpec(name, d, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, false));

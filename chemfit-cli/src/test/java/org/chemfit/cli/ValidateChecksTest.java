@@ -1347,6 +1347,9 @@ class ValidateChecksTest {
                 "  b: {initial: 1e200}",
                 "  c: {initial: .inf}",
                 "  d: {initial: 1.0, bounds: [-1e400, 2E+150]}",
+                "  e: 1e300", // the short form, to the same rules
+                "  f: -1e400",
+                "  g: .inf",
                 "terms: []",
                 "optimizer: {max_evaluations: 1e400}");
         Cli.Run r = Cli.run("validate", job.toString());
@@ -1361,9 +1364,13 @@ class ValidateChecksTest {
                                 + " null (or -.inf) for an open side",
                         job + ":5:38: parameter 'd' upper bound must be at most 1e100 in magnitude, got 2E+150; write"
                                 + " null (or .inf) for an open side",
-                        job + ":6:8: terms must hold at least one term",
-                        job + ":7:30: optimizer max_evaluations must be at most 100000000, got 1e400",
-                        "7 problems found; the job file format is described in docs/job-file.md"),
+                        job + ":6:6: parameter 'e' initial value must be at most 1e100 in magnitude, got 1e300",
+                        job + ":7:6: parameter 'f' initial value must be at most 1e100 in magnitude, got -1e400",
+                        job + ":8:6: parameter 'g' initial value must be a finite number, got .inf (.nan and .inf"
+                                + " are not allowed here; write a number such as 1.5 or 2.0e-3)",
+                        job + ":9:8: terms must hold at least one term",
+                        job + ":10:30: optimizer max_evaluations must be at most 100000000, got 1e400",
+                        "10 problems found; the job file format is described in docs/job-file.md"),
                 r.err().lines().toList(),
                 r::toString);
         // a JSON job file alike
