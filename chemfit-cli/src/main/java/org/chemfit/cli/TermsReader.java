@@ -408,6 +408,15 @@ final class TermsReader {
                 : LossType.SQUARED_ERROR;
         Map<String, Double> scales = new LinkedHashMap<>();
         Node s = m.entries.get("scale");
+        if (s != null && type == LossType.RELATIVE_ERROR) {
+            // a scale here would be recorded in results.json as if it divided the errors
+            r.problem(
+                    s,
+                    where + " loss scale takes no part in relative_error, which divides each error by its own"
+                            + " reference value; remove the scale, or give type absolute_error or squared_error,"
+                            + " which divide by it");
+            return null;
+        }
         if (s instanceof Node.MapNode sm) {
             for (Map.Entry<String, Node> e : sm.entries.entrySet()) {
                 int[] place = sm.keyPlaces.get(e.getKey());
