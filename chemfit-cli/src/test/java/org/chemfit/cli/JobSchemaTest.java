@@ -722,7 +722,7 @@ class JobSchemaTest {
         "236-forces-weight-not-positive.yaml, /terms/0/forces/weight",
         "239-forces-a-number.yaml, /terms/0/forces",
         "240-forces-unknown-key.yaml, wieght",
-        "287-relative-error-with-a-scale.yaml, /terms/0/loss/scale",
+        "287-relative-error-with-a-scale.yaml, /terms/0/loss",
     })
     void aMalformedJobThatBreaksASchemaRuleIsRejectedByTheSchema(String name, String named) throws IOException {
         Path file = Cli.resource("malformed").resolve(name);

@@ -34,6 +34,17 @@ class RunDirectoryOfFailuresTest {
         return ShellScriptJob.write(tmp, script, ShellScriptJob.JSON_E, "{e: " + reference + "}", 5, more);
     }
 
+    /**
+     * @return a script that runs {@code failure} in its first run and writes e = 1.0 in the others: a
+     *     fit that goes on after a failure, and computes its term (one whose every loss were the
+     *     penalty alone would fail)
+     */
+    private String failsOnce(String failure) {
+        Path mark = tmp.resolve("failed-once");
+        return "if [ ! -e '" + mark + "' ]; then\n: > '" + mark + "'\n" + failure
+                + "\nfi\necho '{\"e\": 1.0}' > out.json\n";
+    }
+
     private List<Path> runDirs() throws Exception {
         return list(tmp.resolve("out/runs"));
     }
@@ -142,9 +153,9 @@ class RunDirectoryOfFailuresTest {
     @Test
     void underKeepNoneTheWarningOfAFitThatGoesOnPointsAtNoFailureReport() throws Exception {
         Path job = job(
-                "echo 'bad things' >&2\nexit 3\n",
+                failsOnce("echo 'bad things' >&2\nexit 3"),
                 "1.0",
-                "combination: {on_failure: penalty, penalty: 100}\nexecution: {keep: none}");
+                "combination: {on_failure: penalty," + " penalty: 100}\nexecution: {keep: none}");
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(0, r.code(), r::toString);
         assertEquals(List.of(), runDirs());
@@ -166,7 +177,7 @@ class RunDirectoryOfFailuresTest {
 
     @Test
     void underKeepFailedTheWarningOfAFitThatGoesOnNamesTheFailureReport() throws Exception {
-        Path job = job("exit 3\n", "1.0", "combination: {on_failure: penalty, penalty: 100}");
+        Path job = job(failsOnce("exit 3"), "1.0", "combination: {on_failure: penalty, penalty: 100}");
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(0, r.code(), r::toString);
         Path dir = runDirs().get(0);

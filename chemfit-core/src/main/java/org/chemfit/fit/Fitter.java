@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * {@link FitProgress} or in the journal's best loss); a point where a term failed and the failure
  * policy substituted a penalty or skipped the term is reported only when no point without a failed
  * term was seen, with a warning. A fit in which no evaluation gave a finite loss ends with a
- * {@link FitFailedException}.
+ * {@link FitFailedException}; so does one in which every loss was a failure policy's penalty alone,
+ * no term that counts having been computed in any evaluation.
  *
  * <p>A term that fails under the RAISE policy ends the fit with a
  * {@link FitFailedException} carrying the best result so far. An interrupt ends the fit with
@@ -667,6 +668,13 @@ public final class Fitter {
         boolean uncertaintyRound;
 
         int degradedValues;
+        /**
+         * Whether an evaluation of the method with a finite loss computed a term that counts in it
+         * (of weight other than 0, under parents of such weights); false while every such loss is
+         * the failure policy's penalty alone.
+         */
+        boolean modelComputed;
+
         double initialLoss = Double.NaN;
         /** The bad value of this run: valueBadParams, raised when the start is worse. */
         double badValue = valueBadParams;
@@ -1120,6 +1128,9 @@ public final class Fitter {
                 BestPoint.Kind kind = BestPoint.kind(ctx); // a bad point never wins, whatever it was scored
                 if (kind == BestPoint.Kind.DEGRADED) {
                     degradedValues++;
+                }
+                if (!modelComputed && !bad && !uncertaintyRound) {
+                    modelComputed = kind != BestPoint.Kind.DEGRADED || computesATerm(ctx);
                 }
                 bestPoint.offer(ctx, kind, v);
             }
@@ -1765,6 +1776,22 @@ public final class Fitter {
             return moved;
         }
 
+        /**
+         * @return whether a term of the evaluation that counts in its loss (its weight and its
+         *     parents' not 0) was computed, not stood in for by the failure policy
+         */
+        private boolean computesATerm(EvaluationContext ctx) {
+            for (EvaluationContext c : ctx.children()) {
+                if (c.weight() == 0) {
+                    continue;
+                }
+                if (c.children().isEmpty() ? c.status() == EvaluationContext.Status.OK : computesATerm(c)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** @return whether a term of the evaluation, at any depth, failed and was given a penalty or skipped */
         private boolean hasFailedTerm(EvaluationContext ctx) {
             for (EvaluationContext c : ctx.children()) {
@@ -1816,6 +1843,19 @@ public final class Fitter {
                                                         + " points alone (Nelder-Mead, CMA-ES), would show whether a"
                                                         + " lower loss lies elsewhere")
                                 : ""));
+            }
+            if (!modelComputed && bestPoint.isDegraded()) {
+                // every loss was the penalty alone: the method compared penalties, and the point it
+                // ended at is no fit of the model (as under skip, where such evaluations have no loss)
+                throw new FitFailedException(
+                        "no evaluation computed a term of the fit: terms failed in "
+                                + (evaluations == 1
+                                        ? "the 1 evaluation, and its loss was"
+                                        : "every one of the " + evaluations + " evaluations, and every loss was")
+                                + " the failure policy's penalty alone, not the model's; see why the terms failed;"
+                                + " check the objective at the initial parameters " + initial,
+                        null,
+                        null);
             }
             EvaluationContext breakdown = bestPoint.best();
             if (bestPoint.isDegraded()) {

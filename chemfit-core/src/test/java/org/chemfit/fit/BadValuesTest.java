@@ -319,4 +319,40 @@ class BadValuesTest {
                                 + " none); see why the terms failed; check the objective"),
                 e.getMessage());
     }
+    /**
+     * Every counting term fails in every evaluation under penalty: every loss is the penalty alone,
+     * and the fit fails as it does under skip. A term of weight 0 that works, or one counting term
+     * that works once, leaves a fit of the model.
+     */
+    @Test
+    void everyLossThePenaltyAloneFailsTheFit() {
+        ObjectiveFunction fails = p -> {
+            throw new IllegalStateException("the program crashed");
+        };
+        ObjectiveFunction works = p -> (p.get("x") - 2) * (p.get("x") - 2);
+        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(fails, works), List.of(1.0, 0.0))
+                .withFailurePolicy(FailurePolicy.penalty(100));
+        FitFailedException e = assertThrows(
+                FitFailedException.class,
+                () -> new Fitter(c, Map.of("x", 1.0)).maxEvaluations(5).fit("Nelder-Mead"));
+        assertTrue(
+                e.getMessage()
+                        .matches("no evaluation computed a term of the fit: terms failed in every one of the \\d+"
+                                + " evaluations, and every loss was the failure policy's penalty alone, not the"
+                                + " model's; see why the terms failed; check the objective at the initial parameters"
+                                + " \\{x=1.0\\}"),
+                e.getMessage());
+
+        // the counting term fails at the start alone: once it has been computed, the fit stands
+        ObjectiveFunction failsAtStart = p -> {
+            if (p.get("x") == 1.0) {
+                throw new IllegalStateException("the program crashed");
+            }
+            return (p.get("x") - 2) * (p.get("x") - 2);
+        };
+        CombinedObjectiveFunction once = new CombinedObjectiveFunction(List.of(failsAtStart), List.of(1.0))
+                .withFailurePolicy(FailurePolicy.penalty(100));
+        FitResult r = new Fitter(once, Map.of("x", 1.0)).maxEvaluations(40).fit("Nelder-Mead");
+        assertEquals(2.0, r.bestParameters().get("x"), 1e-3, r.toString());
+    }
 }
