@@ -18,6 +18,11 @@ final class Channels {
     static final String CONTROL = PREFIX + "control";
     /** Map: member UUID to why the driver refused it. */
     static final String REFUSED = PREFIX + "refused";
+    /**
+     * How the driver's refusal of a ready token that failed its check of the secret begins: a
+     * worker that has served a driver holding its secret does not stop for it.
+     */
+    static final String SECRET_REFUSAL = "its ready token failed the driver's check: ";
     /** Key of the driver entry in {@link #CONTROL}. */
     static final String DRIVER_KEY = "driver";
 

@@ -120,6 +120,14 @@ public final class ClusterWorker implements AutoCloseable {
     private volatile long tokenSession;
 
     private volatile @Nullable String refusal;
+    /**
+     * Whether a task has passed this worker's check of the secret: a driver holding the same
+     * secret has served it, so a later driver whose check its token fails holds another one.
+     */
+    private volatile boolean servedADriverOfItsSecret;
+    /** The refusal that this worker has said it does not stop for, so that it is said once. */
+    private @Nullable String refusalPassedOver;
+
     private volatile boolean closed;
 
     private ClusterWorker(
@@ -351,6 +359,23 @@ public final class ClusterWorker implements AutoCloseable {
                     }
                 }
                 String why = refused.get(self.toString());
+                if (why != null
+                        && refusal == null
+                        && servedADriverOfItsSecret
+                        && why.startsWith(Channels.SECRET_REFUSAL)) {
+                    // this worker's secret was proven by the drivers it served: the driver that
+                    // refuses it now holds another one (a mistyped secret, or a sender without it), and
+                    // the workers are not to leave the cluster for it
+                    if (!why.equals(refusalPassedOver)) {
+                        refusalPassedOver = why;
+                        LOG.warn("a driver refused this worker because its ready token failed the driver's check,"
+                                + " but this worker has served drivers that hold its secret: the driver now"
+                                + " running holds another secret (give it the workers' one), or the refusal"
+                                + " was not a driver's; this worker goes on waiting for a driver that holds"
+                                + " its secret");
+                    }
+                    why = null;
+                }
                 if (why != null && refusal == null) {
                     refusal = why;
                     // said by whoever reads refusal() (the worker command's error): once
@@ -506,6 +531,7 @@ public final class ClusterWorker implements AutoCloseable {
             LOG.warn("refused a task frame: {}", e.getMessage());
             return null;
         }
+        servedADriverOfItsSecret = true;
         Frames.Result r;
         Thread me = Thread.currentThread();
         synchronized (running) {

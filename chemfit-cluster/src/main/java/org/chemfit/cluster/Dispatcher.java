@@ -1056,8 +1056,7 @@ final class Dispatcher implements AutoCloseable {
                     signed
                             ? "its ready token holds the cluster secret but could not be read: " + why
                                     + ". Run the same version of chemfit as the driver"
-                            : "its ready token failed the driver's check: " + why + ". Give it the same secret as"
-                                    + " the driver");
+                            : Channels.SECRET_REFUSAL + why + ". Give it the same secret as the driver");
         }
         LOG.warn(unverifiedWarning(why, signed, unproven()));
     }

@@ -1042,6 +1042,58 @@ class DriverTest {
         }
     }
 
+    /**
+     * A worker that has served a driver holding its secret is refused by a later driver that holds
+     * another (a mistyped secret): it says so once and waits on, and serves the next driver that
+     * holds its secret. A refusal for the secret was once taken for the worker's fault, and it left.
+     */
+    @Test
+    void aWorkerThatServedADriverOfItsSecretOutlivesADriverWithAnotherOne() throws Exception {
+        ClusterSecret wrong = ClusterSecret.of("not the workers' secret, but long enough");
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.7, -0.4});
+        double serial = objective.evaluate(p, new EvaluationContext(p, "e1"));
+        String cluster = "driver-test-wrong-driver-" + ProcessHandle.current().pid();
+        ClusterOptions right = ClusterOptions.builder(SECRET)
+                .memberWait(Duration.ofSeconds(60))
+                .build();
+        try (Logged log = new Logged();
+                LoopbackPair pair = LoopbackPair.start(cluster);
+                ClusterWorker worker = ClusterWorker.start(pair.worker(), objective, SECRET, 1)) {
+            try (ClusterWrapperCOB first = new ClusterWrapperCOB(objective, pair.driver(), right)) {
+                assertEquals(
+                        Double.doubleToRawLongBits(serial),
+                        Double.doubleToRawLongBits(first.evaluate(p, new EvaluationContext(p, "e1"))));
+            }
+            String said = "WARN org.chemfit.cluster.ClusterWorker - a driver refused this worker because its ready"
+                    + " token failed the driver's check, but this worker has served drivers that hold its secret: the"
+                    + " driver now running holds another secret (give it the workers' one), or the refusal was not a"
+                    + " driver's; this worker goes on waiting for a driver that holds its secret\n";
+            try (ClusterWrapperCOB mistyped = new ClusterWrapperCOB(
+                    objective,
+                    pair.driver(),
+                    ClusterOptions.builder(wrong)
+                            .memberWait(Duration.ofSeconds(1))
+                            .build())) {
+                String uuid = worker.memberUuid().toString();
+                await("the worker told")
+                        .atMost(Duration.ofSeconds(30))
+                        .until(() -> pair.driver().getMap(Channels.REFUSED).get(uuid) != null);
+                await("the worker says it waits on")
+                        .atMost(Duration.ofSeconds(30))
+                        .until(() -> log.text().contains(said));
+                assertThrows(TermFailedException.class, () -> mistyped.evaluate(p, new EvaluationContext(p, "e2")));
+            }
+            assertTrue(worker.refusal().isEmpty(), log::text);
+            assertEquals(1, log.text().split(java.util.regex.Pattern.quote(said), -1).length - 1, log::text);
+            try (ClusterWrapperCOB again = new ClusterWrapperCOB(objective, pair.driver(), right)) {
+                assertEquals(
+                        Double.doubleToRawLongBits(serial),
+                        Double.doubleToRawLongBits(again.evaluate(p, new EvaluationContext(p, "e3"))));
+            }
+        }
+    }
+
     @Test
     @SuppressWarnings("try") // the first driver is held open, not used
     void oneDriverPerCluster() {
