@@ -1,6 +1,8 @@
 package org.chemfit.cli;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,6 +54,7 @@ public final class Main {
      * @return the same command line
      */
     static CommandLine configure(CommandLine cl) {
+        cl.registerConverter(java.nio.file.Path.class, Main::path);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             java.io.PrintWriter err = c.getErr();
@@ -63,7 +66,15 @@ public final class Main {
                 err.flush();
                 return ExitCodes.USAGE;
             }
-            if (ex instanceof CommandLine.UnmatchedArgumentException u
+            String unknown = ex instanceof CommandLine.UnmatchedArgumentException
+                            || ex instanceof CommandLine.MissingParameterException
+                    ? firstUnknownOption(c.getCommandSpec(), args)
+                    : null;
+            if (unknown != null) {
+                // named alone: picocli calls the JOB after it unknown too (--wrkers 2 job.yaml), or,
+                // when the option is all there is, says only that the JOB is missing
+                err.println(unknownOption(c, unknown));
+            } else if (ex instanceof CommandLine.UnmatchedArgumentException u
                     && c.getParent() == null
                     && !c.getSubcommands().isEmpty()
                     && !u.getUnmatched().isEmpty()
@@ -88,6 +99,94 @@ public final class Main {
             return ExitCodes.USAGE;
         });
         return cl;
+    }
+
+    /**
+     * Reads a path given on the command line. An empty one is refused: picocli's own reading makes
+     * it the current folder, so that {@code -o "$OUT"} with OUT unset would write into (or resume)
+     * whatever fit is there.
+     *
+     * @param text the argument
+     * @return its path
+     * @throws CommandLine.TypeConversionException for an empty argument, or one that is no path here
+     */
+    static java.nio.file.Path path(String text) {
+        if (text.isEmpty()) {
+            throw new CommandLine.TypeConversionException(
+                    "an empty path (an unset shell variable gives one); give a path, or . for the current folder");
+        }
+        try {
+            return java.nio.file.Path.of(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is no path on this system ("
+                    + e.getReason() + ")"
+                    + (text.chars().anyMatch(ch -> ch > 127)
+                            ? "; a name with letters beyond ASCII needs a UTF-8 locale, as LC_ALL=C.UTF-8 gives"
+                            : ""));
+        }
+    }
+
+    /**
+     * @param spec the command whose options are known
+     * @param args its command line (a subcommand's name before them is passed over)
+     * @return the first argument before {@code --} that is written as an option and is none of the
+     *     command's, with its value if it has one ({@code --wrkers}); null when there is none. A
+     *     known option's value is passed over, as are clustered short options ({@code -qv}), a short
+     *     option with its value attached ({@code -o/tmp/out}) and a negative number
+     */
+    static @Nullable String firstUnknownOption(CommandLine.Model.CommandSpec spec, String[] args) {
+        boolean valueNext = false;
+        for (String a : args) {
+            if (valueNext) {
+                valueNext = false;
+                continue;
+            }
+            if (a.equals("--")) {
+                return null;
+            }
+            if (!a.startsWith("-") || a.equals("-") || a.matches("-[0-9.].*")) {
+                continue;
+            }
+            int eq = a.indexOf('=');
+            String name = eq > 0 ? a.substring(0, eq) : a;
+            CommandLine.Model.OptionSpec o = spec.findOption(name);
+            if (o != null) {
+                valueNext = eq < 0 && o.arity().min() > 0;
+                continue;
+            }
+            if (!a.startsWith("--") && a.length() > 2 && spec.findOption(a.substring(0, 2)) != null) {
+                continue;
+            }
+            return name;
+        }
+        return null;
+    }
+
+    /**
+     * @param c the command
+     * @param unknown an option it does not have
+     * @return {@code Unknown option: '--wrkers' (did you mean '--workers'?)}; for the name of a file
+     *     that begins with '-', how to give it
+     */
+    static String unknownOption(CommandLine c, String unknown) {
+        List<String> names = new ArrayList<>();
+        for (CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+            if (!o.hidden()) {
+                names.addAll(Arrays.asList(o.names()));
+            }
+        }
+        String near = org.chemfit.support.Names.closest(unknown, names);
+        boolean isFile;
+        try {
+            isFile = java.nio.file.Files.exists(java.nio.file.Path.of(unknown));
+        } catch (RuntimeException e) {
+            isFile = false; // no path on this file system
+        }
+        String file = isFile
+                ? "; a file whose name begins with '-' is given after '--': "
+                        + c.getCommandSpec().qualifiedName() + " -- " + unknown
+                : "";
+        return "Unknown option: '" + unknown + "'" + (near != null ? " (did you mean '" + near + "'?)" : "") + file;
     }
 
     /**

@@ -200,7 +200,7 @@ final class ParametersReader {
                     continue;
                 }
             }
-            if (v instanceof Node.Scalar s && s.value instanceof Number num) {
+            if (v instanceof Node.Scalar s && s.value instanceof Number) {
                 if (!prefix.isEmpty() && isNearSpecKey(key)) {
                     r.problem(
                             place[0],

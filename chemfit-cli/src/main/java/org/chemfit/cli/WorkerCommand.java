@@ -27,6 +27,12 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
         name = "worker",
+        // --cluster is required, which the synopsis picocli draws from the shared cluster options
+        // (optional for fit) would not show
+        customSynopsis = {
+            "chemfit worker [-hqv] --cluster=NAME [--bind=ADDRESS] [--join=HOST[:PORT],...]",
+            "                      [-o=DIR] [--port=PORT] [--prefetch=N] [--threads=N] JOB"
+        },
         description = "Join the cluster NAME and run the terms of JOB that its driver"
                 + " (chemfit fit JOB --cluster NAME) hands out, until stopped.")
 final class WorkerCommand extends BaseCommand {

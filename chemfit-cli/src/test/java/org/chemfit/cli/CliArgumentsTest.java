@@ -50,6 +50,83 @@ class CliArgumentsTest {
         assertTrue(number.err().contains("'abc' is not an int"), number::toString);
     }
 
+    /**
+     * An unknown option is named as such, with the option it is nearest to: alone (where picocli
+     * said only that the JOB is missing), and before the JOB (which picocli called unknown too).
+     * A job file whose name begins with '-' is told how to be given.
+     */
+    @Test
+    void anUnknownOptionIsNamedWithItsNearestOption(@TempDir Path dir) {
+        Cli.Run alone = Cli.run("validate", "--bogus");
+        assertEquals(ExitCodes.USAGE, alone.code(), alone::toString);
+        assertEquals(
+                "Unknown option: '--bogus'\nTry 'chemfit validate --help' for the options.\n",
+                alone.err(),
+                alone::toString);
+        for (String[] args :
+                new String[][] {{"fit", "--wrkers", "2", "job.yaml"}, {"fit", "job.yaml", "--wrkers", "2"}}) {
+            Cli.Run typo = Cli.run(args);
+            assertEquals(ExitCodes.USAGE, typo.code(), typo::toString);
+            assertEquals(
+                    "Unknown option: '--wrkers' (did you mean '--workers'?)\nTry 'chemfit fit --help' for the options.\n",
+                    typo.err(),
+                    typo::toString);
+        }
+        // a known option's value that looks like an option, clustered short options, an attached value
+        Cli.Run known = Cli.run(
+                "fit",
+                "-q",
+                "--max-evaluations",
+                "-5",
+                "-o" + dir,
+                dir.resolve("none.yaml").toString());
+        assertTrue(known.err().startsWith(dir.resolve("none.yaml") + ": no such file"), known::toString);
+        // a job file named as an option: what is missing is not the JOB
+        Cli.Run dashed = Cli.run("validate", "-j.yaml");
+        assertTrue(dashed.err().startsWith("Unknown option: '-j.yaml'"), dashed::toString);
+    }
+
+    /**
+     * The worker's synopsis, written by hand to show --cluster as required, names each of its options
+     * and its JOB, and --cluster outside brackets.
+     */
+    @Test
+    void theWorkersSynopsisNamesEveryOptionAndClusterAsRequired() {
+        Cli.Run help = Cli.run("worker", "--help");
+        assertEquals(0, help.code(), help::toString);
+        String synopsis = help.out().substring(0, help.out().indexOf("\nJoin the cluster"));
+        assertTrue(synopsis.contains(" --cluster=NAME ") && !synopsis.contains("[--cluster"), synopsis);
+        picocli.CommandLine.Model.CommandSpec spec = new picocli.CommandLine(new WorkerCommand()).getCommandSpec();
+        String flags = synopsis.substring(synopsis.indexOf("[-") + 2, synopsis.indexOf(']'));
+        for (picocli.CommandLine.Model.OptionSpec o : spec.options()) {
+            if (o.hidden()) {
+                continue;
+            }
+            boolean named = java.util.Arrays.stream(o.names())
+                    .anyMatch(n -> synopsis.contains(n + "=")
+                            || (n.length() == 2 && o.arity().max() == 0 && flags.indexOf(n.charAt(1)) >= 0));
+            assertTrue(named, o.longestName() + " missing from " + synopsis);
+        }
+        assertTrue(synopsis.strip().endsWith(" JOB"), synopsis);
+    }
+
+    /** An empty path (an unset shell variable) is refused, not read as the current folder. */
+    @Test
+    void anEmptyPathIsRefused() {
+        String said = "an empty path (an unset shell variable gives one); give a path, or . for the current folder";
+        Cli.Run output = Cli.run("fit", Cli.resource("jobs/lj.yaml").toString(), "-o", "");
+        assertEquals(ExitCodes.USAGE, output.code(), output::toString);
+        assertTrue(output.err().startsWith("Invalid value for option '--output': " + said + "\n"), output::toString);
+        Cli.Run report = Cli.run("report", "");
+        assertEquals(ExitCodes.USAGE, report.code(), report::toString);
+        assertTrue(
+                report.err().startsWith("Invalid value for positional parameter at index 0 (DIR): " + said + "\n"),
+                report::toString);
+        Cli.Run params = Cli.run("eval", Cli.resource("jobs/lj.yaml").toString(), "--params", "");
+        assertEquals(ExitCodes.USAGE, params.code(), params::toString);
+        assertTrue(params.err().startsWith("Invalid value for option '--params': " + said), params::toString);
+    }
+
     @Test
     void aValueOutsideItsBoundsIsEvaluatedWithAWarning() {
         Cli.Run r = Cli.run("eval", Cli.resource("jobs/lj.yaml").toString(), "--set", "lj.sigma=9.0");
