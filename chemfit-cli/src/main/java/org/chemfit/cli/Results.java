@@ -99,7 +99,8 @@ final class Results {
             pm.put("best", best == null ? null : best.get(p.name()));
             pm.put("lower", Double.isFinite(p.lower()) ? p.lower() : null);
             pm.put("upper", Double.isFinite(p.upper()) ? p.upper() : null);
-            pm.put("fixed", p.fixed());
+            // equal bounds hold a parameter as fixed: true does, as the fit and the closing table take it
+            pm.put("fixed", p.fixed() || (Double.isFinite(p.lower()) && p.lower() == p.upper()));
             pm.put("unit", job.units().parameter(p.name()));
             params.add(pm);
         }

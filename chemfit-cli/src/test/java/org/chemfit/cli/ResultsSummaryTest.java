@@ -1,6 +1,7 @@
 package org.chemfit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -68,6 +69,25 @@ class ResultsSummaryTest {
                 "sum", term("a", "") + "\n" + term("b", ""), "optimizer: {method: Nelder-Mead, max_evaluations: 2}");
         assertEquals(0, Cli.run("fit", sum.toString(), "-q").code());
         assertEquals("K^2", results("sum").at("/loss/unit").asText());
+    }
+
+    /** A parameter held by equal bounds is fixed in results.json, as in the fit and its closing table. */
+    @Test
+    void equalBoundsAreFixedInResultsJson() throws IOException {
+        Path job = job("pinned", term("a", ""), "optimizer: {method: Nelder-Mead, max_evaluations: 3}");
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace(
+                                "epsilon: {initial: 100.0, bounds: [10.0, 400.0], unit: K}",
+                                "epsilon: {initial: 120.0, bounds: [120.0, 120.0], unit: K}"));
+        Cli.Run fit = Cli.run("fit", job.toString());
+        assertEquals(0, fit.code(), fit::toString);
+        assertTrue(fit.err().contains("fitting 2 parameters, 1 free, of pinned.yaml"), fit::toString);
+        JsonNode r = results("pinned");
+        assertEquals("lj.epsilon", r.at("/parameters/0/name").asText(), r::toString);
+        assertTrue(r.at("/parameters/0/fixed").asBoolean(), r::toString);
+        assertFalse(r.at("/parameters/1/fixed").asBoolean(), r::toString);
     }
 
     @Test
