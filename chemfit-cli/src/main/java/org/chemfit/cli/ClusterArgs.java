@@ -73,6 +73,9 @@ final class ClusterArgs {
      * @throws BaseCommand.UserException for an invalid setting, naming it
      */
     ClusterMemberConfig config() {
+        if (port < 1 || port > 65535) {
+            throw new BaseCommand.UserException("--port must be between 1 and 65535, got " + port);
+        }
         try {
             return ClusterMemberConfig.builder(Objects.requireNonNull(name, "a member starts only with --cluster"))
                     .join(ClusterMemberConfig.parseJoinList(join))

@@ -58,6 +58,12 @@ final class DashboardCommand extends BaseCommand {
 
     @Override
     int execute() {
+        if (allowRemote && loopback(bind)) {
+            // as fit refuses its cluster options without --cluster: the dashboard would not be reached
+            throw new UserException("--allow-remote lets --bind name an address other machines reach, but the"
+                    + " dashboard would listen on " + bind + ", which only this machine reaches; give --bind ADDRESS"
+                    + " with it, or leave it out");
+        }
         requireOutputFolder(dir);
         String hint = hint(dir);
         if (hint != null) {
@@ -178,6 +184,15 @@ final class DashboardCommand extends BaseCommand {
                     .normalize();
         } catch (IOException | RuntimeException e) {
             return null; // not YAML, or not a job file
+        }
+    }
+
+    /** @return whether the address is this machine's loopback (127.0.0.1, ::1, localhost) */
+    private static boolean loopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false; // said by the dashboard's own check of the address
         }
     }
 }

@@ -55,6 +55,10 @@ public final class Main {
      */
     static CommandLine configure(CommandLine cl) {
         cl.registerConverter(java.nio.file.Path.class, Main::path);
+        if ("dumb".equals(System.getenv("TERM"))) {
+            // a terminal that shows no colours or bold, which picocli's detection does not ask about
+            cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+        }
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             java.io.PrintWriter err = c.getErr();
@@ -111,6 +115,12 @@ public final class Main {
      * @throws CommandLine.TypeConversionException for an empty argument, or one that is no path here
      */
     static java.nio.file.Path path(String text) {
+        if (text.equals("-")) {
+            // not standard input or output here: the name would be taken as a file's
+            throw new CommandLine.TypeConversionException(
+                    "'-' is not standard input or output here; give a path (./- for a file of that name;"
+                            + " /dev/stdout where a file is written)");
+        }
         if (text.isEmpty()) {
             throw new CommandLine.TypeConversionException(
                     "an empty path (an unset shell variable gives one); give a path, or . for the current folder");

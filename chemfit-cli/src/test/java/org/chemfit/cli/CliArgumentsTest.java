@@ -125,6 +125,36 @@ class CliArgumentsTest {
         Cli.Run params = Cli.run("eval", Cli.resource("jobs/lj.yaml").toString(), "--params", "");
         assertEquals(ExitCodes.USAGE, params.code(), params::toString);
         assertTrue(params.err().startsWith("Invalid value for option '--params': " + said), params::toString);
+        // '-' names no file: it is not standard output here
+        Cli.Run dash = Cli.run("eval", Cli.resource("jobs/lj.yaml").toString(), "--json", "-");
+        assertEquals(ExitCodes.USAGE, dash.code(), dash::toString);
+        assertTrue(
+                dash.err()
+                        .startsWith("Invalid value for option '--json': '-' is not standard input or output here; give"
+                                + " a path (./- for a file of that name; /dev/stdout where a file is written)\n"),
+                dash::toString);
+    }
+
+    /** Settings that would not do what they are given for are refused, naming the option. */
+    @Test
+    void aDashboardAllowedRemoteOnLoopbackAndAPortOutOfRangeAreRefused(@TempDir Path dir) {
+        Cli.Run remote = Cli.run("dashboard", dir.toString(), "--allow-remote");
+        assertEquals(ExitCodes.USAGE, remote.code(), remote::toString);
+        assertEquals(
+                "error: --allow-remote lets --bind name an address other machines reach, but the dashboard would"
+                        + " listen on 127.0.0.1, which only this machine reaches; give --bind ADDRESS with it, or"
+                        + " leave it out\n",
+                remote.err(),
+                remote::toString);
+        Cli.Run port = Cli.run(
+                "worker",
+                Cli.resource("jobs/lj.yaml").toString(),
+                "--cluster",
+                "c-" + ProcessHandle.current().pid(),
+                "--port",
+                "70000");
+        assertEquals(ExitCodes.USAGE, port.code(), port::toString);
+        assertTrue(port.err().contains("error: --port must be between 1 and 65535, got 70000\n"), port::toString);
     }
 
     @Test

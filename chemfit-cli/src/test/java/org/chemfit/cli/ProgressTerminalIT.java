@@ -45,6 +45,34 @@ class ProgressTerminalIT {
         return shown;
     }
 
+    /**
+     * On a terminal the help is drawn in bold and colours; on one that says it shows none
+     * ({@code TERM=dumb}) it is plain text.
+     */
+    @Test
+    void theHelpOnADumbTerminalIsPlainText() throws Exception {
+        Path script = Path.of("/usr/bin/script");
+        MachineRequirement.require(
+                Files.isExecutable(script), "no /usr/bin/script to give the command a terminal (util-linux has it)");
+        Path jar = ExamplesIT.examples().getParent().resolve("chemfit-cli/target/chemfit.jar");
+        String help = "'" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -jar '" + jar + "' --help";
+        java.util.Map<String, String> shown = new java.util.LinkedHashMap<>();
+        for (String term : List.of("xterm", "dumb")) {
+            ProcessBuilder pb =
+                    new ProcessBuilder(List.of(script.toString(), "-qec", help, "/dev/null")).redirectErrorStream(true);
+            pb.environment().put("TERM", term);
+            pb.environment().remove("NO_COLOR");
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(1, TimeUnit.MINUTES), help);
+            assertEquals(0, p.exitValue(), out);
+            assertTrue(out.contains("Usage: "), out);
+            shown.put(term, out);
+        }
+        assertTrue(shown.get("xterm").contains("\u001b["), shown.get("xterm"));
+        assertFalse(shown.get("dumb").contains("\u001b"), shown.get("dumb"));
+    }
+
     @Test
     void standardErrorRedirectedToAFileGetsLinesNotTheBar() throws Exception {
         Path log = tmp.resolve("fit.log");
