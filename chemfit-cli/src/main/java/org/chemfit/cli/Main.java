@@ -185,7 +185,11 @@ public final class Main {
                 names.addAll(Arrays.asList(o.names()));
             }
         }
-        String near = org.chemfit.support.Names.closest(unknown, names);
+        // a long option's near name: one letter from any short option is no hint (-x is not -h)
+        String near = unknown.startsWith("--")
+                ? org.chemfit.support.Names.closest(
+                        unknown, names.stream().filter(n -> n.startsWith("--")).toList())
+                : null;
         boolean isFile;
         try {
             isFile = java.nio.file.Files.exists(java.nio.file.Path.of(unknown));
