@@ -123,7 +123,7 @@ public final class Main {
         }
         if (text.isEmpty()) {
             throw new CommandLine.TypeConversionException(
-                    "an empty path (an unset shell variable gives one); give a path, or . for the current folder");
+                    "an empty path (an unset shell variable gives one); give a path ('.' for the current folder)");
         }
         try {
             return java.nio.file.Path.of(text);
@@ -186,10 +186,15 @@ public final class Main {
             }
         }
         // a long option's near name: one letter from any short option is no hint (-x is not -h)
-        String near = unknown.startsWith("--")
-                ? org.chemfit.support.Names.closest(
-                        unknown, names.stream().filter(n -> n.startsWith("--")).toList())
-                : null;
+        List<String> longNames = names.stream().filter(n -> n.startsWith("--")).toList();
+        String near = unknown.startsWith("--") ? org.chemfit.support.Names.closest(unknown, longNames) : null;
+        if (near == null && unknown.startsWith("--")) {
+            // a long option cut short (--max-evals): the one that shares all of it but its last letter
+            String stem = unknown.substring(0, unknown.length() - 1);
+            List<String> begun =
+                    longNames.stream().filter(n -> n.startsWith(stem)).toList();
+            near = stem.length() > 4 && begun.size() == 1 ? begun.get(0) : null;
+        }
         boolean isFile;
         try {
             isFile = java.nio.file.Files.exists(java.nio.file.Path.of(unknown));

@@ -30,8 +30,9 @@ import picocli.CommandLine.Parameters;
         // --cluster is required, which the synopsis picocli draws from the shared cluster options
         // (optional for fit) would not show
         customSynopsis = {
-            "chemfit worker [-hqv] --cluster=NAME [--bind=ADDRESS] [--join=HOST[:PORT],...]",
-            "                      [-o=DIR] [--port=PORT] [--prefetch=N] [--threads=N] JOB"
+            "chemfit worker [-hqv] --cluster=NAME [--bind=ADDRESS]",
+            "                      [--join=HOST[:PORT],...] [-o=DIR] [--port=PORT]",
+            "                      [--prefetch=N] [--threads=N] JOB"
         },
         description = "Join the cluster NAME and run the terms of JOB that its driver"
                 + " (chemfit fit JOB --cluster NAME) hands out, until stopped.")

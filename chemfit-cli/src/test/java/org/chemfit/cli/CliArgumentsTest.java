@@ -81,6 +81,12 @@ class CliArgumentsTest {
                 "-o" + dir,
                 dir.resolve("none.yaml").toString());
         assertTrue(known.err().startsWith(dir.resolve("none.yaml") + ": no such file"), known::toString);
+        Cli.Run cut = Cli.run("fit", "--max-evals", "3", "job.yaml");
+        assertTrue(
+                cut.err().startsWith("Unknown option: '--max-evals' (did you mean '--max-evaluations'?)\n"),
+                cut::toString);
+        Cli.Run shortOne = Cli.run("fit", "-w", "2", "job.yaml");
+        assertTrue(shortOne.err().startsWith("Unknown option: '-w'\n"), shortOne::toString);
         // a job file named as an option: what is missing is not the JOB
         Cli.Run dashed = Cli.run("validate", "-j.yaml");
         assertTrue(dashed.err().startsWith("Unknown option: '-j.yaml'"), dashed::toString);
@@ -113,7 +119,7 @@ class CliArgumentsTest {
     /** An empty path (an unset shell variable) is refused, not read as the current folder. */
     @Test
     void anEmptyPathIsRefused() {
-        String said = "an empty path (an unset shell variable gives one); give a path, or . for the current folder";
+        String said = "an empty path (an unset shell variable gives one); give a path ('.' for the current folder)";
         Cli.Run output = Cli.run("fit", Cli.resource("jobs/lj.yaml").toString(), "-o", "");
         assertEquals(ExitCodes.USAGE, output.code(), output::toString);
         assertTrue(output.err().startsWith("Invalid value for option '--output': " + said + "\n"), output::toString);

@@ -1782,10 +1782,16 @@ public final class Fitter {
          */
         private boolean computesATerm(EvaluationContext ctx) {
             for (EvaluationContext c : ctx.children()) {
-                if (c.weight() == 0) {
-                    continue;
+                EvaluationContext.Status st = c.status();
+                if (c.weight() == 0
+                        || st == EvaluationContext.Status.PENALTY
+                        || st == EvaluationContext.Status.SKIPPED) {
+                    continue; // a group stood in for as a whole counts for nothing, whatever its parts did
                 }
-                if (c.children().isEmpty() ? c.status() == EvaluationContext.Status.OK : computesATerm(c)) {
+                boolean computed = c.children().isEmpty()
+                        ? st == EvaluationContext.Status.OK || st == EvaluationContext.Status.REPLAYED
+                        : computesATerm(c);
+                if (computed) {
                     return true;
                 }
             }
@@ -1844,7 +1850,10 @@ public final class Fitter {
                                                         + " lower loss lies elsewhere")
                                 : ""));
             }
-            if (!modelComputed && bestPoint.isDegraded()) {
+            if (!modelComputed
+                    && bestPoint.isDegraded()
+                    && reason != StopReason.INTERRUPTED
+                    && reason != StopReason.FAILED) {
                 // every loss was the penalty alone: the method compared penalties, and the point it
                 // ended at is no fit of the model (as under skip, where such evaluations have no loss)
                 throw new FitFailedException(

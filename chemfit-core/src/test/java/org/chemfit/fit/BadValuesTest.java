@@ -355,4 +355,86 @@ class BadValuesTest {
         FitResult r = new Fitter(once, Map.of("x", 1.0)).maxEvaluations(40).fit("Nelder-Mead");
         assertEquals(2.0, r.bestParameters().get("x"), 1e-3, r.toString());
     }
+    /**
+     * The rule's edges: a group stood in for as a whole counts as not computed, whatever its parts
+     * did; an interrupt, or a failure of its own, keeps its own ending and message.
+     */
+    @Test
+    void onlyAFitThatEndsOnItsOwnFailsForPenaltiesAlone() {
+        ObjectiveFunction works = p -> (p.get("x") - 2) * (p.get("x") - 2);
+        ObjectiveFunction fails = p -> {
+            throw new IllegalStateException("the program crashed");
+        };
+        CombinedObjectiveFunction inner = new CombinedObjectiveFunction(List.of(works, fails), List.of(1.0, 1.0));
+        CombinedObjectiveFunction outer = new CombinedObjectiveFunction(List.of(inner), List.of(1.0))
+                .withFailurePolicy(FailurePolicy.penalty(100));
+        FitFailedException nested = assertThrows(
+                FitFailedException.class,
+                () -> new Fitter(outer, Map.of("x", 1.0)).maxEvaluations(20).fit("Nelder-Mead"));
+        assertTrue(nested.getMessage().startsWith("no evaluation computed a term of the fit"), nested.getMessage());
+
+        int[] calls = {0};
+        ObjectiveFunction failsThenInterrupts = p -> {
+            if (++calls[0] == 3) {
+                Thread.currentThread().interrupt(); // as Ctrl-C does to the fit's thread
+            }
+            throw new IllegalStateException("the program crashed");
+        };
+        CombinedObjectiveFunction stopped = new CombinedObjectiveFunction(List.of(failsThenInterrupts), List.of(1.0))
+                .withFailurePolicy(FailurePolicy.penalty(100));
+        try {
+            FitResult r =
+                    new Fitter(stopped, Map.of("x", 1.0)).maxEvaluations(20).fit("Nelder-Mead");
+            assertEquals(StopReason.INTERRUPTED, r.stopReason(), r.toString());
+        } finally {
+            Thread.interrupted();
+        }
+
+        CombinedObjectiveFunction penalised = new CombinedObjectiveFunction(List.of(fails), List.of(1.0))
+                .withFailurePolicy(FailurePolicy.penalty(100));
+        int[] seen = {0};
+        ObjectiveFunction breaks = new ObjectiveFunction() {
+            @Override
+            public double evaluate(org.chemfit.Parameters p) {
+                return evaluate(p, new org.chemfit.EvaluationContext(p));
+            }
+
+            @Override
+            public double evaluate(org.chemfit.Parameters p, org.chemfit.EvaluationContext ctx) {
+                if (++seen[0] == 3) {
+                    throw new IllegalStateException("the disk is full");
+                }
+                return penalised.evaluate(p, ctx);
+            }
+        };
+        FitFailedException own = assertThrows(
+                FitFailedException.class,
+                () -> new Fitter(breaks, Map.of("x", 1.0)).maxEvaluations(20).fit("Nelder-Mead"));
+        assertTrue(own.getMessage().contains("the disk is full"), own.getMessage());
+    }
+    /**
+     * A fit resumed from its journal, whose one working term is replayed in every evaluation (its
+     * failing one run again and penalised), computed its terms: it ends as the first run did.
+     */
+    @Test
+    void aResumedFitWhoseTermsAreReplayedStands(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        ObjectiveFunction works = p -> (p.get("x") - 2) * (p.get("x") - 2);
+        ObjectiveFunction fails = p -> {
+            throw new IllegalStateException("the program crashed");
+        };
+        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(works, fails), List.of(1.0, 1.0))
+                .withFailurePolicy(FailurePolicy.penalty(100));
+        try (org.chemfit.journal.Journal j = org.chemfit.journal.Journal.open(dir.resolve("journal.sqlite"))) {
+            FitResult first = new Fitter(c, Map.of("x", 1.0))
+                    .maxEvaluations(12)
+                    .journal(j)
+                    .fit("Nelder-Mead");
+            FitResult again = new Fitter(c, Map.of("x", 1.0))
+                    .maxEvaluations(12)
+                    .journal(j)
+                    .fit("Nelder-Mead");
+            assertEquals(first.bestLoss(), again.bestLoss(), again.toString());
+            assertEquals(first.bestParameters().get("x"), again.bestParameters().get("x"), again.toString());
+        }
+    }
 }
