@@ -72,7 +72,8 @@ final class FitCommand extends BaseCommand {
             names = "--progress-interval",
             paramLabel = "SECONDS",
             defaultValue = "10",
-            description = "Seconds between progress lines when not on a terminal (default: ${DEFAULT-VALUE}).")
+            description = "Seconds between progress lines, with --progress log or auto off a terminal (default:"
+                    + " ${DEFAULT-VALUE}).")
     double progressInterval;
 
     @Option(names = "--no-plots", description = "Do not draw plots.")
@@ -148,6 +149,13 @@ final class FitCommand extends BaseCommand {
             }
         } else {
             cluster.config(); // an invalid --cluster, --join or --bind is said before the job is read
+        }
+        if ((progress == Progress.Mode.NONE || progress == Progress.Mode.BAR)
+                && spec.commandLine().getParseResult().hasMatchedOption("--progress-interval")) {
+            // refused rather than ignored: the user expects lines at that interval
+            throw new UserException("--progress-interval sets the interval of log lines, which --progress "
+                    + progress.name().toLowerCase(java.util.Locale.ROOT)
+                    + " does not write; give --progress log (or auto, which logs when standard error is no terminal)");
         }
         if (dashboard != null && (dashboard < 0 || dashboard > 65535)) {
             // refused before anything else, also when a finished fit would only be shown again

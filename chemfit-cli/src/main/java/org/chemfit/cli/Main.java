@@ -78,16 +78,12 @@ public final class Main {
                 // named alone: picocli calls the JOB after it unknown too (--wrkers 2 job.yaml), or,
                 // when the option is all there is, says only that the JOB is missing
                 err.println(unknownOption(c, unknown));
-            } else if (ex instanceof CommandLine.UnmatchedArgumentException u
-                    && c.getParent() == null
-                    && !c.getSubcommands().isEmpty()
-                    && !u.getUnmatched().isEmpty()
-                    && !u.getUnmatched().get(0).startsWith("-")) {
-                // chemfit fti job.yaml: a command name misspelt, not an argument of one
+            } else if (misspeltCommand(ex) != null) {
+                // chemfit fti job.yaml, chemfit help evl: a command name misspelt, not an argument of one
+                String typed = java.util.Objects.requireNonNull(misspeltCommand(ex));
                 java.util.List<String> names =
                         new java.util.ArrayList<>(c.getSubcommands().keySet());
                 names.remove("help");
-                String typed = u.getUnmatched().get(0);
                 err.println("unknown command '" + typed + "'; commands: " + String.join(", ", names));
                 // the command's own rule of near names ('fti' is 'fit'); picocli's would name one for any word
                 String near = org.chemfit.support.Names.closest(typed, names);
@@ -103,6 +99,30 @@ public final class Main {
             return ExitCodes.USAGE;
         });
         return cl;
+    }
+
+    /**
+     * @param ex a command line's error
+     * @return the command name that {@code chemfit NAME} or {@code chemfit help NAME} gave and no
+     *     command has, or null when the error is another
+     */
+    private static @Nullable String misspeltCommand(CommandLine.ParameterException ex) {
+        CommandLine c = ex.getCommandLine();
+        if (c.getParent() != null || c.getSubcommands().isEmpty()) {
+            return null;
+        }
+        if (ex instanceof CommandLine.UnmatchedArgumentException u
+                && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().get(0).startsWith("-")) {
+            return u.getUnmatched().get(0);
+        }
+        // picocli's help command names the root in its error and gives the word as the value
+        String value = ex.getValue();
+        return value != null
+                        && !(ex instanceof CommandLine.UnmatchedArgumentException)
+                        && String.valueOf(ex.getMessage()).startsWith("Unknown subcommand '")
+                ? value
+                : null;
     }
 
     /**

@@ -46,6 +46,14 @@ class CliArgumentsTest {
                 command.err()
                         .startsWith("unknown command 'fti'; commands: fit, worker, eval, validate, report, dashboard"),
                 command::toString);
+        // the help of a command misspelt: the same words and near name as the command misspelt
+        Cli.Run help = Cli.run("help", "evl");
+        assertEquals(ExitCodes.USAGE, help.code(), help::toString);
+        assertEquals(
+                "unknown command 'evl'; commands: fit, worker, eval, validate, report, dashboard\n"
+                        + "Did you mean: chemfit eval?\nTry 'chemfit --help' for the options.\n",
+                help.err(),
+                help::toString);
         Cli.Run number = Cli.run("fit", "job.yaml", "--workers", "abc");
         assertTrue(number.err().contains("'abc' is not an int"), number::toString);
     }
@@ -152,6 +160,16 @@ class CliArgumentsTest {
                         + " leave it out\n",
                 remote.err(),
                 remote::toString);
+        for (String mode : new String[] {"none", "bar"}) {
+            Cli.Run interval = Cli.run("fit", "job.yaml", "--progress", mode, "--progress-interval", "2");
+            assertEquals(ExitCodes.USAGE, interval.code(), interval::toString);
+            assertEquals(
+                    "error: --progress-interval sets the interval of log lines, which --progress " + mode
+                            + " does not write; give --progress log (or auto, which logs when standard error is no"
+                            + " terminal)\n",
+                    interval.err(),
+                    interval::toString);
+        }
         Cli.Run port = Cli.run(
                 "worker",
                 Cli.resource("jobs/lj.yaml").toString(),
