@@ -123,7 +123,8 @@ final class WorkerCommand extends BaseCommand {
                     // on a machine shared with other users, a driver of theirs that took the same name refuses it too
                     err().println("error: the driver refused this worker: " + why
                             + (why.contains("same secret")
-                                    ? " (CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE); or, where other users"
+                                    ? " (CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE), or, when this"
+                                            + " worker's is the right one, start the driver again with it; or, where other users"
                                             + " run fits (a login node), the driver is another user's under the same"
                                             + " cluster name: give yours a name of its own, such as fit-$USER-1"
                                             + " (docs/cluster.md)"

@@ -386,7 +386,8 @@ class ClusterCliIT {
                         + " check failed"),
                 w);
         assertTrue(
-                w.contains("(CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE); or, where other users run fits"
+                w.contains("(CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE), or, when this worker's is the"
+                        + " right one, start the driver again with it; or, where other users run fits"
                         + " (a login node), the driver is another user's under the same cluster name: give yours a"
                         + " name of its own, such as fit-$USER-1 (docs/cluster.md)."),
                 w);
