@@ -44,15 +44,19 @@ class ClusterCliIT {
         }
     }
 
+    /** JVM options of the processes that {@link #chemfit} starts after they are set. */
+    final List<String> jvmOptions = new ArrayList<>();
+
     Process chemfit(String name, String... args) throws IOException {
         return chemfitWithSecret(SECRET, name, args);
     }
 
     /** As {@link #chemfit}, with another cluster secret (another user's). */
     Process chemfitWithSecret(String secret, String name, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of(
                 "--add-modules",
                 "java.se",
                 "--add-opens",
@@ -339,6 +343,60 @@ class ClusterCliIT {
 
         second.destroy(); // SIGTERM: it stops the program it runs now
         assertTrue(second.waitFor(90, TimeUnit.SECONDS), output("kill-worker-2"));
+    }
+
+    /**
+     * A port of the join list held by a program that accepts connections and never answers: the
+     * member gives up after the join time (5 s here, 60 s by default, not Hazelcast's five minutes)
+     * and its error names the cluster, the join list and the likely cause.
+     */
+    @Test
+    void aJoinAddressThatNeverAnswersIsNamed() throws Exception {
+        try (ServerSocket hole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(hole.accept()); // kept open, never answered
+                    }
+                } catch (IOException e) {
+                    // closed at the end of the test
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            int port = freePortPair();
+            String cluster = "cli-hole-" + ProcessHandle.current().pid();
+            jvmOptions.add("-Dhazelcast.max.join.seconds=5");
+            Process worker = chemfit(
+                    "hole",
+                    "worker",
+                    ExamplesIT.examples().resolve("argon/fit.yaml").toString(),
+                    "--cluster",
+                    cluster,
+                    "--join",
+                    "127.0.0.1:" + hole.getLocalPort(),
+                    "--port",
+                    Integer.toString(port));
+            assertTrue(worker.waitFor(3, TimeUnit.MINUTES), "the worker gives up:\n" + output("hole"));
+            String w = output("hole");
+            assertEquals(ExitCodes.USAGE, worker.exitValue(), w);
+            assertFalse(held.isEmpty(), "the worker tried the join address:\n" + w);
+            assertTrue(
+                    w.contains("error: cannot start a cluster member with ClusterMemberConfig[cluster=" + cluster
+                            + ", join=[127.0.0.1:" + hole.getLocalPort() + "], bind=127.0.0.1, port=" + port),
+                    w);
+            assertTrue(
+                    w.contains("the member could not join cluster '" + cluster + "' within 5 s"
+                            + " (hazelcast.max.join.seconds): an address of its join list [127.0.0.1:"
+                            + hole.getLocalPort() + "] accepted a connection but did not answer as a member of"
+                            + " that cluster: another program holds that port, or the member there is stuck."),
+                    w);
+            assertFalse(w.contains("\tat "), "no stack trace:\n" + w);
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
     }
 
     /**

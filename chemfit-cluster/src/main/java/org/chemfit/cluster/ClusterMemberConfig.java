@@ -139,6 +139,17 @@ public final class ClusterMemberConfig {
         return e;
     }
 
+    /** Hazelcast's property of how long a member tries to join before it gives up starting. */
+    static final String MAX_JOIN_PROPERTY = "hazelcast.max.join.seconds";
+
+    /**
+     * Seconds a member tries to join, unless the system property {@value #MAX_JOIN_PROPERTY} says
+     * otherwise. Hazelcast's own 300 s are five minutes of silence when an address of the join list
+     * is held by a program that accepts connections and never answers; a member joins a cluster
+     * that answers within seconds.
+     */
+    static final int MAX_JOIN_SECONDS = 60;
+
     /** The member attribute that holds the name of the member's machine. */
     static final String HOST_ATTRIBUTE = "chemfit.host";
 
@@ -164,6 +175,9 @@ public final class ClusterMemberConfig {
         c.setProperty("hazelcast.logging.type", "slf4j");
         c.setProperty("hazelcast.socket.bind.any", "false");
         c.setProperty("hazelcast.wait.seconds.before.join", "0");
+        if (System.getProperty(MAX_JOIN_PROPERTY) == null) {
+            c.setProperty(MAX_JOIN_PROPERTY, Integer.toString(MAX_JOIN_SECONDS));
+        }
         c.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(heartbeatSeconds));
         c.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(maxNoHeartbeatSeconds));
         c.setProperty("hazelcast.shutdownhook.enabled", "true");
@@ -262,13 +276,33 @@ public final class ClusterMemberConfig {
      * @throws com.hazelcast.core.HazelcastException when it cannot bind or start
      */
     public HazelcastInstance newMember() {
-        return Hazelcast.newHazelcastInstance(toHazelcastConfig());
+        Config config = toHazelcastConfig();
+        try {
+            return Hazelcast.newHazelcastInstance(config);
+        } catch (IllegalStateException e) {
+            if (!String.valueOf(e.getMessage()).startsWith("Node failed to start")) {
+                throw e;
+            }
+            // Hazelcast says only "Node failed to start!" (and logs that it could not join)
+            throw new com.hazelcast.core.HazelcastException(
+                    "the member could not join cluster '" + clusterName + "' within "
+                            + Objects.requireNonNullElse(
+                                    config.getProperty(MAX_JOIN_PROPERTY), System.getProperty(MAX_JOIN_PROPERTY))
+                            + " s (" + MAX_JOIN_PROPERTY
+                            + "): an address of its join list " + join
+                            + " accepted a connection but did not answer as a member of that cluster: another"
+                            + " program holds that port, or the member there is stuck. See which program"
+                            + " listens there (ss -ltnp on its machine) and give the join list the addresses"
+                            + " of the cluster's members",
+                    e);
+        }
     }
 
     @Override
     public String toString() {
-        return "ClusterMemberConfig[cluster=" + clusterName + ", join=" + join + ", bind=" + bindAddress + ":" + port
-                + "]";
+        // the port is the first one tried: a member takes the next free one of portCount
+        return "ClusterMemberConfig[cluster=" + clusterName + ", join=" + join + ", bind=" + bindAddress + ", port="
+                + port + (portCount > 1 ? " or one of the " + (portCount - 1) + " after it" : "") + "]";
     }
 
     /**
