@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.chemfit.ChemFitException;
 import org.hipparchus.linear.LUDecomposition;
 import org.hipparchus.linear.MatrixUtils;
 import org.hipparchus.linear.RealMatrix;
@@ -147,6 +148,12 @@ final class LbfgsB implements Optimizer {
             double[][] jac = fd.jacobian(batch.get(0), new double[] {fNew}, batch.subList(1, batch.size()), rs);
             double[] gNew = jac[0];
             if (x == null) {
+                // a gradient of 0 because no displaced point moved the loss is no sign of a minimum
+                String unmoved = fd.unmovedAtStart("L-BFGS-B", batch.get(0), new double[] {fNew}, rs);
+                if (unmoved != null) {
+                    finish("failed: the loss did not change at the displaced points of the start");
+                    throw new ChemFitException(unmoved);
+                }
                 x = batch.get(0);
                 f = fNew;
                 g = gNew;

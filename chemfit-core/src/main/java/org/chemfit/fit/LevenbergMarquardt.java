@@ -172,7 +172,7 @@ final class LevenbergMarquardt implements Optimizer {
                     }
                 }
                 String unmoved = fd.unmovedAtStart(
-                        "levenberg-marquardt", residuals.get(0), residuals.subList(1, residuals.size()));
+                        "levenberg-marquardt", points.get(0), residuals.get(0), residuals.subList(1, residuals.size()));
                 if (unmoved != null) {
                     finished = true;
                     stop = "failed: no residual changed at the displaced points of the start";
