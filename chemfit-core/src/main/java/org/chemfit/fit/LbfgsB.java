@@ -385,9 +385,17 @@ final class LbfgsB implements Optimizer {
                 }
             }
             double[] c = new double[m2];
+            // the variables not yet at a breakpoint that move along the path (d_i != 0): those of
+            // zero gradient stay where they are, their breakpoint infinitely far
+            int moving = 0;
+            for (int i = 0; i < n; i++) {
+                if (dd[i] != 0) {
+                    moving++;
+                }
+            }
             double fp = -dot(dd, dd);
             double fpp = -theta * fp - quad(mm, p, p);
-            double dtMin = fpp > 0 ? -fp / fpp : Double.POSITIVE_INFINITY;
+            double dtMin = segmentMinimum(fp, fpp, 0, moving);
             double tOld = 0;
             int idx = 0;
             while (idx < n && t[order[idx]] <= 0) {
@@ -417,18 +425,22 @@ final class LbfgsB implements Optimizer {
                 }
                 dd[b] = 0;
                 fixedAt[b] = true;
-                dtMin = fpp > EPS ? -fp / fpp : Double.POSITIVE_INFINITY;
+                moving--;
+                dtMin = segmentMinimum(fp, fpp, EPS, moving);
                 tOld = t[b];
                 idx++;
             }
             if (!Double.isFinite(dtMin)) {
-                // the model is unbounded along the path within no breakpoint: go to the next bound, or far
-                dtMin = idx < n ? t[order[idx]] - tOld : 1.0;
+                // the model falls along the path without curving up (f'' = 0 with f' < 0, which only
+                // rounding gives, B being positive definite) and no breakpoint is left ahead: the
+                // search ends at the last breakpoint reached (never an infinite step, which times a
+                // zero component of d is NaN); the subspace minimisation moves the free variables
+                dtMin = 0;
             }
             dtMin = Math.max(dtMin, 0);
             tOld += dtMin;
             for (int i = 0; i < n; i++) {
-                if (!fixedAt[i]) {
+                if (!fixedAt[i] && dd[i] != 0) {
                     xc[i] = Math.min(u[i], Math.max(l[i], x[i] + tOld * dd[i]));
                 }
             }
@@ -515,6 +527,26 @@ final class LbfgsB implements Optimizer {
             }
             return dir;
         }
+    }
+
+    /**
+     * Algorithm CP's {@code dt_min = -f'/f''}: how far along the current segment of the projected
+     * gradient path the model is least, counted from the segment's start.
+     *
+     * @param fp the model's slope {@code f'} along the segment at its start
+     * @param fpp its curvature {@code f''} along the segment
+     * @param floor the curvature at or below which the model is taken as not curving up
+     * @param moving how many variables still move along the path ({@code d_i != 0})
+     * @return 0 when no variable moves any more (the path has ended: {@code f' = f'' = 0}, whose
+     *     quotient is NaN) or the model does not fall along the segment ({@code f' >= 0}: the
+     *     minimum is at its start); {@code -f'/f''} when the model curves up; otherwise (it falls
+     *     without curving up) infinity, to go on to the next breakpoint
+     */
+    private static double segmentMinimum(double fp, double fpp, double floor, int moving) {
+        if (moving == 0 || !(fp < 0)) {
+            return 0;
+        }
+        return fpp > floor ? -fp / fpp : Double.POSITIVE_INFINITY;
     }
 
     /** a^T M b (0 without memory). */

@@ -178,4 +178,53 @@ class LbfgsBTest {
             assertTrue(t[i] != new double[] {2.0, 0.0, 0.0}[i], "the trial point moves coordinate " + i);
         }
     }
+
+    /**
+     * A Lennard-Jones pair energy {@code 4 eps ((s/r)^12 - (s/r)^6)} fitted by squared errors to
+     * 46 energies of size up to 150, from {@code eps = 0}: the model is identically 0 there, so
+     * the gradient in sigma is exactly 0 (its breakpoint on the path is infinitely far) while that
+     * in eps is about -2.4e3, so eps reaches its bound of 400 at t = 0.17 and past it the path does
+     * not move. The generalized Cauchy point ends at that breakpoint, sigma free, and
+     * the method reaches the energies' own {@code eps = 150, sigma = 3.4} (rather than stopping at
+     * the start with no descent direction, as when the search went an infinite distance along the
+     * zero direction of sigma).
+     */
+    @ParameterizedTest
+    @ValueSource(doubles = {0.0, -400.0})
+    void aParameterWithNoGradientAtTheStartIsNotStoppedByIt(double lowerEps) {
+        double[] r = new double[46];
+        double[] e = new double[r.length];
+        for (int k = 0; k < r.length; k++) {
+            r[k] = 3.4 + 0.1 * k;
+            e[k] = lennardJones(150, 3.4, r[k]);
+        }
+        ObjectiveFunction f = p -> {
+            double s = 0;
+            for (int k = 0; k < r.length; k++) {
+                double d = lennardJones(p.get("eps"), p.get("sigma"), r[k]) - e[k];
+                s += d * d;
+            }
+            return s;
+        };
+        Bounds b = Bounds.builder()
+                .between("eps", lowerEps, 400)
+                .between("sigma", 2.5, 4.5)
+                .build();
+        java.util.Map<String, Double> start = new java.util.LinkedHashMap<>();
+        start.put("eps", 0.0);
+        start.put("sigma", 3.2);
+        FitResult fit = new Fitter(f, start).bounds(b).maxEvaluations(3000).fit("L-BFGS-B");
+        String summary = fit.bestParameters() + " loss " + fit.bestLoss() + " from " + fit.initialLoss() + " after "
+                + fit.evaluations() + " evaluations (" + fit.stopReason() + ")";
+        assertEquals(StopReason.CONVERGED, fit.stopReason(), summary);
+        assertTrue(fit.steps() > 1, "the method stopped at the start: " + summary);
+        assertEquals(150.0, fit.bestParameters().get("eps"), 1e-2, summary);
+        assertEquals(3.4, fit.bestParameters().get("sigma"), 1e-5, summary);
+        assertTrue(fit.bestLoss() < 1e-6 * fit.initialLoss(), summary);
+    }
+
+    static double lennardJones(double eps, double sigma, double r) {
+        double s6 = Math.pow(sigma / r, 6);
+        return 4 * eps * (s6 * s6 - s6);
+    }
 }
