@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.chemfit.support.DecimalText;
 import org.chemfit.support.Names;
 
 /**
@@ -106,7 +107,7 @@ public final class Bounds {
      *
      * <pre>{@code
      * Bounds.NearBound nb = bounds.nearBounds(params, 1e-2).get(0);
-     * System.out.println(nb.describe());   // parameter 'x' = 1.5 is at or near its upper bound 1.5 (bounds [0.0, 1.5])
+     * System.out.println(nb.describe());   // parameter 'x' = 1.5 is at or near its upper bound 1.5 (bounds [0, 1.5])
      * }</pre>
      *
      * @param name the dotted parameter name
@@ -119,14 +120,15 @@ public final class Bounds {
 
         /** @return a sentence for a warning: which side, and whether the value lies outside */
         public String describe() {
+            String v = DecimalText.of(value);
+            String lo = DecimalText.of(lower);
+            String hi = DecimalText.of(upper);
             if (value < lower || value > upper) {
-                return "parameter '" + name + "' = " + value + " lies outside its bounds [" + lower + ", " + upper
-                        + "]";
+                return "parameter '" + name + "' = " + v + " lies outside its bounds [" + lo + ", " + hi + "]";
             }
             boolean low = Math.abs(value - lower) <= Math.abs(upper - value);
-            return "parameter '" + name + "' = " + value + " is at or near its "
-                    + (low ? "lower bound " + lower : "upper bound " + upper) + " (bounds [" + lower + ", " + upper
-                    + "])";
+            return "parameter '" + name + "' = " + v + " is at or near its "
+                    + (low ? "lower bound " + lo : "upper bound " + hi) + " (bounds [" + lo + ", " + hi + "])";
         }
     }
 

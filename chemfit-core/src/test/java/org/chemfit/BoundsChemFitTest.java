@@ -42,7 +42,7 @@ class BoundsChemFitTest {
                         new Bounds.NearBound("dispersion", -0.4, 0.2, 2.0)),
                 found);
         assertTrue(
-                found.get(1).describe().contains("lies outside its bounds [0.2, 2.0]"),
+                found.get(1).describe().contains("lies outside its bounds [0.2, 2]"),
                 found.get(1).describe());
         assertTrue(
                 found.get(0).describe().contains("near its upper bound"),

@@ -332,10 +332,9 @@ final class EvalCommand extends BaseCommand {
         return each.isEmpty() ? "none" : String.join(", ", each);
     }
 
-    /** @return every digit of a value, as Java writes the double nearest it, without a trailing ".0" */
+    /** @return every digit of a value, in the form the tables write numbers in ({@code 2.5e+25}) */
     static String digits(double v) {
-        String value = Double.toString(v);
-        return value.endsWith(".0") ? value.substring(0, value.length() - 2) : value;
+        return org.chemfit.support.DecimalText.of(v);
     }
 
     private Map<String, Double> changes(JobFile jf, Parameters p, Map<String, String> set) {

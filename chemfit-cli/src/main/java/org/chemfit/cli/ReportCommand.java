@@ -654,8 +654,12 @@ final class ReportCommand extends BaseCommand {
                         figures.count(org.chemfit.journal.read.EvaluationRecord.State.FAILED));
         org.chemfit.journal.read.EvaluationRecord b = figures.best();
         if (b != null) {
-            out().println("journal best: loss " + Tables.fmt(b.toldLoss()) + " at evaluation " + b.number() + " "
-                    + b.parameters().asFlatMap()
+            java.util.List<String> values = new java.util.ArrayList<>();
+            b.parameters()
+                    .asFlatMap()
+                    .forEach((name, v) -> values.add(name + "=" + org.chemfit.support.DecimalText.of(v)));
+            out().println("journal best: loss " + Tables.fmt(b.toldLoss()) + " at evaluation " + b.number() + " {"
+                    + String.join(", ", values) + "}"
                     + (b.degraded() ? " (a term failed in every evaluation with a finite loss)" : ""));
         }
     }

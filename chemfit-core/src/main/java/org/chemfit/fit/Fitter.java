@@ -135,6 +135,22 @@ public final class Fitter {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Uncertainty.g(d);
     }
 
+    /**
+     * @param p parameters
+     * @return them as {@code {a=1.5, b=2e+25}}, each value with every digit ({@link
+     *     org.chemfit.support.DecimalText#of})
+     */
+    static String allDigits(Parameters p) {
+        StringBuilder sb = new StringBuilder("{");
+        for (String name : p.names()) {
+            sb.append(sb.length() > 1 ? ", " : "")
+                    .append(name)
+                    .append('=')
+                    .append(org.chemfit.support.DecimalText.of(p.get(name)));
+        }
+        return sb.append('}').toString();
+    }
+
     private double nearBoundTolerance = 1e-3;
     private int maxEvaluations = 5000;
     private long seed = 42L;
@@ -1820,14 +1836,14 @@ public final class Fitter {
                                         ? "the 1 evaluation did not give"
                                         : "none of the " + evaluations + " evaluations gave")
                                 + " a finite loss (a NaN or infinite"
-                                + " loss is scored " + badValue
+                                + " loss is scored " + readable(badValue)
                                 + " for the optimizer but is never reported as the best)"
                                 + (badWithFailedTerms == evaluations && evaluations > 0
                                         ? ": terms failed in every one, and the failure policy left no finite"
                                                 + " loss (under skip, an evaluation whose every term failed has"
                                                 + " none); see why the terms failed"
                                         : "")
-                                + "; check the objective at the initial parameters " + initial,
+                                + "; check the objective at the initial parameters " + allDigits(initial),
                         null,
                         null);
             }
@@ -1862,7 +1878,7 @@ public final class Fitter {
                                         ? "the 1 evaluation, and its loss was"
                                         : "every one of the " + evaluations + " evaluations, and every loss was")
                                 + " the failure policy's penalty alone, not the model's; see why the terms failed;"
-                                + " check the objective at the initial parameters " + initial,
+                                + " check the objective at the initial parameters " + allDigits(initial),
                         null,
                         null);
             }

@@ -34,6 +34,38 @@ public final class DecimalText {
     private DecimalText() {}
 
     /**
+     * Every digit of a double, as messages write a value that must be given back exactly: the
+     * digits of Java's text for it (which reads back as the same double), in the form that Python's {@code repr} and the
+     * six-digit {@code %g} of the tables use, fixed-point from 1e-4 to below 1e16 and with an
+     * exponent of at least two digits outside: {@code 136.90905128268622}, {@code 100000},
+     * {@code 0.0001}, {@code 1e-05}, {@code 2.5e+25}, {@code -0}, {@code inf}, {@code nan}.
+     *
+     * @param v a value
+     * @return its text
+     */
+    public static String of(double v) {
+        if (Double.isNaN(v)) {
+            return "nan";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "inf" : "-inf";
+        }
+        if (v == 0) {
+            return 1 / v < 0 ? "-0" : "0";
+        }
+        java.math.BigDecimal b = new java.math.BigDecimal(Double.toString(Math.abs(v))).stripTrailingZeros();
+        String digits = b.unscaledValue().toString();
+        int exponent = digits.length() - 1 - b.scale();
+        String sign = v < 0 ? "-" : "";
+        if (exponent >= -4 && exponent < 16) {
+            return sign + b.toPlainString();
+        }
+        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        String e = Integer.toString(Math.abs(exponent));
+        return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + (e.length() < 2 ? "0" + e : e);
+    }
+
+    /**
      * @param text the text, without surrounding white space
      * @return its value, or NaN when it is not decimal text of at most 1e100 in magnitude
      */

@@ -171,7 +171,8 @@ class BoundedOptimumTest {
                 List.of(
                         "parameter(s) 'eps' at a bound: left out of the covariance (their uncertainty is not"
                                 + " estimated; the other parameters' standard errors are those with it held there)",
-                        "parameter 'eps' = " + eps + " is at or near its upper bound 0.01 (bounds [0.001, 0.01])"),
+                        "parameter 'eps' = " + org.chemfit.support.DecimalText.of(eps)
+                                + " is at or near its upper bound 0.01 (bounds [0.001, 0.01])"),
                 r.warnings());
     }
 

@@ -852,7 +852,7 @@ class LeastSquaresTest {
                                 + " short, 2 more evaluations (1 per free parameter, less those evaluated already),"
                                 + " but the evaluation budget has none left: raise the budget, so that the fit"
                                 + " converges before it ends",
-                        "parameter 'b' = 1.5 is at or near its upper bound 1.5 (bounds [-Infinity, 1.5])"),
+                        "parameter 'b' = 1.5 is at or near its upper bound 1.5 (bounds [-inf, 1.5])"),
                 shortBudget.warnings());
         // the larger budget the warning asks for: residuals 1.1 - a and 2.9 - a - 1.5 = +-0.15, so
         // s^2 = 0.045 / (2 - 1), J^T J = 2 for a, and its standard error sqrt(0.045 / 2) = 0.15
@@ -880,7 +880,7 @@ class LeastSquaresTest {
                         "the uncertainty cannot be estimated: the fit has 2 residuals and 3 free parameters (1 at a"
                                 + " bound, left out, so 2 to estimate), and the residual variance SSR/(m - n) needs"
                                 + " more residuals than parameters",
-                        "parameter 'b' = 1.5 is at or near its upper bound 1.5 (bounds [-Infinity, 1.5])"),
+                        "parameter 'b' = 1.5 is at or near its upper bound 1.5 (bounds [-inf, 1.5])"),
                 cannot.warnings());
     }
 
@@ -995,7 +995,7 @@ class LeastSquaresTest {
                                 + " at least 0 to estimate), and the residual variance SSR/(m - n) needs more"
                                 + " residuals than parameters, which only leaving out every one of them would give:"
                                 + " none is estimated, whatever the budget",
-                        "parameter 'a' = 1.4995 is at or near its upper bound 1.5 (bounds [-Infinity, 1.5])"),
+                        "parameter 'a' = 1.4995 is at or near its upper bound 1.5 (bounds [-inf, 1.5])"),
                 r.warnings());
         for (int budget : new int[] {2, 3, 10}) {
             FitResult more = new Fitter(

@@ -24,6 +24,35 @@ class DecimalTextTest {
     @TempDir
     Path dir;
 
+    /** A value written with every digit, in the form of Python's repr and of the tables' %g, reads back exactly. */
+    @ParameterizedTest(name = "{index}: {0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "136.90905128268622 | 136.90905128268622",
+                "1e5                | 100000",
+                "1e-4               | 0.0001",
+                "1e-5               | 1e-05",
+                "9.999999999999999e-5 | 9.999999999999999e-05",
+                "2.5e25             | 2.5e+25",
+                "1e30               | 1e+30",
+                "-1e-300            | -1e-300",
+                "1e15               | 1000000000000000",
+                "1e16               | 1e+16",
+                "-0.0               | -0",
+                "0                  | 0",
+                "4.9e-324           | 4.9e-324",
+                "Infinity           | inf",
+                "NaN                | nan"
+            })
+    void aValueIsWrittenWithEveryDigitInOneForm(double value, String text) {
+        assertEquals(text, DecimalText.of(value));
+        if (Double.isFinite(value)) {
+            assertEquals(value, Double.parseDouble(text), 0.0);
+            assertEquals(Double.doubleToRawLongBits(value), Double.doubleToRawLongBits(Double.parseDouble(text)));
+        }
+    }
+
     @ParameterizedTest(name = "{index}: {0}")
     @CsvSource({"-41.5, -41.5", "+.5e1, 5", "7., 7", "6.2E-3, 0.0062", "1e100, 1e100", "-1e-300, -1e-300", "0, 0"})
     void decimalTextIsReadAsItsValue(String text, double value) {
