@@ -393,6 +393,9 @@ final class Tables {
             return "-";
         }
         double d = n.doubleValue();
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "inf" : "-inf"; // as a value written with every digit says it, not Java's "Infinity"
+        }
         if (d == Math.rint(d) && Math.abs(d) < 1e6) {
             return Long.toString((long) d);
         }

@@ -401,6 +401,7 @@ class EvalJsonTest {
         assertTrue(r.err().contains("warning: lj.sigma = 1e+20 is outside its bounds"), r::toString);
         assertTrue(r.out().startsWith("parameters: lj.epsilon = 1e+100"), r::toString);
         assertTrue(r.out().lines().findFirst().orElseThrow().contains(", lj.sigma = 1e+20"), r::toString);
+        assertEquals("loss: inf", r.out().lines().skip(1).findFirst().orElseThrow(), r::toString);
         JsonNode tree = new ObjectMapper().readTree(file.toFile());
         JsonNode fit = tree.at("/terms/0/computed");
         JsonNode held = tree.at("/validation/0/computed");
