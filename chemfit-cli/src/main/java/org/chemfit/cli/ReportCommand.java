@@ -151,7 +151,10 @@ final class ReportCommand extends BaseCommand {
             if (b != null) {
                 // read with the count: evaluations.csv may lag the journal by the lines not yet written
                 out().println("best loss so far: " + Tables.fmt(b.toldLoss()) + " at evaluation " + b.number());
-                b.parameters().asFlatMap().forEach((name, value) -> out().println("  " + name + " = " + value));
+                b.parameters()
+                        .asFlatMap()
+                        .forEach((name, value) ->
+                                out().println("  " + name + " = " + org.chemfit.support.DecimalText.of(value)));
             } else if (bestRow != null) {
                 out().println("best loss so far: " + Tables.fmt(Double.parseDouble(bestRow[1])) + " at evaluation "
                         + bestRow[0]);
