@@ -2,12 +2,12 @@ package org.chemfit.fit;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Finite-difference Jacobians whose displaced points are asked as one batch. The step of
  * parameter {@code i} is {@code h_i = rel * max(|x_i|, s_i)}, where {@code s_i} is the
- * parameter's scale (its start value when non-zero; half its bounded range when it starts at 0,
- * or below a millionth of a range that holds 0; else 1) and
+ * parameter's scale (its start value when non-zero, else half its bounded range, else 1) and
  * {@code rel} is {@code sqrt(eps) = 1.49e-8} for forward and {@code cbrt(eps) = 6.06e-6} for
  * central differences, the choices that balance truncation against rounding for an objective
  * computed to full double precision (an objective read from printed output, or the elastic
@@ -69,35 +69,15 @@ final class FiniteDifferences {
     }
 
     /**
-     * The fraction of a bounded range that holds 0 below which a start's size is not taken as the
-     * parameter's scale: such a start counts as a start of 0, whose scale is half the range. A start many orders
-     * below its range (1e-9 in [0, 400]) would give steps of 1e-17, which move no residual of a size
-     * near 1 (its last digit is 1e-16): the Jacobian's column would be zero, and the method would stay
-     * at the start or creep from it in steps of its size. A millionth of the range is far below any
-     * start within sensible bounds ({@code [-1e4, 1e4]} around a start of 0.1 leaves 0.1 the scale).
-     */
-    static final double RANGE_FRACTION = 1e-6;
-
-    /**
      * @param problem a problem
-     * @return each parameter's scale: |start|, except that, when both bounds are finite, a start
-     *     of 0, or below a millionth of a range that holds 0 ({@link #RANGE_FRACTION}), has half the
-     *     range, and a start of 0 without both bounds has 1
+     * @return each parameter's scale: |start| when non-zero, else half its bounded range, else 1
      */
     static double[] scales(Problem problem) {
         int n = problem.dimension();
         double[] s = new double[n];
         for (int i = 0; i < n; i++) {
             double x0 = Math.abs(problem.start()[i]);
-            if (!problem.isBoxed(i)) {
-                s[i] = x0 > 0 ? x0 : 1.0;
-                continue;
-            }
-            double range = problem.upper()[i] - problem.lower()[i];
-            // a range that holds 0: nothing there bounds the start's size from below (a start at a
-            // positive lower bound, 1e-6 in [1e-6, 1e6], is a size the job chose)
-            boolean holdsZero = problem.lower()[i] <= 0 && problem.upper()[i] >= 0;
-            s[i] = x0 > 0 && !(holdsZero && x0 < RANGE_FRACTION * range) ? x0 : range / 2;
+            s[i] = x0 > 0 ? x0 : problem.isBoxed(i) ? (problem.upper()[i] - problem.lower()[i]) / 2 : 1.0;
         }
         return s;
     }
@@ -212,11 +192,11 @@ final class FiniteDifferences {
      * Jacobian is then zero, its gradient test is met at once, and the method would call the start
      * converged. A program that writes its outputs with few digits ({@code %.4f}) does this at the
      * default step of 1.5e-8, as does a model that no parameter enters, or a start far below the
-     * size its parameter takes in the fit.
+     * size its parameter takes in the fit (1e-9 for an epsilon of about 100: a step of 1.5e-17).
      *
      * @param method the method's name, as its messages give it
      * @param x the start, the centre of the displaced points
-     * @param r0 the residuals at the start (for a method that takes no residuals, its loss alone)
+     * @param r0 the residuals at the start
      * @param rs those at its displaced points
      * @return the message, or null when a residual moved, or when the start's residuals are all zero
      *     (an exact fit, which a zero Jacobian leaves where it is)
@@ -246,23 +226,21 @@ final class FiniteDifferences {
             steps.append(i == 0 ? "" : ", ")
                     .append(names.get(i))
                     .append(" by ")
-                    .append(String.format(java.util.Locale.ROOT, "%.3g", Math.abs(steps(x, i)[0])))
+                    .append(String.format(Locale.ROOT, "%.3g", Math.abs(steps(x, i)[0])))
                     .append(" from ")
                     .append(Fitter.readable(x[i]));
         }
         if (x.length > 5) {
             steps.append(", ...");
         }
-        return method + " cannot start: no " + (method.equals("L-BFGS-B") ? "loss" : "residual")
-                + " changed when each parameter was moved by its finite-difference step ("
-                + String.format(java.util.Locale.ROOT, "%.3g", relativeStep)
+        return method + " cannot start: no residual changed when each parameter was moved by its"
+                + " finite-difference step (" + String.format(Locale.ROOT, "%.3g", relativeStep)
                 + " of its size, the larger of its value and its scale: " + steps + "): every displaced point"
-                + " of the start gave the start's " + (method.equals("L-BFGS-B") ? "loss" : "residuals")
-                + " exactly, so the method has no direction to move in and would call the start converged. A"
-                + " program that writes its outputs with few digits does this, as does a model that no"
-                + " parameter enters, or a start far below the size its parameter takes in the fit (a step of"
-                + " 1e-15 moves nothing of a size near 100): have it write more (17 significant digits keep a"
-                + " double), start nearer that size, or give a larger relative step (in a job file"
-                + " optimizer.finite_difference_step: {relative: 1.0e-3})";
+                + " of the start's Jacobian gave the start's residuals exactly, so the method has no direction"
+                + " to move in and would call the start converged. A program that writes its outputs with few"
+                + " digits does this, as does a model that no parameter enters, or a start far below the size"
+                + " its parameter takes in the fit (a step of 1e-17 moves nothing of a size near 100): have the"
+                + " program write more (17 significant digits keep a double), start nearer that size, or give a"
+                + " larger relative step (in a job file optimizer.finite_difference_step: {relative: 1.0e-3})";
     }
 }

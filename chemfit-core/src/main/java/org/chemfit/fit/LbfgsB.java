@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import org.chemfit.ChemFitException;
 import org.hipparchus.linear.LUDecomposition;
 import org.hipparchus.linear.MatrixUtils;
 import org.hipparchus.linear.RealMatrix;
@@ -148,12 +147,6 @@ final class LbfgsB implements Optimizer {
             double[][] jac = fd.jacobian(batch.get(0), new double[] {fNew}, batch.subList(1, batch.size()), rs);
             double[] gNew = jac[0];
             if (x == null) {
-                // a gradient of 0 because no displaced point moved the loss is no sign of a minimum
-                String unmoved = fd.unmovedAtStart("L-BFGS-B", batch.get(0), new double[] {fNew}, rs);
-                if (unmoved != null) {
-                    finish("failed: the loss did not change at the displaced points of the start");
-                    throw new ChemFitException(unmoved);
-                }
                 x = batch.get(0);
                 f = fNew;
                 g = gNew;
@@ -431,8 +424,9 @@ final class LbfgsB implements Optimizer {
                 idx++;
             }
             if (!Double.isFinite(dtMin)) {
-                // the model falls along the path without curving up (f'' = 0 with f' < 0, which only
-                // rounding gives, B being positive definite) and no breakpoint is left ahead: the
+                // the model falls along the path without curving up by more than the floor (f'' at
+                // most EPS with f' < 0: rounding, B being positive definite, or a curvature too small
+                // to tell from it) and no breakpoint is left ahead: the
                 // search ends at the last breakpoint reached (never an infinite step, which times a
                 // zero component of d is NaN); the subspace minimisation moves the free variables
                 dtMin = 0;

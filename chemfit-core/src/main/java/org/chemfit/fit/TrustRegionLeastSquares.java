@@ -19,8 +19,7 @@ import org.jspecify.annotations.Nullable;
  * <p>The method works in its own coordinates: a parameter whose lower bound is positive (an
  * energy, a length: a multiplicative scale) as {@code log x}, in which the long curved valleys of
  * {@code epsilon sigma^12} become straight; any other in units of its scale (|start|, else half
- * its bounded range, else 1; a start below a millionth of a bounded range that holds 0 counts as 0).
- * Each iteration:
+ * its bounded range, else 1). Each iteration:
  * <ol>
  *   <li>the Coleman-Li scaling {@code v_i} (the distance to the bound the gradient points at, or
  *       1) turns the bounds into an ellipsoidal trust region, {@code d = sqrt(v)};</li>
@@ -257,14 +256,11 @@ final class TrustRegionLeastSquares implements Optimizer {
                 // the first trust region is the start's size in the method's coordinates (as
                 // SciPy's trf sizes it); a coordinate whose start was moved off a bound counts as one
                 // of its units, since its own value (1e-10 of its scale on a lower bound of 0) would
-                // keep the first steps that small and let the loss's tolerance end the run there;
-                // a start that counts as 0 for its scale (1e-9 in [0, 400]) counts as 0 here too
+                // keep the first steps that small and let the loss's tolerance end the run there
                 double norm = 0;
                 double[] v = scaling(gradient())[0];
                 for (int i = 0; i < n; i++) {
-                    double x0 = problem.start()[i];
-                    boolean countsAsZero = !log[i] && x0 != 0 && s[i] != Math.abs(x0);
-                    double size = movedInside[i] ? Math.max(1, Math.abs(u[i])) : countsAsZero ? 0 : u[i];
+                    double size = movedInside[i] ? Math.max(1, Math.abs(u[i])) : u[i];
                     norm += size * size / v[i];
                 }
                 delta = norm == 0 ? 1.0 : Math.sqrt(norm);
