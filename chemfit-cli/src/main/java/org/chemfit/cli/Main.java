@@ -74,13 +74,14 @@ public final class Main {
                             || ex instanceof CommandLine.MissingParameterException
                     ? firstUnknownOption(c.getCommandSpec(), args)
                     : null;
+            String misspelt = misspeltCommand(ex);
             if (unknown != null) {
                 // named alone: picocli calls the JOB after it unknown too (--wrkers 2 job.yaml), or,
                 // when the option is all there is, says only that the JOB is missing
                 err.println(unknownOption(c, unknown));
-            } else if (misspeltCommand(ex) != null) {
+            } else if (misspelt != null) {
                 // chemfit fti job.yaml, chemfit help evl: a command name misspelt, not an argument of one
-                String typed = java.util.Objects.requireNonNull(misspeltCommand(ex));
+                String typed = misspelt;
                 java.util.List<String> names =
                         new java.util.ArrayList<>(c.getSubcommands().keySet());
                 names.remove("help");

@@ -388,9 +388,10 @@ class ClusterCliIT {
                     w);
             assertTrue(
                     w.contains("the member could not join cluster '" + cluster + "' within 5 s"
-                            + " (hazelcast.max.join.seconds): an address of its join list [127.0.0.1:"
-                            + hole.getLocalPort() + "] accepted a connection but did not answer as a member of"
-                            + " that cluster: another program holds that port, or the member there is stuck."),
+                            + " (hazelcast.max.join.seconds); Hazelcast's log above says why. Most often an address"
+                            + " of its join list [127.0.0.1:" + hole.getLocalPort() + "] accepted a connection but"
+                            + " did not answer as a member of that cluster: another program holds that port, or the"
+                            + " member there is stuck."),
                     w);
             assertFalse(w.contains("\tat "), "no stack trace:\n" + w);
             for (java.net.Socket s : held) {

@@ -1668,7 +1668,7 @@ class ValidateChecksTest {
         assertTrue(row.endsWith("not finite"), row);
         assertTrue(
                 r.out()
-                        .contains("term 't': its loss is Infinity: a value it computed is NaN or infinite"
+                        .contains("term 't': its loss is inf: a value it computed is NaN or infinite"
                                 + " (--per-structure shows which)"),
                 r::toString);
     }
@@ -1687,7 +1687,7 @@ class ValidateChecksTest {
         assertTrue(row.endsWith("not finite"), row);
         assertTrue(
                 r.out()
-                        .contains("term 'sim': its loss is Infinity, though every value it computed is finite: the"
+                        .contains("term 'sim': its loss is inf, though every value it computed is finite: the"
                                 + " loss is beyond a double once it combines their errors"),
                 r::toString);
         assertFalse(r.out().contains("a value it computed is NaN or infinite"), r::toString);

@@ -283,15 +283,15 @@ public final class ClusterMemberConfig {
             if (!String.valueOf(e.getMessage()).startsWith("Node failed to start")) {
                 throw e;
             }
-            // Hazelcast says only "Node failed to start!" (and logs that it could not join)
+            // Hazelcast says only "Node failed to start!" (and logs why: most often that it could not join)
             throw new com.hazelcast.core.HazelcastException(
                     "the member could not join cluster '" + clusterName + "' within "
                             + Objects.requireNonNullElse(
                                     config.getProperty(MAX_JOIN_PROPERTY), System.getProperty(MAX_JOIN_PROPERTY))
                             + " s (" + MAX_JOIN_PROPERTY
-                            + "): an address of its join list " + join
-                            + " accepted a connection but did not answer as a member of that cluster: another"
-                            + " program holds that port, or the member there is stuck. See which program"
+                            + "); Hazelcast's log above says why. Most often an address of its join list "
+                            + join + " accepted a connection but did not answer as a member of that cluster:"
+                            + " another program holds that port, or the member there is stuck. See which program"
                             + " listens there (ss -ltnp on its machine) and give the join list the addresses"
                             + " of the cluster's members",
                     e);

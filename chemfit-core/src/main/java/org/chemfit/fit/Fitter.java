@@ -1119,9 +1119,9 @@ public final class Fitter {
                     LOG.warn(
                             "evaluation {} gave a loss of {} at {}; the optimizer is told the bad value {}",
                             number,
-                            v,
-                            ctx.parameters(),
-                            badValue);
+                            org.chemfit.support.DecimalText.of(v),
+                            allDigits(ctx.parameters()),
+                            readable(badValue));
                     ctx.put("bad_loss", Double.toString(v));
                     v = badValue;
                 }

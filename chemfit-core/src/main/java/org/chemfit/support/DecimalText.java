@@ -4,7 +4,8 @@ import java.util.regex.Pattern;
 
 /**
  * Numbers as people write them in reference CSVs, structure files and job files, read the same
- * way by the core's readers and the command line's: decimal text (an
+ * way by the core's readers and the command line's, and a value written back with every digit
+ * ({@link #of}): decimal text (an
  * optional sign, digits with an optional decimal point, an optional exponent: {@code -41.5},
  * {@code .5}, {@code 6.2e-3}) of at most 1e100 in magnitude, the limit a job file sets for its own
  * numbers. Java's own reading also takes a type suffix ({@code 60.4d}, {@code -41.5F}) and
@@ -35,10 +36,11 @@ public final class DecimalText {
 
     /**
      * Every digit of a double, as messages write a value that must be given back exactly: the
-     * digits of Java's text for it (which reads back as the same double), in the form that Python's {@code repr} and the
-     * six-digit {@code %g} of the tables use, fixed-point from 1e-4 to below 1e16 and with an
-     * exponent of at least two digits outside: {@code 136.90905128268622}, {@code 100000},
-     * {@code 0.0001}, {@code 1e-05}, {@code 2.5e+25}, {@code -0}, {@code inf}, {@code nan}.
+     * digits of Java's text for it (which reads back as the same double; Java 17's is not always
+     * the shortest), fixed-point from 1e-4 to below 1e16 as Python's {@code repr} writes it, and
+     * outside that with an exponent as {@code %g} and Python write one ({@code e+25}, {@code e-05}):
+     * {@code 136.90905128268622}, {@code 100000}, {@code 0.0001}, {@code 1e-05}, {@code 2.5e+25},
+     * {@code -0}, {@code inf}, {@code nan}.
      *
      * @param v a value
      * @return its text
