@@ -82,6 +82,13 @@ class LbfgsbStepCliTest {
         assertEquals(1.0, dr.at("/best_parameters/a").asDouble(), 2e-5, d::toString);
         assertEquals(2.0, dr.at("/best_parameters/b").asDouble(), 2e-5, d::toString);
         assertTrue(dr.at("/loss/best").asDouble() > 6.49, d::toString);
+        // said, with the two causes, where the summary gives the fit's warnings, and in results.json
+        assertTrue(
+                (d.out() + d.err())
+                        .contains("warning: L-BFGS-B stopped at its start: every displaced point of its gradient"
+                                + " there gave the start's loss exactly, so the gradient was 0."),
+                d::toString);
+        assertTrue(dr.get("warnings").toString().contains("L-BFGS-B stopped at its start"), dr::toString);
 
         Path fitted = line("stepped", "  finite_difference_step: {relative: 1.0e-3}\n");
         Cli.Run s = Cli.run("fit", fitted.toString(), "--progress", "none");

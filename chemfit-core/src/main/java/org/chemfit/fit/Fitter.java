@@ -663,6 +663,12 @@ public final class Fitter {
 
         int steps;
         int rounds;
+        /**
+         * Whether the method's first batch, a start and its displaced points, gave one loss at every
+         * point: a gradient method then sees a gradient of 0 there.
+         */
+        boolean firstBatchFlat;
+
         EvaluationContext @Nullable [] lastContexts;
 
         @Nullable
@@ -866,6 +872,12 @@ public final class Fitter {
                         }
                         int stepsBefore = steps;
                         double[] values = evaluate(toRun, true);
+                        if (stepsBefore == 0 && values.length > 1) {
+                            firstBatchFlat = true;
+                            for (double v : values) {
+                                firstBatchFlat &= v == values[0];
+                            }
+                        }
                         FitProgress progress = new FitProgress(
                                 steps,
                                 evaluations,
@@ -1846,6 +1858,19 @@ public final class Fitter {
                                 + "; check the objective at the initial parameters " + allDigits(initial),
                         null,
                         null);
+            }
+            if (reason == StopReason.CONVERGED
+                    && steps <= 1
+                    && firstBatchFlat
+                    && optimizer.name().equals("L-BFGS-B")) {
+                // its gradient was 0 because no displaced point moved the loss: a minimum, or steps too small
+                w.add("L-BFGS-B stopped at its start: every displaced point of its gradient there gave the start's"
+                        + " loss exactly, so the gradient was 0. The start is a minimum whose loss changes by less"
+                        + " than its last digit over the steps, or the steps were too small to move the loss (a"
+                        + " start far below the size its parameter takes, outputs with few digits): if the loss"
+                        + " is higher than the fit should reach, start nearer the parameters' sizes or give a"
+                        + " larger relative step (in a job file optimizer.finite_difference_step: {relative:"
+                        + " 1.0e-3})");
             }
             if (badValues > 0) {
                 w.add((badValues == 1 ? "1 evaluation gave" : badValues + " evaluations gave")

@@ -129,6 +129,30 @@ class LeastSquaresTest {
     }
 
     /**
+     * L-BFGS-B from the same start, where no displaced point moves the loss of outputs rounded to 4
+     * decimals: its gradient is 0 and it stops there, "converged", as it would at a minimum. A
+     * warning says that it stopped at its start and the two causes; a larger step fits the line
+     * without it.
+     */
+    @Test
+    void lbfgsbStoppedAtAStartThatNoStepMovedSaysSo() {
+        FitResult r = new Fitter(roundedLine(), start("a", 0.5, "b", 1.5))
+                .maxEvaluations(200)
+                .fit("L-BFGS-B");
+        assertEquals(StopReason.CONVERGED, r.stopReason(), r::toString);
+        assertTrue(
+                r.warnings().stream()
+                        .anyMatch(w -> w.startsWith("L-BFGS-B stopped at its start: every displaced point of its"
+                                + " gradient there gave the start's loss exactly, so the gradient was 0.")),
+                r::toString);
+        FitResult moved = new Fitter(roundedLine(), start("a", 0.5, "b", 1.5))
+                .maxEvaluations(200)
+                .fit(Optimizers.withRelativeStep(Optimizers.byName("L-BFGS-B"), 1e-3));
+        assertTrue(moved.warnings().stream().noneMatch(w -> w.startsWith("L-BFGS-B stopped")), moved::toString);
+        assertTrue(moved.bestLoss() < 0.01 * moved.initialLoss(), moved::toString);
+    }
+
+    /**
      * Outputs rounded to 4 decimals do not move over the default step of 1.5e-8: the Jacobian at the
      * start is zero, and the method once stopped there and called it converged. It refuses to start,
      * says why, and a larger step fits the line.
