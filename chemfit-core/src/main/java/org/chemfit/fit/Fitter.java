@@ -1301,9 +1301,9 @@ public final class Fitter {
                 int atBound = 0;
                 List<String> near = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
-                    if (Uncertainty.atBound(x[i], lo[i], hi[i])) {
+                    if (Uncertainty.atBound(x[i], p.start()[i], lo[i], hi[i])) {
                         atBound++;
-                    } else if (Uncertainty.nearBound(x[i], lo[i], hi[i], nearBoundTolerance)) {
+                    } else if (Uncertainty.nearBound(x[i], p.start()[i], lo[i], hi[i], nearBoundTolerance)) {
                         near.add("'" + free.get(i) + "'");
                     }
                 }

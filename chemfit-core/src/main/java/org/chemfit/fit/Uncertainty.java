@@ -19,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  * their units).
  *
  * <p>A parameter at a bound is reported in {@link #atBound()} and left out of the covariance: one
- * within 1e-6 of its bounded range (or of max(1, |bound|) for a half-open range) of a bound, and
+ * within 1e-6 of a bound, relative to its bounded range or, when smaller, to the largest of 1,
+ * the bound's size, its value's and its scale's (its start's size, or half the range for a start
+ * of 0) (to max(1, |bound|) for a half-open range), and
  * one near a bound (within the fit's near-bound tolerance of that range, 1e-3 by default, that of
  * its "at or near its bound" warning) where the minimum of the linearised sum of squares {@code |r + J dx|^2} within the
  * bounds lies on that bound: its gradient points out of the box there, so the optimum within the
@@ -149,18 +151,32 @@ public record Uncertainty(
 
     /**
      * Whether a parameter is at a bound, and so left out of the covariance: within {@link
-     * #AT_BOUND} of its range when it is bounded on both sides, else of max(1, |bound|).
+     * #AT_BOUND} of a size of its own. Bounded on both sides, that size is its range, or, when
+     * smaller, the largest of 1, the bound's size, its value's and its scale's (the size of its
+     * start, or half its range when it starts at 0, as {@link FiniteDifferences#scales} and the
+     * methods take it): so that bounds written as effectively open, {@code [0, 1e12]}, do not put a
+     * parameter at 137 "at" its bound 0 (1e-6 of the range is 1e6), while a parameter a method
+     * left a hair inside its bound (at most 1e-10 of that scale, or 1e-8 of the range) counts as at
+     * it. Bounded on one side, that size is max(1, |bound|).
      *
      * @param x its value
+     * @param start its value at the start of the fit
      * @param lower its lower bound (-Infinity for none)
      * @param upper its upper bound (+Infinity for none)
      * @return whether it is at either bound
      */
-    static boolean atBound(double x, double lower, double upper) {
-        boolean boxed = Double.isFinite(lower) && Double.isFinite(upper);
-        return Double.isFinite(lower) && x - lower <= AT_BOUND * (boxed ? upper - lower : Math.max(1, Math.abs(lower)))
-                || Double.isFinite(upper)
-                        && upper - x <= AT_BOUND * (boxed ? upper - lower : Math.max(1, Math.abs(upper)));
+    static boolean atBound(double x, double start, double lower, double upper) {
+        return Double.isFinite(lower) && x - lower <= AT_BOUND * atBoundSize(lower, x, start, lower, upper)
+                || Double.isFinite(upper) && upper - x <= AT_BOUND * atBoundSize(upper, x, start, lower, upper);
+    }
+
+    private static double atBoundSize(double bound, double x, double start, double lower, double upper) {
+        if (!(Double.isFinite(lower) && Double.isFinite(upper))) {
+            return Math.max(1, Math.abs(bound));
+        }
+        double range = upper - lower;
+        double scale = start != 0 ? Math.abs(start) : range / 2;
+        return Math.min(range, Math.max(Math.max(1, Math.abs(bound)), Math.max(Math.abs(x), scale)));
     }
 
     /**
@@ -169,13 +185,14 @@ public record Uncertainty(
      * the linearised sum of squares within the bounds lies on it, which only the Jacobian tells.
      *
      * @param x its value
+     * @param start its value at the start of the fit
      * @param lower its lower bound (-Infinity for none)
      * @param upper its upper bound (+Infinity for none)
      * @param nearBound the relative distance (the fit's near-bound tolerance)
      * @return whether it is near a bound and not at one
      */
-    static boolean nearBound(double x, double lower, double upper, double nearBound) {
-        return !atBound(x, lower, upper)
+    static boolean nearBound(double x, double start, double lower, double upper, double nearBound) {
+        return !atBound(x, start, lower, upper)
                 && (nearLower(x, lower, upper, nearBound) || nearUpper(x, lower, upper, nearBound));
     }
 
@@ -200,14 +217,14 @@ public record Uncertainty(
      * @return per parameter, whether that minimum is on its bound
      */
     static boolean[] onBoundInLinearMinimum(
-            double[] x, double[] lower, double[] upper, double[] r, double[][] jac, double nearBound) {
+            double[] x, double[] start, double[] lower, double[] upper, double[] r, double[][] jac, double nearBound) {
         int n = x.length;
         boolean[] held = new boolean[n];
         double[] below = new double[n];
         double[] above = new double[n];
         boolean anyNear = false;
         for (int i = 0; i < n; i++) {
-            boolean at = atBound(x[i], lower[i], upper[i]);
+            boolean at = atBound(x[i], start[i], lower[i], upper[i]);
             boolean nearLower = !at && nearLower(x[i], lower[i], upper[i], nearBound);
             boolean nearUpper = !at && nearUpper(x[i], lower[i], upper[i], nearBound);
             below[i] = at ? 0 : nearLower ? Math.min(0, lower[i] - x[i]) : Double.NEGATIVE_INFINITY;
@@ -222,7 +239,7 @@ public record Uncertainty(
         for (int j = 0; j < jac.length; j++) {
             model[j] = jac[j].clone();
             for (int i = 0; i < n; i++) {
-                if (atBound(x[i], lower[i], upper[i])) {
+                if (atBound(x[i], start[i], lower[i], upper[i])) {
                     model[j][i] = 0;
                 }
             }
@@ -292,7 +309,8 @@ public record Uncertainty(
      * @param r the residuals at x
      * @param jac the m x n Jacobian {@code dr_j / dx_i}
      * @return the uncertainty; without the start of the fit, x stands for it in the scale that a
-     *     standard error is compared with (see {@link #undetermined})
+     *     standard error is compared with (see {@link #undetermined}) and in the size within 1e-6
+     *     of which a parameter counts as at a bound
      */
     public static Uncertainty compute(
             List<String> names, double[] x, double[] lower, double[] upper, double[] r, double[][] jac) {
@@ -361,9 +379,9 @@ public record Uncertainty(
         List<String> atBound = new ArrayList<>();
         List<String> noEffect = new ArrayList<>();
         List<Integer> cols = new ArrayList<>();
-        boolean[] held = onBoundInLinearMinimum(x, lower, upper, r, jac, nearBound);
+        boolean[] held = onBoundInLinearMinimum(x, start, lower, upper, r, jac, nearBound);
         for (int i = 0; i < n; i++) {
-            boolean at = atBound(x[i], lower[i], upper[i]) || held[i];
+            boolean at = atBound(x[i], start[i], lower[i], upper[i]) || held[i];
             double colNorm = 0;
             for (int j = 0; j < m; j++) {
                 colNorm += jac[j][i] * jac[j][i];

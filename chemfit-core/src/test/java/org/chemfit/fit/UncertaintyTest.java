@@ -161,6 +161,28 @@ class UncertaintyTest {
     }
 
     @Test
+    void boundsWrittenAsEffectivelyOpenDoNotPutAParameterAtItsBound() {
+        // 137 is within 1e-6 of the range [0, 1e12] of 0, but nowhere near it for a parameter that
+        // started at 100: it is estimated, with the standard error 1 / (c sqrt(3))
+        Uncertainty u = oneParameter(1, 137, 100, 0, 1e12);
+        assertEquals(List.of(), u.atBound());
+        assertEquals(List.of("b"), u.estimated());
+        assertEquals(1 / Math.sqrt(3), u.standardErrors().get("b"), 1e-12);
+        assertEquals(List.of(), oneParameter(1, -137, -100, -1e12, 0).atBound());
+        // a parameter a method left a hair inside its bound (1e-10 of its start's size) is at it,
+        // whatever the range
+        assertEquals(List.of("b"), oneParameter(1, 1e-5, 1e5, 0, 1e12).atBound());
+        // (1e12 less 1e-10 of 1e5 is 1e12 in a double: the hair is then the bound's last digit)
+        assertEquals(
+                List.of("b"), oneParameter(1, Math.nextDown(1e12), 1e5, 0, 1e12).atBound());
+        // a start of 0 gives no size but the range's, as the methods take it: 137 of 1e12 is at 0
+        assertEquals(List.of("b"), oneParameter(1, 137, 0, 0, 1e12).atBound());
+        // within 1e-6 of a range smaller than that size, as before
+        assertEquals(List.of("b"), oneParameter(1, 1.5e-7, 0.1, 0, 0.2).atBound());
+        assertEquals(List.of(), oneParameter(1, 2.5e-7, 0.1, 0, 0.2).atBound());
+    }
+
+    @Test
     void withoutBothBoundsTheStandardErrorIsComparedWithTheStartsScale() {
         double inf = Double.POSITIVE_INFINITY;
         // 1 / (0.01 sqrt(3)) = 57.735: larger than the start's size 2, wherever the value ended
