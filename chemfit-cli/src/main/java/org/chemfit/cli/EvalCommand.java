@@ -140,7 +140,7 @@ final class EvalCommand extends BaseCommand {
             java.util.List<Judgement.Row> predictions = judgement.rows();
             if (v != null) {
                 out().println();
-                printValidation(jf, v);
+                printValidation(plan, v);
             }
             out().println();
             Tables.print(out(), metrics(judgement));
@@ -449,15 +449,24 @@ final class EvalCommand extends BaseCommand {
     }
 
     /** Prints the loss of each validation term. */
-    private void printValidation(JobFile jf, EvaluationContext v) {
+    private void printValidation(FitPlan plan, EvaluationContext v) {
+        JobFile jf = plan.job;
+        java.util.List<String> units = new java.util.ArrayList<>();
+        for (int i = 0; i < jf.validation().size(); i++) {
+            units.add(Results.validationLossUnit(plan, i));
+        }
+        // headed with the loss's unit when the terms share one, as the fit terms' table is
+        Tables.LossColumns columns = Tables.LossColumns.of(units, "");
         java.util.List<java.util.List<String>> vrows = new java.util.ArrayList<>();
-        vrows.add(java.util.List.of("validation term", "kind", "loss", "status"));
+        vrows.add(java.util.List.of("validation term", "kind", columns.lossHeading(), "status"));
         for (int i = 0; i < v.children().size(); i++) {
             EvaluationContext c = v.child(i);
             vrows.add(java.util.List.of(
                     c.name(),
                     JobKeys.word(jf.validation().get(i).kind()),
-                    Tables.fmt(c.value()),
+                    i < columns.cellUnits().size()
+                            ? Tables.fmt((Object) c.value(), columns.cellUnits().get(i))
+                            : Tables.fmt(c.value()),
                     // validation terms run under the skip policy: one that failed is shown as failed
                     c.failure() != null ? "failed" : c.status().name().toLowerCase(java.util.Locale.ROOT)));
         }

@@ -244,7 +244,7 @@ final class Results {
             t.put("loss_type", JobKeys.word(spec.loss().type()));
             forcesWeight(t, spec);
             EvaluationContext c = best == null || i >= best.children().size() ? null : best.child(i);
-            t.put("status", c == null ? null : c.status().name());
+            t.put("status", c == null ? null : statusOf(c));
             t.put("value", c == null ? null : num(c.value()));
             double part = c == null ? Double.NaN : parts[i];
             t.put("contribution", c == null ? null : num(part));
@@ -287,6 +287,31 @@ final class Results {
             out.add(t);
         }
         return out;
+    }
+
+    /**
+     * @param c a term's evaluation
+     * @return its status's name; {@code REPLAYED} for a term of sub-terms (an atoms term's
+     *     structures) all of whose leaves the journal gave, which a resumed fit's results then
+     *     write as {@code OK} with {@code replayed: true}, as for a term of one leaf
+     */
+    private static String statusOf(EvaluationContext c) {
+        if (c.status() == EvaluationContext.Status.OK && !c.children().isEmpty() && allReplayed(c)) {
+            return EvaluationContext.Status.REPLAYED.name();
+        }
+        return c.status().name();
+    }
+
+    private static boolean allReplayed(EvaluationContext c) {
+        if (c.children().isEmpty()) {
+            return c.status() == EvaluationContext.Status.REPLAYED;
+        }
+        for (EvaluationContext k : c.children()) {
+            if (!allReplayed(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -429,6 +454,20 @@ final class Results {
         Map<String, String> quantities = new LinkedHashMap<>();
         for (String q : plan.references.get(i).keySet()) {
             // two spellings of one unit (eV, EV) give the loss one unit
+            quantities.put(q, EnergyUnits.canonical(plan.job.units().quantity(spec.name(), q)));
+        }
+        return lossUnit(spec, quantities);
+    }
+
+    /**
+     * @param plan the job's plan
+     * @param i a validation term's index
+     * @return its loss unit, as {@link #termLossUnit} gives a fit term's
+     */
+    static String validationLossUnit(FitPlan plan, int i) {
+        JobFile.TermSpec spec = plan.job.validation().get(i);
+        Map<String, String> quantities = new LinkedHashMap<>();
+        for (String q : plan.validationReferences.get(i).keySet()) {
             quantities.put(q, EnergyUnits.canonical(plan.job.units().quantity(spec.name(), q)));
         }
         return lossUnit(spec, quantities);

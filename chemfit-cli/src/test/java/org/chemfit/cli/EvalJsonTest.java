@@ -142,6 +142,38 @@ class EvalJsonTest {
     }
 
     @Test
+    void theValidationTableNamesTheLossUnitAsTheFitTermsTableDoes() throws IOException {
+        TestData.copyTree(ExamplesIT.examples().resolve("argon/data"), dir.resolve("data"));
+        Path job = dir.resolve("fit.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {lj: {epsilon: {initial: 120.0, bounds: [50.0, 200.0], unit: K},"
+                                + " sigma: {initial: 3.4, bounds: [3.0, 4.0], unit: Å}}}",
+                        "terms:",
+                        "  - {name: curve, kind: atoms, reference: data/ar2-energies.csv, unit: K,",
+                        "     potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}}",
+                        "validation:",
+                        "  - {name: held, kind: atoms, reference: data/ar2-energies.csv, unit: K,",
+                        "     potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}}",
+                        ""));
+        Path file = dir.resolve("eval.json");
+        Cli.Run r = Cli.run("eval", job.toString(), "--json", file.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        JsonNode json = new ObjectMapper().readTree(file.toFile());
+        assertEquals("K^2", json.at("/validation/0/loss_unit").asText(), json.toString());
+        assertTrue(r.out().contains("\nterm   kind   weight  loss (K^2)  "), r::toString);
+        assertTrue(
+                r.out()
+                        .matches("(?s).*\nvalidation term  kind   loss \\(K\\^2\\)  status\nheld  +atoms  "
+                                + Tables.fmt(json.at("/validation/0/loss/best").doubleValue())
+                                        .replace(".", "\\.")
+                                + "  +ok\n.*"),
+                r::toString);
+    }
+
+    @Test
     void anErrorWhoseSquareOverflowsHasItsRmseInTheFileAndTheTable() throws IOException {
         Path job = dir.resolve("fit.yaml");
         Files.writeString(job, """

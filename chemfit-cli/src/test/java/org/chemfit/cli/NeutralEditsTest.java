@@ -144,6 +144,12 @@ class NeutralEditsTest {
                 after.get("loss").get("best").asDouble(),
                 0.0);
         assertEquals("argon-lj", after.get("job").get("name").asText());
+        // the atoms term's structures at the best point came from the journal: the term says so
+        JsonNode term = after.get("terms").get(0);
+        assertEquals("OK", term.get("status").asText(), term.toString());
+        assertTrue(term.path("replayed").asBoolean(false), term.toString());
+        assertTrue(
+                !before.get("terms").get(0).has("replayed"), before.get("terms").toString());
         assertTrue(again.out().contains("(" + evaluations + " replayed from the journal)"), again.toString());
         assertEquals(
                 "kelvin",
