@@ -1361,6 +1361,10 @@ public final class OutputParsers {
         return !t.isEmpty() && t.chars().allMatch(c -> c == '-' || c == '=' || c == '_' || c == '~' || c == '*');
     }
 
+    /** Fortran's form of a number whose three-digit exponent leaves no room for the E: 1.0-100. */
+    private static final java.util.regex.Pattern FORTRAN_EXPONENT =
+            java.util.regex.Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)[-+]\\d{3}");
+
     /** A number, or one of the spellings of NaN and infinity that C and Fortran programs print. */
     private static boolean looksNumeric(String t) {
         String l = t.toLowerCase(java.util.Locale.ROOT);
@@ -1374,6 +1378,9 @@ public final class OutputParsers {
                 || l.equals("-infinity")) {
             return true;
         }
+        if (l.contains("x") || l.contains("p")) {
+            return false; // Java reads hexadecimal (0x1p3 is 8), which no program prints as a number
+        }
         try {
             Double.parseDouble(l.replace('d', 'e'));
             return !l.endsWith("f") && !l.endsWith("e");
@@ -1386,7 +1393,15 @@ public final class OutputParsers {
         String t = s.strip();
         if (!looksNumeric(t)) {
             throw new OutputParseException(
-                    file, String.valueOf(parser), "'" + abbreviate(t) + "' is not a number", excerptAround(text, s));
+                    file,
+                    String.valueOf(parser),
+                    "'" + abbreviate(t) + "' is not a number"
+                            + (FORTRAN_EXPONENT.matcher(t).matches()
+                                    ? " (Fortran writes 1.0-100 for 1.0E-100 when an exponent has three digits and no"
+                                            + " room for its letter: print the value with a wider format, such as"
+                                            + " ES24.16E3)"
+                                    : ""),
+                    excerptAround(text, s));
         }
         String l = t.toLowerCase(java.util.Locale.ROOT);
         double d = l.contains("nan")

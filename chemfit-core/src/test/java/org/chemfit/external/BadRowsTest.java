@@ -49,6 +49,29 @@ class BadRowsTest {
     }
 
     @Test
+    void hexadecimalIsNoNumberAndFortransThreeDigitExponentIsNamed() throws Exception {
+        write("out.txt", "E = 0x1p3\n");
+        OutputParseException hex = fails(OutputParsers.regex("E", "out.txt", "E = (\\S+)"));
+        assertTrue(hex.getMessage().contains("'0x1p3' is not a number"), hex.getMessage());
+        write("table.dat", "step E\n0 0x1p3\n");
+        assertTrue(
+                fails(OutputParsers.column("E", "table.dat", "E")).getMessage().contains("'0x1p3'"));
+        write("out.txt", "E = 1.0-100\n");
+        OutputParseException fortran = fails(OutputParsers.regex("E", "out.txt", "E = (\\S+)"));
+        assertTrue(
+                fortran.getMessage()
+                        .contains("'1.0-100' is not a number (Fortran writes 1.0-100 for 1.0E-100 when an exponent has"
+                                + " three digits and no room for its letter: print the value with a wider format, such"
+                                + " as ES24.16E3)"),
+                fortran.getMessage());
+        // Fortran's D exponent is a number
+        write("out.txt", "E = 1.0D+03\n");
+        assertEquals(
+                1000.0,
+                OutputParsers.regex("E", "out.txt", "E = (\\S+)").parse(dir).get("E"));
+    }
+
+    @Test
     void columnFailsOnAWordInARow() throws Exception {
         write("table.dat", "step E\n0 1\n1 1\n2 banana\n");
         OutputParseException e = fails(OutputParsers.column("E", "table.dat", "E"));
