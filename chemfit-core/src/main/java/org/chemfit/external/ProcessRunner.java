@@ -218,11 +218,11 @@ final class ProcessRunner {
         }
         Process p;
         try {
-            p = pb.start();
+            p = startedOnceNotBusy(pb);
         } catch (IOException e) {
             RUNNING.remove(running);
             throw new StartException(startMessage(argv.get(0), dir, env, e), e);
-        } catch (RuntimeException | Error e) {
+        } catch (InterruptedException | RuntimeException | Error e) {
             RUNNING.remove(running);
             throw e;
         }
@@ -513,6 +513,29 @@ final class ProcessRunner {
         }
     }
 
+    /**
+     * Starts the process, again after a few milliseconds while the system refuses it as a "text
+     * file busy" (ETXTBSY, error 26): a script a term has just written into its run directory (a
+     * staged copy, a rendered template) is refused so while a process that another thread forks in
+     * that moment still holds the descriptor this JVM wrote it through, until that child's exec
+     * closes it. The wait ends within a second; a file still busy then is reported as it is.
+     *
+     * @throws IOException as {@link ProcessBuilder#start}
+     * @throws InterruptedException when interrupted while waiting to try again
+     */
+    private static Process startedOnceNotBusy(ProcessBuilder pb) throws IOException, InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return pb.start();
+            } catch (IOException e) {
+                if (attempt >= 100 || !String.valueOf(e.getMessage()).contains("error=26,")) {
+                    throw e;
+                }
+                Thread.sleep(attempt < 10 ? 1 : 10);
+            }
+        }
+    }
+
     private static String startMessage(String program, Path dir, Map<String, String> env, IOException e) {
         if (!program.contains("/")) {
             String path = env.getOrDefault("PATH", System.getenv("PATH"));
@@ -540,8 +563,42 @@ final class ProcessRunner {
             }
             return "program '" + program + "' does not exist"
                     + (Path.of(program).isAbsolute() ? "" : " in the run directory " + dir);
+        } else {
+            String line = interpreterLine(dir.resolve(program));
+            if (line != null && String.valueOf(e.getMessage()).contains("error=2,")) {
+                // the file is there and may run: what the system did not find is the interpreter
+                return "program '" + program + "' exists and is executable, but the interpreter its #! line names"
+                        + " was not found: '" + line.replace("\r", "\\r") + "'"
+                        + (line.endsWith("\r")
+                                ? " (the line ends with a Windows line end, CR LF, so the name the system looks"
+                                        + " for ends in a carriage return: convert the file, with dos2unix)"
+                                : " (install it, or correct the line)")
+                        + ": " + dir.resolve(program).normalize();
+            }
         }
         return "cannot start program '" + program + "': " + e.getMessage();
+    }
+
+    /**
+     * @param p a file
+     * @return its first line after {@code #!}, carriage return kept, when it opens with one, else null
+     */
+    private static @Nullable String interpreterLine(Path p) {
+        byte[] head = new byte[256];
+        int n;
+        try (java.io.InputStream in = Files.newInputStream(p)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        if (n < 2 || head[0] != '#' || head[1] != '!') {
+            return null;
+        }
+        String text = new String(head, 2, n - 2, java.nio.charset.StandardCharsets.UTF_8);
+        int end = text.indexOf('\n');
+        return (end >= 0 ? text.substring(0, end) : text).strip().isEmpty()
+                ? null
+                : (end >= 0 ? text.substring(0, end) : text).stripLeading();
     }
 
     /** @return whether a file's owner execute bit is set (false when POSIX permissions cannot be read) */

@@ -400,8 +400,13 @@ class FileBasedQuantityComputerIT {
                 .build();
         TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1)));
         assertFalse(e.isTransient());
-        assertTrue(e.getMessage().contains("failed at step run: cannot start program './run.sh': "), e.getMessage());
-        assertTrue(e.getMessage().contains("No such file or directory"), e.getMessage());
+        // the system's "No such file or directory" is of the interpreter, not of the script: named as such
+        assertTrue(
+                e.getMessage()
+                        .contains("failed at step run: program './run.sh' exists and is executable, but the interpreter"
+                                + " its #! line names was not found: '/nonexistent/interpreter' (install it, or correct"
+                                + " the line): "),
+                e.getMessage());
         assertTrue(e.exitCode().isEmpty(), "not started, so no exit code: " + e.exitCode());
     }
 
