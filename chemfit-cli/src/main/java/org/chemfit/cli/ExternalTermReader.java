@@ -88,6 +88,7 @@ final class ExternalTermReader {
         Map<String, Path> files =
                 runFiles.stagedFiles(t.entries.get("files"), where + " files", templates, where + " templates");
         Map<String, Path> links = runFiles.linkedFiles(t.entries.get("link"), where + " link", files, templates);
+        nested(t, where, templates, files, links);
         Map<Integer, ExternalConfig.StdinSpec> stdin = new LinkedHashMap<>();
         List<Node> commandNodes = new ArrayList<>();
         List<List<String>> commands = this.commands.commands(t, where, stdin, commandNodes);
@@ -156,6 +157,7 @@ final class ExternalTermReader {
             }
         }
         programs(commands, commandNodes, where, env, files, templates, links);
+        notTemplates(commands, commandNodes, launcher, t, where, templates, files, links, variables.keySet());
         if (!launcher.isEmpty()) {
             // the launcher runs first, in front of each command: its program must be there as theirs must
             program(
@@ -337,6 +339,122 @@ final class ExternalTermReader {
     }
 
     /**
+     * Refuses a run-directory name that lies inside another the term stages ({@code pots/in.txt}
+     * beside {@code link: {pots: pots}}): each is written in turn, so the second finds the first in
+     * its way and every run fails; or, inside a linked folder, it would be written into the user's
+     * own folder.
+     */
+    private void nested(
+            Node term, String where, Map<String, Path> templates, Map<String, Path> files, Map<String, Path> links) {
+        Map<String, String> keyOf = new LinkedHashMap<>();
+        Map<String, Path> sourceOf = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, Path>> k :
+                List.of(Map.entry("templates", templates), Map.entry("files", files), Map.entry("link", links))) {
+            for (Map.Entry<String, Path> e : k.getValue().entrySet()) {
+                String name;
+                try {
+                    name = Path.of(e.getKey()).normalize().toString();
+                } catch (java.nio.file.InvalidPathException bad) {
+                    continue; // said where the name is read
+                }
+                keyOf.putIfAbsent(name, k.getKey());
+                sourceOf.putIfAbsent(name, e.getValue());
+            }
+        }
+        for (String inner : keyOf.keySet()) {
+            for (String outer : keyOf.keySet()) {
+                if (inner.startsWith(outer + "/")) {
+                    r.problem(
+                            term,
+                            where + " " + keyOf.get(inner) + " puts '" + inner + "' inside '" + outer + "', which "
+                                    + keyOf.get(outer) + " stages (from " + sourceOf.get(outer) + "): a name in the run"
+                                    + " directory cannot lie inside another that the term stages, since one of the two"
+                                    + " would find the other in its way; give it a name of its own ('"
+                                    + inner.substring(inner.lastIndexOf('/') + 1) + "')"
+                                    + (keyOf.get(outer).equals("link")
+                                            ? ", or stage the linked folder's files one by one"
+                                            : ""));
+                }
+            }
+        }
+    }
+
+    /**
+     * Warns of a tag of the template language (<code>{{ p }}</code>, <code>{% if %}</code>) in a
+     * command's word, the launcher's or a name in the run directory: those are taken as written,
+     * not rendered, so the program would get the tag's text, not the parameter's value.
+     */
+    private void notTemplates(
+            List<List<String>> commands,
+            List<Node> nodes,
+            List<String> launcher,
+            Node term,
+            String where,
+            Map<String, Path> templates,
+            Map<String, Path> files,
+            Map<String, Path> links,
+            java.util.Set<String> variables) {
+        java.util.function.Predicate<String> tag = text -> tag(text, variables);
+        String advice = ": only the files given under templates are rendered; write the value into one of them"
+                + " (a script that runs the program, or an input file it reads)";
+        for (int i = 0; i < commands.size() && i < nodes.size(); i++) {
+            for (String word : commands.get(i)) {
+                if (tag.test(word)) {
+                    Node n = nodes.get(i);
+                    r.warnings.add(r.shown + ":" + n.line + ":" + n.column + ": " + where
+                            + (commands.size() > 1 ? " commands[" + i + "]" : " command") + ": the word '"
+                            + org.chemfit.support.Excerpt.of(word)
+                            + "' reaches the program as it is written, tag and all: a command is not a template"
+                            + advice);
+                    break;
+                }
+            }
+        }
+        for (String word : launcher) {
+            if (tag.test(word)) {
+                r.warnings.add(r.shown + ":" + term.line + ":" + term.column + ": " + where + " launcher: the word '"
+                        + org.chemfit.support.Excerpt.of(word)
+                        + "' reaches the program as it is written, tag and all: a launcher is not a template" + advice);
+                break;
+            }
+        }
+        for (Map<String, Path> staged : List.of(templates, files, links)) {
+            for (String name : staged.keySet()) {
+                if (tag.test(name)) {
+                    r.warnings.add(r.shown + ":" + term.line + ":" + term.column + ": " + where + ": the run-directory"
+                            + " name '" + org.chemfit.support.Excerpt.of(name) + "' is a file of that very name, tag"
+                            + " and all: names in the run directory are not rendered; give the file a fixed name");
+                }
+            }
+        }
+    }
+
+    /**
+     * @return whether the text holds a tag of these templates: <code>{{ name</code> of a parameter,
+     *     a group of them or a variable of the term, or <code>{% if</code>, <code>for</code> or
+     *     <code>set</code>; not another program's braces (Go's <code>{{.Id}}</code>, Python's
+     *     <code>f'{{x}}'</code>, <code>printf '{%s}'</code>)
+     */
+    private boolean tag(String text, java.util.Set<String> variables) {
+        java.util.regex.Matcher m = TAG_NAME.matcher(text);
+        while (m.find()) {
+            String name = m.group(1);
+            if (name == null) {
+                return true; // {% if, for, set
+            }
+            if (variables.contains(name)
+                    || r.declared.contains(name)
+                    || r.declared.stream().anyMatch(d -> d.startsWith(name + "."))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final java.util.regex.Pattern TAG_NAME =
+            java.util.regex.Pattern.compile("\\{\\{-?\\s*([A-Za-z_][A-Za-z0-9_.]*)|\\{%-?\\s*(?:if|for|set)\\s");
+
+    /**
      * @param words a command's words
      * @param node where it is written
      * @return for a command written as one string whose program, a path, is not there: the first
@@ -383,6 +501,15 @@ final class ExternalTermReader {
         }
     }
 
+    /** @return whether two paths name one file (false when either cannot be read) */
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return java.nio.file.Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     /** @return whether a word of these commands names this file ({@code chmod +x run.sh}, or in a shell's text) */
     private static boolean named(List<List<String>> commands, String file) {
         for (List<String> c : commands) {
@@ -426,13 +553,21 @@ final class ExternalTermReader {
             return; // looked up with the other names of its alias
         }
         if (program.contains("/")) {
-            String staged = java.nio.file.Path.of(program).normalize().toString();
-            if (files.containsKey(staged) || templates.containsKey(staged) || links.containsKey(staged)) {
+            String stagedBy = ExternalTerms.stagedBy(program, files, templates, links);
+            if (stagedBy != null) {
                 // a file of the run directory, which has its source's execute bits: a copy, a link to
-                // it, or a rendered template (which is given them)
-                String key = templates.containsKey(staged) ? "templates" : files.containsKey(staged) ? "files" : "link";
-                Path source = (templates.containsKey(staged) ? templates : files.containsKey(staged) ? files : links)
-                        .get(staged);
+                // it or to a folder that holds it, or a rendered template (which is given them)
+                String staged = java.nio.file.Path.of(program).normalize().toString();
+                String key =
+                        templates.containsKey(stagedBy) ? "templates" : files.containsKey(stagedBy) ? "files" : "link";
+                Path source = (templates.containsKey(stagedBy)
+                                ? templates
+                                : files.containsKey(stagedBy) ? files : links)
+                        .get(stagedBy);
+                String within = java.nio.file.Path.of(stagedBy).normalize().toString();
+                if (!within.equals(staged)) {
+                    source = source.resolve(staged.substring(within.length() + 1)); // inside a linked folder
+                }
                 if (java.nio.file.Files.isRegularFile(source)
                         && !stagedExecutable(source, key.equals("link"))
                         // a chmod of a copy is the run's own; of a link, it would change the user's source
@@ -449,6 +584,13 @@ final class ExternalTermReader {
                                     + " source's permissions" + notExecutableHint(source, staged, keyOf(w)));
                 } else {
                     warnNoInterpreterLine(program, node, w, source, staged);
+                }
+                Path beside = r.folder.resolve(staged).normalize();
+                if (java.nio.file.Files.isRegularFile(beside) && !sameFile(beside, source)) {
+                    r.warnings.add(r.shown + ":" + node.line + ":" + node.column + ": " + w + ": program '" + program
+                            + "' runs the file the term stages into its run directory (" + key + " '" + stagedBy
+                            + "', from " + source + "), not the file of that name beside the job file, " + beside
+                            + "; name that one by its absolute path, or stage it, to run it");
                 }
                 return;
             }
@@ -521,7 +663,7 @@ final class ExternalTermReader {
                     case "bash" -> "bash";
                     default -> null;
                 };
-        if (interpreter == null || !java.nio.file.Files.isRegularFile(script)) {
+        if (!java.nio.file.Files.isRegularFile(script)) {
             return;
         }
         byte[] head = new byte[256];
@@ -543,6 +685,15 @@ final class ExternalTermReader {
         String first = new String(head, 0, n, java.nio.charset.StandardCharsets.UTF_8);
         int end = first.indexOf('\n');
         String where = r.shown + ":" + node.line + ":" + node.column + ": " + w + ": program '" + program + "'";
+        if (interpreter == null && interpreterLine) {
+            // no language by its extension (run.sh, a script without one): the #! line names it;
+            // the mark is three bytes but one character of the decoded text
+            int from = (bom ? 1 : 0) + 2;
+            interpreter = named(first.substring(Math.min(from, first.length()), end >= from ? end : first.length()));
+        }
+        if (interpreter == null) {
+            return;
+        }
         String through = "run it through " + interpreter + " instead: [" + interpreter + ", " + shown + "]";
         if (interpreterLine && bom) {
             r.warnings.add(where + " begins with a byte-order mark before its #! line, so the system does not see"
@@ -555,6 +706,27 @@ final class ExternalTermReader {
                     + interpreter + " (by its extension ." + ext + "); make its first line #!/usr/bin/env "
                     + interpreter + ", or " + through);
         }
+    }
+
+    /**
+     * @param line a #! line after its {@code #!}, perhaps with its carriage return
+     * @return the interpreter it names ({@code /bin/sh}, or {@code python3} for {@code /usr/bin/env
+     *     python3}), or null when it names none
+     */
+    private static @Nullable String named(String line) {
+        String[] words = line.strip().split("\\s+");
+        if (words.length == 0 || words[0].isEmpty()) {
+            return null;
+        }
+        if (words[0].endsWith("/env")) {
+            for (int i = 1; i < words.length; i++) {
+                if (!words[i].startsWith("-")) {
+                    return words[i]; // env -S python3
+                }
+            }
+            return null;
+        }
+        return words[0];
     }
 
     /**

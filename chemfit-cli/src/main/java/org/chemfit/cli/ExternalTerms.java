@@ -1,6 +1,7 @@
 package org.chemfit.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.chemfit.QuantityComputer;
 import org.chemfit.external.Command;
@@ -8,6 +9,7 @@ import org.chemfit.external.FileBasedQuantityComputer;
 import org.chemfit.external.Programs;
 import org.chemfit.external.StandardInput;
 import org.jspecify.annotations.NullUnmarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the quantity computer of an {@code external} term: a {@link FileBasedQuantityComputer}
@@ -51,7 +53,7 @@ final class ExternalTerms {
         config.links().forEach(b::link);
         for (int i = 0; i < config.commands().size(); i++) {
             String[] command = config.commands().get(i).toArray(new String[0]);
-            command[0] = resolved(command[0], jobFolder, programs);
+            command[0] = resolved(command[0], jobFolder, programs, config);
             Command c = Command.of(command);
             JobFile.ExternalConfig.StdinSpec in = config.stdin().get(i);
             if (in != null) {
@@ -63,9 +65,10 @@ final class ExternalTerms {
             b.command(c);
         }
         if (!config.launcher().isEmpty()) {
-            // looked up as a command's program is: an alias, or a path from the job file's folder
+            // looked up as a command's program is: an alias, a file the term stages, or a path from the job file's
+            // folder
             String[] launcher = config.launcher().toArray(new String[0]);
-            launcher[0] = resolved(launcher[0], jobFolder, programs);
+            launcher[0] = resolved(launcher[0], jobFolder, programs, config);
             b.launcher(launcher);
         }
         config.env().forEach(b::env);
@@ -118,16 +121,69 @@ final class ExternalTerms {
      * @param program the program of a command or of a launcher, as written
      * @param jobFolder the job file's folder
      * @param programs the job's program aliases, resolved
-     * @return what runs: an alias's program, a path with a slash from the job file's folder when the
-     *     file is there, else the program as written (a name looked up on the PATH, or a file the term
-     *     stages into the run directory)
+     * @param config the term's settings, whose files, templates and link name what it stages
+     * @return what runs: an alias's program; the program as written when it names a file the term
+     *     stages into the run directory (which the check of the job file takes it for: a file of
+     *     that name beside the job file is another, perhaps older, file); a path with a slash from
+     *     the job file's folder when the file is there; else the program as written (a name looked
+     *     up on the PATH)
      */
-    private static String resolved(String program, Path jobFolder, Map<String, String> programs) {
+    private static String resolved(
+            String program, Path jobFolder, Map<String, String> programs, JobFile.ExternalConfig config) {
         if (programs.containsKey(program)) {
             return programs.get(program);
         }
+        if (staged(program, config)) {
+            // as the run directory's file, by its name there (sub/../run.sh is ./run.sh)
+            return "./" + Path.of(program).normalize();
+        }
         Path found = program.contains("/") ? findProgram(program, jobFolder) : null;
         return found != null ? found.toString() : program;
+    }
+
+    /**
+     * @param program the program of a command or of a launcher, as written
+     * @param config the term's settings
+     * @return whether it is a path that names a file the term stages into its run directory (with
+     *     files, templates or link), which runs, whatever lies beside the job file
+     */
+    static boolean staged(String program, JobFile.ExternalConfig config) {
+        return stagedBy(program, config.files(), config.templates(), config.links()) != null;
+    }
+
+    /**
+     * @param program the program of a command or of a launcher, as written
+     * @param files the files the term copies, by run-directory name as written
+     * @param templates the templates it renders, by run-directory name as written
+     * @param links the files and folders it links, by run-directory name as written
+     * @return the run-directory name, as written, of what stages it: the file itself ({@code
+     *     ./run.sh} for {@code run.sh} or {@code ./run.sh}), or a linked folder that holds it
+     *     ({@code bin} for {@code ./bin/run.sh}); null when it is no such path
+     */
+    static @Nullable String stagedBy(
+            String program, Map<String, Path> files, Map<String, Path> templates, Map<String, Path> links) {
+        if (!program.contains("/")) {
+            return null;
+        }
+        String name;
+        try {
+            Path p = Path.of(program).normalize();
+            if (p.isAbsolute() || p.startsWith("..")) {
+                return null;
+            }
+            name = p.toString();
+            for (Map<String, Path> staged : List.of(files, templates, links)) {
+                for (String key : staged.keySet()) {
+                    String k = Path.of(key).normalize().toString();
+                    if (k.equals(name) || staged == links && name.startsWith(k + "/")) {
+                        return key;
+                    }
+                }
+            }
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+        return null;
     }
 
     /**

@@ -734,9 +734,30 @@ final class JobReading {
             return true;
         }
         if (bad != null) {
-            fileProblem(file, bad.line(), bad.problem(what));
+            fileProblem(
+                    file,
+                    bad.line(),
+                    bad.problem(what)
+                            + (what.equals("a template") && holdsNul(file)
+                                    ? "; or, if it is no text to render (a binary table, a file the program reads as"
+                                            + " it is), stage it with files, which copies it unchanged"
+                                    : ""));
         }
         return bad == null;
+    }
+
+    /** @return whether the file's first 64 KiB hold a NUL byte, which no text file does (false when it cannot be read) */
+    private static boolean holdsNul(Path file) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            for (byte b : in.readNBytes(1 << 16)) {
+                if (b == 0) {
+                    return true;
+                }
+            }
+        } catch (java.io.IOException e) {
+            return false;
+        }
+        return false;
     }
 
     /**

@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>A command's or launcher's program given as a path relative to the job file's folder ({@code ./sim.py},
  *       {@code scripts/run.sh}, {@code ../bin/sim.py}) is the file that runs, as {@link
- *       ExternalTerms#findProgram} finds it there.
+ *       ExternalTerms#findProgram} finds it there, unless it names a file the term stages (which
+ *       runs instead, and is hashed as such).
  *   <li>A program given as an absolute path, a program alias's path, and an argument of a command
  *       or of the launcher given as an absolute path to a script (executable, or ending as a script
  *       does: {@code [python3, /home/me/job/sim.py]}) are hashed when they name a readable regular
@@ -70,14 +71,17 @@ final class ProgramFiles {
             if (command.isEmpty()) {
                 continue;
             }
-            program(command.get(0), base, programs, out);
+            if (!ExternalTerms.staged(command.get(0), config)) {
+                program(command.get(0), base, programs, out);
+            }
             for (String word : command.subList(1, command.size())) {
                 if (word.startsWith("/")) {
                     inside(word, base, out, true);
                 }
             }
         }
-        if (!config.launcher().isEmpty()) {
+        if (!config.launcher().isEmpty()
+                && !ExternalTerms.staged(config.launcher().get(0), config)) {
             // a launcher's program is looked up as a command's (a wrapper script of the job's own)
             program(config.launcher().get(0), base, programs, out);
         }
