@@ -51,6 +51,49 @@ final class Templates {
      */
     record Source(String target, String displayName, String text) {}
 
+    /**
+     * Jinja's <code>{% raw %}</code> and <code>{% endraw %}</code>, with their white-space marks,
+     * outside a verbatim or raw block: Pebble names them verbatim.
+     */
+    private static final java.util.regex.Pattern RAW_OR_VERBATIM =
+            java.util.regex.Pattern.compile("\\{%(-?)\\s*(end|)(raw|verbatim)\\s*(-?)%\\}");
+
+    /**
+     * @param text a template as written
+     * @return it as the engine reads it: each raw tag that opens or closes a block written as
+     *     Pebble's verbatim, which does the same; a raw tag inside a block is its text. Lines keep
+     *     their numbers; messages quote and count the text as written.
+     */
+    static String forEngine(String text) {
+        java.util.regex.Matcher m = RAW_OR_VERBATIM.matcher(text);
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        String open = null; // the kind of the block the text is in: raw, verbatim, or none
+        int at = 0;
+        while (m.find()) {
+            boolean end = !m.group(2).isEmpty();
+            String kind = m.group(3);
+            if (open == null && !end) {
+                open = kind;
+            } else if (open != null && end && open.equals(kind)) {
+                open = null;
+            } else {
+                continue; // inside a block, its text
+            }
+            if (kind.equals("raw")) {
+                out.append(text, at, m.start())
+                        .append("{%")
+                        .append(m.group(1))
+                        .append(' ')
+                        .append(m.group(2))
+                        .append("verbatim ")
+                        .append(m.group(4))
+                        .append("%}");
+                at = m.end();
+            }
+        }
+        return out.append(text, at, text.length()).toString();
+    }
+
     private final List<Source> sources;
     /** The templates, then the others they may import. */
     private final List<Source> importable;
@@ -106,7 +149,7 @@ final class Templates {
         }
         Map<String, String> texts = new java.util.HashMap<>();
         for (Source s : importable) {
-            texts.put(s.target(), s.text());
+            texts.put(s.target(), forEngine(s.text()));
         }
         Loader loader = new Loader(texts);
         Map<String, Filter> filters = filters();
@@ -117,10 +160,29 @@ final class Templates {
                 .newLineTrimming(false)
                 .cacheActive(false)
                 .defaultLocale(Locale.ROOT)
+                .allowOverrideCoreOperators(true) // for WholeNumberDivision's "/"
                 .extension(new AbstractExtension() {
                     @Override
                     public Map<String, Filter> getFilters() {
                         return filters;
+                    }
+
+                    @Override
+                    public List<io.pebbletemplates.pebble.operator.BinaryOperator> getBinaryOperators() {
+                        // Pebble's "/" at its own precedence (60, that of * and %), left-associative
+                        return List.of(
+                                new io.pebbletemplates.pebble.operator.BinaryOperatorImpl(
+                                        "/",
+                                        60,
+                                        WholeNumberDivision::new,
+                                        io.pebbletemplates.pebble.operator.BinaryOperatorType.NORMAL,
+                                        io.pebbletemplates.pebble.operator.Associativity.LEFT),
+                                new io.pebbletemplates.pebble.operator.BinaryOperatorImpl(
+                                        "%",
+                                        60,
+                                        WholeNumberRemainder::new,
+                                        io.pebbletemplates.pebble.operator.BinaryOperatorType.NORMAL,
+                                        io.pebbletemplates.pebble.operator.Associativity.LEFT));
                     }
 
                     @Override
@@ -262,6 +324,7 @@ final class Templates {
                 new TreeMap<>(new io.pebbletemplates.pebble.extension.core.CoreExtension().getFilters());
         all.putAll(new io.pebbletemplates.pebble.extension.escaper.EscaperExtension().getFilters());
         all.put("format", new FormatFilter());
+        all.put("int", new IntFilter());
         Map<String, Filter> out = new TreeMap<>();
         // Pebble lets what default(...) filters be missing only when the filter is its own DefaultFilter
         all.forEach((name, f) -> out.put(
@@ -301,8 +364,9 @@ final class Templates {
             }
             if (kind == '%') {
                 java.util.regex.Matcher name = TAG.matcher(text).region(open, end);
-                if (name.lookingAt() && name.group(1).equals("verbatim")) {
-                    int closing = text.indexOf("endverbatim", end);
+                if (name.lookingAt()
+                        && (name.group(1).equals("verbatim") || name.group(1).equals("raw"))) {
+                    int closing = text.indexOf("end" + name.group(1), end);
                     at = closing < 0 ? text.length() : closing;
                     continue;
                 }
@@ -1045,7 +1109,11 @@ final class Templates {
                                             + BLOCKS.get(open[1] - 3) + " %}";
             String reason = "the " + what + " ("
                     + String.valueOf(e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage())
-                            .strip() + ")";
+                            .strip() + ")"
+                    + (open[1] <= 2
+                            ? "; if it is the program's own text ({# in a shell's ${#arr[@]}), put it between"
+                                    + " {% raw %} and {% endraw %}, which write what they hold as it is"
+                            : "");
             return new TemplateException(
                     s.displayName(),
                     open[0],
@@ -1225,8 +1293,8 @@ final class Templates {
     }
 
     /** Pebble's tags that take an end tag. */
-    private static final List<String> BLOCKS =
-            List.of("if", "for", "block", "macro", "filter", "autoescape", "parallel", "cache", "embed", "verbatim");
+    private static final List<String> BLOCKS = List.of(
+            "if", "for", "block", "macro", "filter", "autoescape", "parallel", "cache", "embed", "verbatim", "raw");
 
     private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("\\{%-?\\s*(\\w+)");
 
@@ -1238,7 +1306,8 @@ final class Templates {
      * @return {line, what}: what is 0 for {{, 1 for {%, 2 for {#, 3 + the index in BLOCKS for a
      *     block tag; null when everything is closed
      */
-    static int @Nullable [] unclosed(String text) {
+    static int @Nullable [] unclosed(String written) {
+        String text = withoutVerbatim(written);
         String[][] pairs = {{"{{", "}}"}, {"{%", "%}"}, {"{#", "#}"}};
         for (int k = 0; k < pairs.length; k++) {
             for (int at = text.indexOf(pairs[k][0]); at >= 0; at = text.indexOf(pairs[k][0], at + 2)) {
@@ -1288,6 +1357,27 @@ final class Templates {
         return attribute;
     }
 
+    private static final java.util.regex.Pattern VERBATIM = java.util.regex.Pattern.compile(
+            "(\\{%-?\\s*(verbatim|raw)\\s*-?%\\})(.*?)(\\{%-?\\s*end\\2\\s*-?%\\})", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * @return the text with what its verbatim blocks hold blanked out, line ends kept: a
+     *     <code>{{</code> there is text, not a tag
+     */
+    private static String withoutVerbatim(String text) {
+        java.util.regex.Matcher m = VERBATIM.matcher(text);
+        StringBuilder out = new StringBuilder(text.length());
+        int at = 0;
+        while (m.find()) {
+            out.append(text, at, m.start(3));
+            for (int i = m.start(3); i < m.end(3); i++) {
+                out.append(text.charAt(i) == '\n' ? '\n' : ' ');
+            }
+            at = m.end(3);
+        }
+        return out.append(text, at, text.length()).toString();
+    }
+
     private static int lineOf(String text, int index) {
         int line = 1;
         for (int i = 0; i < index; i++) {
@@ -1332,6 +1422,15 @@ final class Templates {
                 sb.append(bracketHint(lines[line - 1], knownNames));
                 if (e instanceof io.pebbletemplates.pebble.error.ParserException) {
                     sb.append(pairLoopHint(lines[line - 1]));
+                    String l = lines[line - 1];
+                    sb.append(jinjaOnlyHint(l));
+                    if (pairLoopHint(l).isEmpty()
+                            && jinjaOnlyHint(l).isEmpty()
+                            && OWN_BRACES.matcher(l).find()) {
+                        // a program's own braces ({{"E": ...}} in Python's text, ${#arr[@]} in a shell)
+                        sb.append("; if that '{{', '{%' or '{#' is the program's own text, not a tag, put it between"
+                                + " {% raw %} and {% endraw %}, which write what they hold as it is");
+                    }
                 }
                 if (PERCENT_FORMAT.matcher(lines[line - 1]).find()) {
                     // Jinja's and Python's "%.4f" % x: in these templates % is the remainder of numbers
@@ -1341,6 +1440,33 @@ final class Templates {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * Braces that look like a program's own text rather than a tag: a map or format text written
+     * in a script (<code>{{"E": {}}}</code>, <code>{{{</code>), or a comment's opening.
+     */
+    private static final java.util.regex.Pattern OWN_BRACES =
+            java.util.regex.Pattern.compile("\\{\\{\\s*[\"'][^\"']*[\"']\\s*:|\\{\\{\\s*[{}:]|}}}|\\{#");
+
+    /**
+     * @param text a template's line that does not compile
+     * @return how these templates write what Jinja writes otherwise, for the spellings that Pebble
+     *     does not read: {@code elif}, {@code //}, {@code **}; else ""
+     */
+    static String jinjaOnlyHint(String text) {
+        if (java.util.regex.Pattern.compile("\\{%-?\\s*elif\\b").matcher(text).find()) {
+            return "; these templates write Jinja's elif as elseif: {% elseif ... %}";
+        }
+        java.util.regex.Matcher op = java.util.regex.Pattern.compile("(\\{\\{|\\{%)[^}]*?(//|\\*\\*)")
+                .matcher(text);
+        if (op.find()) {
+            return op.group(2).equals("//")
+                    ? "; these templates have no //: the whole part of a quotient is (a / b) | int"
+                    : "; these templates have no **: write a power as a product (x * x), or compute it in the"
+                            + " program";
+        }
+        return "";
     }
 
     /** A quoted text holding a '%' followed by the '%' operator: Python's string formatting. */
@@ -1469,6 +1595,105 @@ final class Templates {
         }
     }
 
+    /**
+     * Division that loses no digits: Pebble's {@code /} of two whole numbers is Java's, which cuts
+     * the fraction off ({@code 25 / 2} is 12), where Jinja's gives 12.5. Here a quotient of whole
+     * numbers that is whole stays one ({@code steps / 2} is 500, not 500.0, for a program that wants
+     * a whole number of steps), and another is the exact double ({@code 25 / 2} is 12.5); a whole
+     * number divided by 0 fails at the template's line with the numbers. Any other division is
+     * Pebble's.
+     */
+    static final class WholeNumberDivision extends io.pebbletemplates.pebble.node.expression.BinaryExpression<Object> {
+        @Override
+        public @Nullable Object evaluate(PebbleTemplateImpl self, EvaluationContextImpl context) {
+            Object a = getLeftExpression().evaluate(self, context);
+            Object b = getRightExpression().evaluate(self, context);
+            if (whole(a) && whole(b)) {
+                long x = ((Number) a).longValue();
+                long y = ((Number) b).longValue();
+                if (y == 0) {
+                    throw new PebbleException(
+                            null,
+                            "division by zero: " + x + " / " + y + " (whole numbers)",
+                            getLineNumber(),
+                            self.getName());
+                }
+                if (x % y != 0) {
+                    return (double) x / (double) y;
+                }
+            }
+            try {
+                return io.pebbletemplates.pebble.utils.OperatorUtils.divide(a, b);
+            } catch (RuntimeException e) {
+                throw new PebbleException(e, "Could not perform division", getLineNumber(), self.getName());
+            }
+        }
+
+        private static boolean whole(@Nullable Object v) {
+            return v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte;
+        }
+    }
+
+    /**
+     * Pebble's remainder, {@code %}, but a whole number's remainder by 0 fails at the template's
+     * line with the numbers, where Pebble says only "Could not perform greater modulus".
+     */
+    static final class WholeNumberRemainder extends io.pebbletemplates.pebble.node.expression.BinaryExpression<Object> {
+        @Override
+        public @Nullable Object evaluate(PebbleTemplateImpl self, EvaluationContextImpl context) {
+            Object a = getLeftExpression().evaluate(self, context);
+            Object b = getRightExpression().evaluate(self, context);
+            if (WholeNumberDivision.whole(a) && WholeNumberDivision.whole(b) && ((Number) b).longValue() == 0) {
+                throw new PebbleException(
+                        null,
+                        "division by zero: " + ((Number) a).longValue() + " % 0 (the remainder of whole numbers)",
+                        getLineNumber(),
+                        self.getName());
+            }
+            try {
+                return io.pebbletemplates.pebble.utils.OperatorUtils.mod(a, b);
+            } catch (RuntimeException e) {
+                throw new PebbleException(e, "Could not perform greater modulus", getLineNumber(), self.getName());
+            }
+        }
+    }
+
+    /**
+     * Jinja's {@code int} filter (Pebble has none): a number's whole part, toward zero ({@code
+     * (steps / 3) | int} is 333 for 1000 steps, as Pebble's own division of whole numbers gave),
+     * a text read as a number first ({@code "3.7" | int} is 3).
+     */
+    private static final class IntFilter implements Filter {
+        @Override
+        public @Nullable List<String> getArgumentNames() {
+            return List.of();
+        }
+
+        @Override
+        public @Nullable Object apply(
+                @Nullable Object input,
+                Map<String, Object> args,
+                PebbleTemplate self,
+                io.pebbletemplates.pebble.template.EvaluationContext context,
+                int lineNumber) {
+            if (input instanceof Long || input instanceof Integer || input instanceof Short || input instanceof Byte) {
+                return ((Number) input).longValue();
+            }
+            if (input instanceof java.math.BigInteger b) {
+                return b;
+            }
+            double d = input instanceof Number n
+                    ? n.doubleValue()
+                    : input instanceof CharSequence t
+                            ? Double.parseDouble(t.toString().strip())
+                            : Double.NaN;
+            if (!Double.isFinite(d)) {
+                throw new IllegalArgumentException("int takes a finite number or a text that is one");
+            }
+            return Math.abs(d) < 0x1p63 ? (Object) (long) d : new java.math.BigDecimal(d).toBigInteger();
+        }
+    }
+
     /** Jinja's {@code "%.3f" | format(x, ...)} filter (Pebble has none of that name). */
     private static final class FormatFilter implements Filter {
         @Override
@@ -1494,27 +1719,179 @@ final class Templates {
                     // named arguments are not part of Jinja's format filter
                 }
             }
-            Object[] values = new ArrayList<>(positional.values()).toArray();
-            for (int i = 0; i < values.length; i++) {
-                // Pebble does arithmetic in Long or Double; %d needs an integral type
-                if (values[i] instanceof Double d
-                        && d == Math.rint(d)
-                        && input.toString().matches(".*%[-+ 0,(#]*\\d*d.*")) {
-                    values[i] = d.longValue();
+            Object[] given = new ArrayList<>(positional.values()).toArray();
+            Object[] values = given.clone();
+            // Numbers are given to each conversion as Python's % operator (what Jinja's format is)
+            // takes them: %d cuts a number to its whole part ('%d' % 1.05 is '1'), so that a start
+            // that is whole and a step that is not render alike; %f and %e take a whole number too
+            // ('%.1f' % 300 is '300.0', where Java refuses a Long) and round the double's exact
+            // binary value, half to even on an exact tie, as C's printf does ('%.6f' % 0.0103135 is
+            // 0.010313, where Java's %f rounds the shortest decimal, 0.0103135, up); %g is C's,
+            // trailing zeros removed ('%g' % 0.0103 is '0.0103', Java's '0.0103000')
+            String format = input.toString();
+            java.util.regex.Matcher spec = SPECIFIER.matcher(format);
+            StringBuilder rewritten = new StringBuilder();
+            List<Object> extra = new ArrayList<>();
+            int[] uses = new int[values.length];
+            int at = 0;
+            int next = 0;
+            int last = -1;
+            List<int[]> specs = new ArrayList<>(); // {start, end, index}
+            while (spec.find()) {
+                String conversion = spec.group(5);
+                if (conversion.equals("%") || conversion.equals("n")) {
+                    continue;
+                }
+                // %2$d takes the second value, %<d the one before it took, else the next one
+                int i = spec.group(1) != null
+                        ? Integer.parseInt(spec.group(1)) - 1
+                        : spec.group(2).contains("<") ? last : next++;
+                last = i;
+                specs.add(new int[] {spec.start(), spec.end(), i});
+                if (i >= 0 && i < uses.length) {
+                    uses[i]++;
                 }
             }
+            for (int[] sp : specs) {
+                java.util.regex.Matcher m = SPECIFIER.matcher(format).region(sp[0], sp[1]);
+                if (!m.lookingAt()) {
+                    continue;
+                }
+                int i = sp[2];
+                String conversion = m.group(5);
+                String precision = m.group(4);
+                Object v = i >= 0 && i < given.length ? given[i] : null;
+                if (!(v instanceof Number n)
+                        || v instanceof java.math.BigDecimal
+                        || !Double.isFinite(n.doubleValue())) {
+                    continue;
+                }
+                double d = n.doubleValue();
+                boolean whole = v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte;
+                switch (conversion) {
+                    case "d" -> {
+                        if (!whole) {
+                            values[i] = Math.abs(d) < 0x1p63
+                                    ? (Object) (long) d
+                                    : new java.math.BigDecimal(d).toBigInteger();
+                        }
+                    }
+                    case "f", "e", "E" -> {
+                        if (d == 0 && !whole) {
+                            continue; // Java writes 0 and -0 as C does
+                        }
+                        java.math.BigDecimal exact =
+                                whole ? java.math.BigDecimal.valueOf(n.longValue()) : new java.math.BigDecimal(d);
+                        int p = precision == null ? 6 : Integer.parseInt(precision);
+                        if (uses[i] == 1) {
+                            // rounded here, half to even; Java's rounding of the result then keeps it
+                            exact = conversion.equals("f")
+                                    ? exact.setScale(p, java.math.RoundingMode.HALF_EVEN)
+                                    : exact.signum() == 0
+                                            ? exact
+                                            : exact.round(
+                                                    new java.math.MathContext(p + 1, java.math.RoundingMode.HALF_EVEN));
+                        }
+                        values[i] = exact;
+                    }
+                    case "g", "G" -> {
+                        rewritten.append(format, at, sp[0]);
+                        extra.add(cStyleG(d, m.group(2), m.group(3), precision, conversion.equals("G")));
+                        rewritten
+                                .append('%')
+                                .append(given.length + extra.size())
+                                .append("$s");
+                        at = sp[1];
+                    }
+                    default -> {
+                        // %s, %x and the others: as Java gives them
+                    }
+                }
+            }
+            rewritten.append(format, at, format.length());
+            if (!extra.isEmpty()) {
+                Object[] all = java.util.Arrays.copyOf(values, values.length + extra.size());
+                for (int k = 0; k < extra.size(); k++) {
+                    all[values.length + k] = extra.get(k);
+                }
+                values = all;
+            }
             try {
-                return String.format(Locale.ROOT, input.toString(), values);
+                return String.format(Locale.ROOT, rewritten.toString(), values);
             } catch (java.util.IllegalFormatException e) {
                 throw new FilterFailure(
                         e,
                         "format",
-                        "format '" + input + "' does not fit the values " + java.util.Arrays.toString(values) + ": "
+                        "format '" + input + "' does not fit the values " + java.util.Arrays.toString(given) + ": "
                                 + formatReason(e),
                         lineNumber,
                         self.getName());
             }
         }
+    }
+
+    /**
+     * A conversion of a format: its explicit argument index (1-based, or none), its flags, its
+     * letter, its width and its precision (groups 1 to 5).
+     */
+    private static final java.util.regex.Pattern SPECIFIER =
+            java.util.regex.Pattern.compile("%(?:(\\d+)\\$)?([-#+ 0,(<]*)(\\d*)(?:\\.(\\d+))?([a-zA-Z%])");
+
+    /**
+     * C's (and Python's) {@code %g}: {@code p} significant digits (6 when not given, 1 for 0), in
+     * the {@code %e} form when the exponent of the rounded value is below -4 or at least {@code p},
+     * else the {@code %f} form, and without trailing zeros unless the flag {@code #} is given;
+     * Java's {@code %g} keeps them, and rounds half up. Written by hand because neither Java's
+     * formatter nor a library this project uses prints C's {@code %g}.
+     *
+     * @param v a finite number
+     * @param flags the conversion's flags ({@code -}, {@code +}, space, {@code 0}, {@code #})
+     * @param width its width, or "" for none
+     * @param precision its precision, or null for none
+     * @param upper whether it is {@code %G}
+     * @return the text the conversion writes
+     */
+    static String cStyleG(double v, String flags, @Nullable String width, @Nullable String precision, boolean upper) {
+        int p = precision == null ? 6 : Math.max(1, Integer.parseInt(precision));
+        java.math.BigDecimal exact = new java.math.BigDecimal(Math.abs(v));
+        String body;
+        if (exact.signum() == 0) {
+            body = flags.contains("#") ? "0." + "0".repeat(p - 1) : "0";
+        } else {
+            java.math.BigDecimal rounded = exact.round(new java.math.MathContext(p, java.math.RoundingMode.HALF_EVEN));
+            int x = rounded.precision() - rounded.scale() - 1; // the exponent of the rounded value
+            if (x < -4 || x >= p) {
+                java.math.BigDecimal mantissa = rounded.movePointLeft(x);
+                String m = mantissa.setScale(p - 1, java.math.RoundingMode.HALF_EVEN)
+                        .toPlainString();
+                if (!flags.contains("#")) {
+                    m = stripZeros(m);
+                }
+                body = m + (upper ? "E" : "e") + (x < 0 ? "-" : "+") + (Math.abs(x) < 10 ? "0" : "") + Math.abs(x);
+            } else {
+                String f = rounded.setScale(Math.max(0, p - 1 - x), java.math.RoundingMode.HALF_EVEN)
+                        .toPlainString();
+                body = flags.contains("#") ? (f.contains(".") ? f : f + ".") : stripZeros(f);
+            }
+        }
+        String sign = v < 0 || v == 0 && 1 / v < 0 ? "-" : flags.contains("+") ? "+" : flags.contains(" ") ? " " : "";
+        int w = width == null || width.isEmpty() ? 0 : Integer.parseInt(width);
+        int pad = w - sign.length() - body.length();
+        if (pad <= 0) {
+            return sign + body;
+        }
+        if (flags.contains("-")) {
+            return sign + body + " ".repeat(pad);
+        }
+        return flags.contains("0") ? sign + "0".repeat(pad) + body : " ".repeat(pad) + sign + body;
+    }
+
+    private static String stripZeros(String decimal) {
+        if (!decimal.contains(".")) {
+            return decimal;
+        }
+        String s = decimal.replaceAll("0+$", "");
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
     }
 
     /** @return what is wrong with a format and its values, in the words of a format's author */

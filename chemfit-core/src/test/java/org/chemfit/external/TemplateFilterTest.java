@@ -72,7 +72,7 @@ class TemplateFilterTest {
                 problems::toString);
         assertTrue(
                 problems.get(0)
-                        .endsWith(", format, join, last, length, lower, merge, numberformat, raw, replace,"
+                        .endsWith(", format, int, join, last, length, lower, merge, numberformat, raw, replace,"
                                 + " reverse, rsort, sha256, slice, sort, split, title, trim, upper, urlencode"),
                 problems::toString);
         assertTrue(
