@@ -71,19 +71,16 @@ final class ProgramFiles {
             if (command.isEmpty()) {
                 continue;
             }
-            if (!ExternalTerms.staged(command.get(0), config)) {
-                program(command.get(0), base, programs, out);
-            }
+            program(command.get(0), config, base, programs, out);
             for (String word : command.subList(1, command.size())) {
                 if (word.startsWith("/")) {
                     inside(word, base, out, true);
                 }
             }
         }
-        if (!config.launcher().isEmpty()
-                && !ExternalTerms.staged(config.launcher().get(0), config)) {
+        if (!config.launcher().isEmpty()) {
             // a launcher's program is looked up as a command's (a wrapper script of the job's own)
-            program(config.launcher().get(0), base, programs, out);
+            program(config.launcher().get(0), config, base, programs, out);
         }
         for (String word : config.launcher()) {
             if (word.startsWith("/")) {
@@ -91,6 +88,36 @@ final class ProgramFiles {
             }
         }
         return new ArrayList<>(out);
+    }
+
+    /**
+     * Adds the program of a command or of the launcher when it is a file of the job's folder: not
+     * a file the term stages, which is hashed as such, unless it is a file of a folder the term
+     * links (a folder is not hashed), whose source is then added.
+     */
+    private static void program(
+            String program,
+            JobFile.ExternalConfig config,
+            Path base,
+            Map<String, List<String>> programs,
+            Set<Path> out) {
+        String by = ExternalTerms.stagedBy(program, config.files(), config.templates(), config.links());
+        if (by == null) {
+            program(program, base, programs, out);
+            return;
+        }
+        String name = Path.of(program).normalize().toString();
+        String within = Path.of(by).normalize().toString();
+        Path folder = config.links().get(by);
+        if (folder != null && !within.equals(name)) {
+            inside(
+                    folder.resolve(name.substring(within.length() + 1))
+                            .toAbsolutePath()
+                            .toString(),
+                    base,
+                    out,
+                    false);
+        }
     }
 
     /** Adds the program of a command or of the launcher when it is a file of the job's folder. */

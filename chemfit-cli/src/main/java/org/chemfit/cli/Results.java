@@ -450,9 +450,12 @@ final class Results {
      * @return the unit of that term's loss, as {@link #lossUnit(JobFile.TermSpec, Map)} gives it
      */
     static String termLossUnit(FitPlan plan, int i) {
-        JobFile.TermSpec spec = plan.job.terms().get(i);
+        return lossUnit(plan, plan.job.terms().get(i), plan.references.get(i));
+    }
+
+    private static String lossUnit(FitPlan plan, JobFile.TermSpec spec, Map<String, double[]> references) {
         Map<String, String> quantities = new LinkedHashMap<>();
-        for (String q : plan.references.get(i).keySet()) {
+        for (String q : references.keySet()) {
             // two spellings of one unit (eV, EV) give the loss one unit
             quantities.put(q, EnergyUnits.canonical(plan.job.units().quantity(spec.name(), q)));
         }
@@ -465,12 +468,7 @@ final class Results {
      * @return its loss unit, as {@link #termLossUnit} gives a fit term's
      */
     static String validationLossUnit(FitPlan plan, int i) {
-        JobFile.TermSpec spec = plan.job.validation().get(i);
-        Map<String, String> quantities = new LinkedHashMap<>();
-        for (String q : plan.validationReferences.get(i).keySet()) {
-            quantities.put(q, EnergyUnits.canonical(plan.job.units().quantity(spec.name(), q)));
-        }
-        return lossUnit(spec, quantities);
+        return lossUnit(plan, plan.job.validation().get(i), plan.validationReferences.get(i));
     }
 
     /**

@@ -71,6 +71,25 @@ class ProgramFilesTest {
     }
 
     @Test
+    void aScriptInALinkedFolderIsHashedAndAStagedCopyAsItsSource() throws Exception {
+        script("tools/sim.sh", SCRIPT);
+        Path linked = job("./bin/sim.sh");
+        Files.writeString(
+                linked, Files.readString(linked).replace("    templates:", "    link: {bin: tools}\n    templates:"));
+        assertEquals(
+                Map.of("in.json", sha256("{\"energy\": {{ x }}}\n"), "tools/sim.sh", sha256(SCRIPT)), data(linked));
+        // a copy staged under the command's name is hashed as a staged file, not a file of that name beside the job
+        script("sim.sh", "#!/bin/sh\nexit 1\n");
+        Path copied = job("./sim.sh");
+        Files.writeString(
+                copied,
+                Files.readString(copied)
+                        .replace("    templates:", "    files: {sim.sh: tools/sim.sh}\n    templates:"));
+        assertEquals(
+                Map.of("in.json", sha256("{\"energy\": {{ x }}}\n"), "tools/sim.sh", sha256(SCRIPT)), data(copied));
+    }
+
+    @Test
     void aScriptGivenAsAPathIsHashedBesideTheTemplates() throws Exception {
         script("sim.sh", SCRIPT);
         Path job = job("./sim.sh");

@@ -80,15 +80,29 @@ final class Templates {
                 continue; // inside a block, its text
             }
             if (kind.equals("raw")) {
-                out.append(text, at, m.start())
-                        .append("{%")
-                        .append(m.group(1))
-                        .append(' ')
-                        .append(m.group(2))
-                        .append("verbatim ")
-                        .append(m.group(4))
-                        .append("%}");
+                out.append(text, at, m.start());
                 at = m.end();
+                // Pebble drops the line end right after a verbatim tag, which Jinja's raw keeps:
+                // that line end is printed before the tag instead, in a text of its own, so that
+                // the lines keep their numbers
+                String lineEnd = text.startsWith("\r\n", at) ? "\r\n" : text.startsWith("\n", at) ? "\n" : "";
+                if (!end && m.group(4).isEmpty() && !lineEnd.isEmpty()) {
+                    out.append("{{")
+                            .append(m.group(1))
+                            .append(" '")
+                            .append(lineEnd)
+                            .append("' }}");
+                    at += lineEnd.length();
+                    out.append("{% verbatim %}");
+                } else {
+                    out.append("{%")
+                            .append(m.group(1))
+                            .append(' ')
+                            .append(m.group(2))
+                            .append("verbatim ")
+                            .append(m.group(4))
+                            .append("%}");
+                }
             }
         }
         return out.append(text, at, text.length()).toString();
@@ -1454,7 +1468,8 @@ final class Templates {
      * @return how these templates write what Jinja writes otherwise, for the spellings that Pebble
      *     does not read: {@code elif}, {@code //}, {@code **}; else ""
      */
-    static String jinjaOnlyHint(String text) {
+    static String jinjaOnlyHint(String written) {
+        String text = written.replaceAll("\"[^\"]*\"|'[^']*'", "\"\""); // what quoted texts hold is text
         if (java.util.regex.Pattern.compile("\\{%-?\\s*elif\\b").matcher(text).find()) {
             return "; these templates write Jinja's elif as elseif: {% elseif ... %}";
         }
@@ -1462,7 +1477,8 @@ final class Templates {
                 .matcher(text);
         if (op.find()) {
             return op.group(2).equals("//")
-                    ? "; these templates have no //: the whole part of a quotient is (a / b) | int"
+                    ? "; these templates have no //: the whole part of a quotient is (a / b) | int (toward"
+                            + " zero: for a negative quotient // rounds down, one less)"
                     : "; these templates have no **: write a power as a product (x * x), or compute it in the"
                             + " program";
         }
@@ -1679,9 +1695,6 @@ final class Templates {
             if (input instanceof Long || input instanceof Integer || input instanceof Short || input instanceof Byte) {
                 return ((Number) input).longValue();
             }
-            if (input instanceof java.math.BigInteger b) {
-                return b;
-            }
             double d = input instanceof Number n
                     ? n.doubleValue()
                     : input instanceof CharSequence t
@@ -1690,7 +1703,12 @@ final class Templates {
             if (!Double.isFinite(d)) {
                 throw new IllegalArgumentException("int takes a finite number or a text that is one");
             }
-            return Math.abs(d) < 0x1p63 ? (Object) (long) d : new java.math.BigDecimal(d).toBigInteger();
+            if (!(Math.abs(d) < 0x1p63)) {
+                throw new IllegalArgumentException(
+                        "its whole part is beyond the whole numbers these templates compute with (at most"
+                                + " 9223372036854775807 in size)");
+            }
+            return (long) d;
         }
     }
 
@@ -1720,23 +1738,23 @@ final class Templates {
                 }
             }
             Object[] given = new ArrayList<>(positional.values()).toArray();
-            Object[] values = given.clone();
             // Numbers are given to each conversion as Python's % operator (what Jinja's format is)
             // takes them: %d cuts a number to its whole part ('%d' % 1.05 is '1'), so that a start
             // that is whole and a step that is not render alike; %f and %e take a whole number too
             // ('%.1f' % 300 is '300.0', where Java refuses a Long) and round the double's exact
             // binary value, half to even on an exact tie, as C's printf does ('%.6f' % 0.0103135 is
             // 0.010313, where Java's %f rounds the shortest decimal, 0.0103135, up); %g is C's,
-            // trailing zeros removed ('%g' % 0.0103 is '0.0103', Java's '0.0103000')
+            // trailing zeros removed ('%g' % 0.0103 is '0.0103', Java's '0.0103000'); %s of a
+            // double is Python's str (1e-05, not Java's 1.0E-5). Each conversion gets a value of
+            // its own, written for it, and names it by its place (%3$.2f), so that a value used
+            // twice (%1$s %1$.2f) is written for each use.
             String format = input.toString();
             java.util.regex.Matcher spec = SPECIFIER.matcher(format);
             StringBuilder rewritten = new StringBuilder();
-            List<Object> extra = new ArrayList<>();
-            int[] uses = new int[values.length];
+            List<@Nullable Object> values = new ArrayList<>();
             int at = 0;
             int next = 0;
             int last = -1;
-            List<int[]> specs = new ArrayList<>(); // {start, end, index}
             while (spec.find()) {
                 String conversion = spec.group(5);
                 if (conversion.equals("%") || conversion.equals("n")) {
@@ -1747,77 +1765,94 @@ final class Templates {
                         ? Integer.parseInt(spec.group(1)) - 1
                         : spec.group(2).contains("<") ? last : next++;
                 last = i;
-                specs.add(new int[] {spec.start(), spec.end(), i});
-                if (i >= 0 && i < uses.length) {
-                    uses[i]++;
+                if (i < 0 || i >= given.length) {
+                    throw new FilterFailure(
+                            null,
+                            "format",
+                            "format '" + input + "' does not fit the values " + java.util.Arrays.toString(given)
+                                    + ": no value is given for " + spec.group(),
+                            lineNumber,
+                            self.getName());
                 }
-            }
-            for (int[] sp : specs) {
-                java.util.regex.Matcher m = SPECIFIER.matcher(format).region(sp[0], sp[1]);
-                if (!m.lookingAt()) {
-                    continue;
+                // Python reads %0.2f and %-08.2f, where Java refuses a 0 without a width or beside a
+                // -, and a space beside a +: those flags do nothing there
+                String flags = spec.group(2).replace("<", "");
+                if (spec.group(3).isEmpty() || flags.contains("-")) {
+                    flags = flags.replace("0", "");
                 }
-                int i = sp[2];
-                String conversion = m.group(5);
-                String precision = m.group(4);
-                Object v = i >= 0 && i < given.length ? given[i] : null;
-                if (!(v instanceof Number n)
-                        || v instanceof java.math.BigDecimal
-                        || !Double.isFinite(n.doubleValue())) {
-                    continue;
+                if (flags.contains("+")) {
+                    flags = flags.replace(" ", "");
                 }
-                double d = n.doubleValue();
-                boolean whole = v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte;
-                switch (conversion) {
-                    case "d" -> {
-                        if (!whole) {
-                            values[i] = Math.abs(d) < 0x1p63
-                                    ? (Object) (long) d
-                                    : new java.math.BigDecimal(d).toBigInteger();
+                String width = spec.group(3);
+                String precision = spec.group(4);
+                Object written = given[i];
+                String conversionWritten = conversion;
+                if (written instanceof Number n
+                        && !(written instanceof java.math.BigDecimal)
+                        && Double.isFinite(n.doubleValue())) {
+                    double d = n.doubleValue();
+                    boolean whole = written instanceof Long
+                            || written instanceof Integer
+                            || written instanceof Short
+                            || written instanceof Byte;
+                    switch (conversion) {
+                        case "d" -> {
+                            if (!whole) {
+                                written = Math.abs(d) < 0x1p63
+                                        ? (Object) (long) d
+                                        : new java.math.BigDecimal(d).toBigInteger();
+                            }
+                        }
+                        case "f", "e", "E" -> {
+                            if (d != 0 || whole) { // Java writes 0 and -0 as C does
+                                java.math.BigDecimal exact = whole
+                                        ? java.math.BigDecimal.valueOf(n.longValue())
+                                        : new java.math.BigDecimal(d);
+                                int p = precision == null ? 6 : Integer.parseInt(precision);
+                                // rounded here, half to even; Java's rounding of the result then keeps it
+                                exact = conversion.equals("f")
+                                        ? exact.setScale(p, java.math.RoundingMode.HALF_EVEN)
+                                        : exact.signum() == 0
+                                                ? exact
+                                                : exact.round(new java.math.MathContext(
+                                                        p + 1, java.math.RoundingMode.HALF_EVEN));
+                                // a negative number that rounds to 0 keeps its sign, as C's -0.00
+                                written = exact.signum() == 0 && d < 0 ? (Object) (-0.0) : exact;
+                            }
+                        }
+                        case "g", "G" -> {
+                            written = cStyleG(d, flags, width, precision, conversion.equals("G"));
+                            conversionWritten = "s";
+                            flags = "";
+                            width = "";
+                            precision = null;
+                        }
+                        case "s", "S" -> {
+                            if (written instanceof Double) {
+                                String t = org.chemfit.support.DecimalText.of(d);
+                                written = t.matches("-?[0-9]+") ? t + ".0" : t; // Python's str(100000.0)
+                            }
+                        }
+                        default -> {
+                            // %x and the others: as Java gives them
                         }
                     }
-                    case "f", "e", "E" -> {
-                        if (d == 0 && !whole) {
-                            continue; // Java writes 0 and -0 as C does
-                        }
-                        java.math.BigDecimal exact =
-                                whole ? java.math.BigDecimal.valueOf(n.longValue()) : new java.math.BigDecimal(d);
-                        int p = precision == null ? 6 : Integer.parseInt(precision);
-                        if (uses[i] == 1) {
-                            // rounded here, half to even; Java's rounding of the result then keeps it
-                            exact = conversion.equals("f")
-                                    ? exact.setScale(p, java.math.RoundingMode.HALF_EVEN)
-                                    : exact.signum() == 0
-                                            ? exact
-                                            : exact.round(
-                                                    new java.math.MathContext(p + 1, java.math.RoundingMode.HALF_EVEN));
-                        }
-                        values[i] = exact;
-                    }
-                    case "g", "G" -> {
-                        rewritten.append(format, at, sp[0]);
-                        extra.add(cStyleG(d, m.group(2), m.group(3), precision, conversion.equals("G")));
-                        rewritten
-                                .append('%')
-                                .append(given.length + extra.size())
-                                .append("$s");
-                        at = sp[1];
-                    }
-                    default -> {
-                        // %s, %x and the others: as Java gives them
-                    }
                 }
+                values.add(written);
+                rewritten
+                        .append(format, at, spec.start())
+                        .append('%')
+                        .append(values.size())
+                        .append('$')
+                        .append(flags)
+                        .append(width)
+                        .append(precision == null ? "" : "." + precision)
+                        .append(conversionWritten);
+                at = spec.end();
             }
             rewritten.append(format, at, format.length());
-            if (!extra.isEmpty()) {
-                Object[] all = java.util.Arrays.copyOf(values, values.length + extra.size());
-                for (int k = 0; k < extra.size(); k++) {
-                    all[values.length + k] = extra.get(k);
-                }
-                values = all;
-            }
             try {
-                return String.format(Locale.ROOT, rewritten.toString(), values);
+                return String.format(Locale.ROOT, rewritten.toString(), values.toArray());
             } catch (java.util.IllegalFormatException e) {
                 throw new FilterFailure(
                         e,
@@ -1866,6 +1901,8 @@ final class Templates {
                         .toPlainString();
                 if (!flags.contains("#")) {
                     m = stripZeros(m);
+                } else if (!m.contains(".")) {
+                    m = m + "."; // C's # keeps the point: 5.e+05
                 }
                 body = m + (upper ? "E" : "e") + (x < 0 ? "-" : "+") + (Math.abs(x) < 10 ? "0" : "") + Math.abs(x);
             } else {

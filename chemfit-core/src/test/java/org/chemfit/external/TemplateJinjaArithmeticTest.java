@@ -91,10 +91,30 @@ class TemplateJinjaArithmeticTest {
             {"%g", 100000.0, "100000"},
             {"%g", 1e-05, "1e-05"},
             {"%.1f", -0.0, "-0.0"},
+            {"%s", 1e-05, "1e-05"},
+            {"%s", 1e20, "1e+20"},
+            {"%s", 100000.0, "100000.0"},
+            {"%s", -0.0, "-0.0"},
+            {"%0.2f", 1.2345, "1.23"},
+            {"%-08.2f|", 1.5, "1.50    |"},
+            {"% +.6f", 2.0, "+2.000000"},
+            {"%.2f", -0.001, "-0.00"},
+            {"%+.2f", -0.001, "-0.00"},
+            {"%.0f", -0.4, "-0"},
+            {"%#.1g", 496185L, "5.e+05"},
+            {"%#08.1g", 512727L, "005.e+05"},
         };
         for (Object[] c : cases) {
             assertEquals(c[2], render("{{ \"" + c[0] + "\" | format(v) }}", Map.of("v", c[1])), c[0] + " of " + c[1]);
         }
+        // several values, and one used twice, each written for its conversion
+        Map<String, Object> xy = Map.of("x", 0.5, "y", 0.125);
+        assertEquals("0.5 0.125 0.500", render("{{ \"%g %g %.3f\" | format(x, y, x) }}", xy));
+        assertEquals("0.125 0.12 0", render("{{ \"%1$s %1$.2f %<d\" | format(y) }}", xy));
+        // too few values: refused, not a value taken twice (Python: not enough arguments)
+        TemplateException few =
+                assertThrows(TemplateException.class, () -> render("{{ \"E = %g eV, F = %s\" | format(x) }}", xy));
+        assertEquals(true, few.reason().contains("no value is given for %s"), few.reason());
     }
 
     @Test
@@ -104,6 +124,11 @@ class TemplateJinjaArithmeticTest {
                 "333 2 -2 3",
                 render("{{ (steps / 3) | int }} {{ (n / 4) | int }} {{ x | int }} {{ \"3.7\" | int }}", model));
         assertEquals("30", render("{% set a = [10, 20, 30, 40] %}{{ a[(n / 4) | int] }}", model));
+        // beyond a long: refused, not cut to 64 bits by the arithmetic after it
+        TemplateException big =
+                assertThrows(TemplateException.class, () -> render("{{ (x | int) + 1 }}", Map.of("x", 1e30)));
+        assertEquals(
+                true, big.reason().contains("beyond the whole numbers these templates compute with"), big.reason());
     }
 
     @Test
@@ -156,6 +181,10 @@ class TemplateJinjaArithmeticTest {
                 assertThrows(TemplateException.class, () -> render("{{ \"on\" if p else \"off\" }}\n", model));
         assertEquals(false, inline.reason().contains("raw"), inline.reason());
         assertEquals("3", render("{{ (n / 2) | int }}", model));
+        // a // or ** inside a quoted text is no operator
+        TemplateException url =
+                assertThrows(TemplateException.class, () -> render("{{ \"http://host/x\" ~ }}\n", model));
+        assertEquals(false, url.reason().contains("these templates have no"), url.reason());
     }
 
     @Test
@@ -165,6 +194,9 @@ class TemplateJinjaArithmeticTest {
                 "n=${#arr[@]} {{ not a tag }}\np = 1.5\n",
                 render("{% raw %}n=${#arr[@]} {{ not a tag }}{% endraw %}\np = {{ p }}\n", model));
         assertEquals("{# kept #}", render("{%- raw -%}  {# kept #}  {%- endraw -%}", model));
+        // the line end after the tag is kept, as Jinja keeps it
+        assertEquals("n=3 \necho ${#a[@]}\nb", render("n=3 {% raw %}\necho ${#a[@]}{% endraw %}\nb", model));
+        assertEquals("a\n\nX\nb", render("a\n{% raw %}\nX{% endraw %}\nb", model));
         // a raw tag inside a verbatim block is its text, and the reverse
         assertEquals("A {% raw %} B", render("{% verbatim %}A {% raw %} B{% endverbatim %}", model));
         assertEquals("A {% verbatim %} B", render("{% raw %}A {% verbatim %} B{% endraw %}", model));
