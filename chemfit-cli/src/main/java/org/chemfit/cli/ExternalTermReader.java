@@ -689,7 +689,8 @@ final class ExternalTermReader {
             // no language by its extension (run.sh, a script without one): the #! line names it;
             // the mark is three bytes but one character of the decoded text
             int from = (bom ? 1 : 0) + 2;
-            interpreter = named(first.substring(Math.min(from, first.length()), end >= from ? end : first.length()));
+            interpreter =
+                    interpreterOf(first.substring(Math.min(from, first.length()), end >= from ? end : first.length()));
         }
         if (interpreter == null) {
             return;
@@ -713,7 +714,7 @@ final class ExternalTermReader {
      * @return the interpreter it names ({@code /bin/sh}, or {@code python3} for {@code /usr/bin/env
      *     python3}), or null when it names none
      */
-    private static @Nullable String named(String line) {
+    private static @Nullable String interpreterOf(String line) {
         String[] words = line.strip().split("\\s+");
         if (words.length == 0 || words[0].isEmpty()) {
             return null;

@@ -122,11 +122,11 @@ final class ExternalTerms {
      * @param jobFolder the job file's folder
      * @param programs the job's program aliases, resolved
      * @param config the term's settings, whose files, templates and link name what it stages
-     * @return what runs: an alias's program; the program as written when it names a file the term
-     *     stages into the run directory (which the check of the job file takes it for: a file of
-     *     that name beside the job file is another, perhaps older, file); a path with a slash from
-     *     the job file's folder when the file is there; else the program as written (a name looked
-     *     up on the PATH)
+     * @return what runs: an alias's program; the run directory's file ({@code ./run.sh}, its
+     *     name there) when the program names a file the term stages (which the check of the job
+     *     file takes it for: a file of that name beside the job file is another, perhaps older,
+     *     file); a path with a slash from the job file's folder when the file is there; else the
+     *     program as written (a name looked up on the PATH)
      */
     private static String resolved(
             String program, Path jobFolder, Map<String, String> programs, JobFile.ExternalConfig config) {
