@@ -1108,7 +1108,16 @@ final class Templates {
                 e);
     }
 
-    private static TemplateException failureIn(PebbleException e, Source s, @Nullable List<String> knownNames) {
+    private static TemplateException failureIn(PebbleException thrown, Source s, @Nullable List<String> knownNames) {
+        // a filter that failed inside an expression ({{ (x | int) + 1 }}) is wrapped by Pebble in
+        // the expression's "Could not perform addition": the filter's own failure says why
+        PebbleException e = thrown;
+        for (Throwable c = thrown.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c instanceof FilterFailure f) {
+                e = f;
+                break;
+            }
+        }
         Integer line = e.getLineNumber();
         int[] open = unclosed(s.text());
         if (open != null && (line == null || line <= 0 || line >= open[0])) {
@@ -1464,7 +1473,7 @@ final class Templates {
             java.util.regex.Pattern.compile("\\{\\{\\s*[\"'][^\"']*[\"']\\s*:|\\{\\{\\s*[{}:]|}}}|\\{#");
 
     /**
-     * @param text a template's line that does not compile
+     * @param written a template's line that does not compile
      * @return how these templates write what Jinja writes otherwise, for the spellings that Pebble
      *     does not read: {@code elif}, {@code //}, {@code **}; else ""
      */
