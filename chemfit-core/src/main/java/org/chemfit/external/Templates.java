@@ -339,6 +339,8 @@ final class Templates {
         all.putAll(new io.pebbletemplates.pebble.extension.escaper.EscaperExtension().getFilters());
         all.put("format", new FormatFilter());
         all.put("int", new IntFilter());
+        all.put("float", new FloatFilter());
+        all.put("round", new RoundFilter());
         Map<String, Filter> out = new TreeMap<>();
         // Pebble lets what default(...) filters be missing only when the filter is its own DefaultFilter
         all.forEach((name, f) -> out.put(
@@ -1718,6 +1720,76 @@ final class Templates {
                                 + " 9223372036854775807 in size)");
             }
             return (long) d;
+        }
+    }
+
+    /** Jinja's {@code float} filter (Pebble has none): a number as a double, a text read as one. */
+    private static final class FloatFilter implements Filter {
+        @Override
+        public @Nullable List<String> getArgumentNames() {
+            return List.of();
+        }
+
+        @Override
+        public @Nullable Object apply(
+                @Nullable Object input,
+                Map<String, Object> args,
+                PebbleTemplate self,
+                io.pebbletemplates.pebble.template.EvaluationContext context,
+                int lineNumber) {
+            if (input instanceof Number n) {
+                return n.doubleValue();
+            }
+            if (input instanceof CharSequence t) {
+                return Double.parseDouble(t.toString().strip());
+            }
+            throw new IllegalArgumentException("float takes a number or a text that is one");
+        }
+    }
+
+    /**
+     * Jinja's {@code round(precision=0, method='common')} filter (Pebble has none): a double
+     * rounded to {@code precision} decimals (negative: tens, hundreds), from its exact binary value
+     * as Python's {@code round} does ({@code 2.675 | round(2)} is 2.67, {@code 2.5 | round} is 2.0,
+     * half to even), or up ({@code 'ceil'}) or down ({@code 'floor'}); a whole number stays as it is.
+     */
+    private static final class RoundFilter implements Filter {
+        @Override
+        public @Nullable List<String> getArgumentNames() {
+            return List.of("precision", "method");
+        }
+
+        @Override
+        public @Nullable Object apply(
+                @Nullable Object input,
+                Map<String, Object> args,
+                PebbleTemplate self,
+                io.pebbletemplates.pebble.template.EvaluationContext context,
+                int lineNumber) {
+            Object p = args.get("precision");
+            Object method = args.get("method");
+            java.math.RoundingMode mode = method == null || method.equals("common")
+                    ? java.math.RoundingMode.HALF_EVEN
+                    : method.equals("ceil")
+                            ? java.math.RoundingMode.CEILING
+                            : method.equals("floor") ? java.math.RoundingMode.FLOOR : null;
+            if (mode == null) {
+                throw new IllegalArgumentException(
+                        "its method must be 'common', 'ceil' or 'floor', got '" + method + "'");
+            }
+            if (p != null && !(p instanceof Long || p instanceof Integer)) {
+                throw new IllegalArgumentException("its precision must be a whole number of decimals, got " + p);
+            }
+            if (input instanceof Long || input instanceof Integer || input instanceof Short || input instanceof Byte) {
+                return input;
+            }
+            if (!(input instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+                throw new IllegalArgumentException("round takes a finite number");
+            }
+            int digits = p == null ? 0 : ((Number) p).intValue();
+            return new java.math.BigDecimal(n.doubleValue())
+                    .setScale(digits, mode)
+                    .doubleValue();
         }
     }
 

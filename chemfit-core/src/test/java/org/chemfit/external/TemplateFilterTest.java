@@ -73,7 +73,7 @@ class TemplateFilterTest {
         assertTrue(
                 problems.get(0)
                         .endsWith(", format, int, join, last, length, lower, merge, numberformat, raw, replace,"
-                                + " reverse, rsort, sha256, slice, sort, split, title, trim, upper, urlencode"),
+                                + " reverse, round, rsort, sha256, slice, sort, split, title, trim, upper, urlencode"),
                 problems::toString);
         assertTrue(
                 problems.get(1)

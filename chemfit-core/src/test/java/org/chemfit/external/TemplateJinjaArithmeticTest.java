@@ -118,6 +118,33 @@ class TemplateJinjaArithmeticTest {
     }
 
     @Test
+    void jinjasRoundAndFloatFiltersWriteWhatJinjaWrites() {
+        // each expected text is Jinja2's own: jinja2.Environment().from_string(t).render()
+        String[][] cases = {
+            {"{{ 2.5|round }}", "2.0"},
+            {"{{ 3.5|round }}", "4.0"},
+            {"{{ 2.675|round(2) }}", "2.67"},
+            {"{{ 1.005|round(2) }}", "1.0"},
+            {"{{ -2.5|round }}", "-2.0"},
+            {"{{ 2.4|round(0, \"ceil\") }}", "3.0"},
+            {"{{ -2.4|round(0, \"floor\") }}", "-3.0"},
+            {"{{ 7|round }}", "7"},
+            {"{{ 1234.5678|round(-2) }}", "1200.0"},
+            {"{{ \"3.7\"|float }}", "3.7"},
+            {"{{ 3|float }}", "3.0"},
+            {"{{ 0.1|round(5) }}", "0.1"},
+            {"{{ 2.5|round|int }}", "2"}
+        };
+        for (String[] c : cases) {
+            assertEquals(c[1], render(c[0], Map.of()), c[0]);
+        }
+        TemplateException bad =
+                assertThrows(TemplateException.class, () -> render("{{ 2.5|round(0, \"up\") }}", Map.of()));
+        assertEquals(
+                true, bad.reason().contains("its method must be 'common', 'ceil' or 'floor', got 'up'"), bad.reason());
+    }
+
+    @Test
     void jinjasIntFilterGivesTheWholePartAsPebblesDivisionDid() {
         Map<String, Object> model = Map.of("steps", 1000, "n", 10, "x", -2.7);
         assertEquals(
